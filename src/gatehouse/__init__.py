@@ -1,0 +1,3 @@
+"""Gatehouse: an OrderCloud-compatible identity and access server."""
+
+__version__ = "0.1.0"

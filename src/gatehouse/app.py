@@ -1,0 +1,55 @@
+"""``create_app(settings)``: builds the FastAPI app with its routers, error handlers,
+middleware and a lifespan that loads the signing keys once per process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gatehouse import __version__
+from gatehouse.domain.clock import Clock
+from gatehouse.http.errors import install_error_handlers
+from gatehouse.http.middleware import BodySizeLimit, CaseInsensitivePaths
+from gatehouse.http.routers import admin_users, api_clients, health, oauth, security_profiles
+from gatehouse.oauth.grants.base import GrantContext
+from gatehouse.oauth.grants.password import PasswordGrant
+from gatehouse.oauth.keys import ensure_signing_key
+from gatehouse.oauth.server import TokenEndpoint
+from gatehouse.runtime import Runtime
+from gatehouse.settings import Settings
+from gatehouse.storage.queries.token_store import SqlTokenStore
+
+ROUTERS = (oauth.router, health.router, api_clients.router, admin_users.router,
+           security_profiles.router)
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
+    runtime = Runtime.from_settings(settings, clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await ensure_signing_key(runtime.db, runtime.clock)
+        await runtime.keys.load()
+        yield
+        await runtime.db.dispose()
+
+    app = FastAPI(title="Gatehouse", version=__version__, lifespan=lifespan,
+                  docs_url="/gatehouse/docs", openapi_url="/gatehouse/openapi.json",
+                  redoc_url=None)
+    app.state.runtime = runtime
+    app.state.token_endpoint = _token_endpoint(runtime)
+    for router in ROUTERS:
+        app.include_router(router)
+    install_error_handlers(app)
+    templates = [path for route in app.routes if isinstance(path := getattr(route, "path", None), str)]
+    app.add_middleware(CaseInsensitivePaths, templates=templates)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    return app
+
+
+def _token_endpoint(runtime: Runtime) -> TokenEndpoint:
+    ctx = GrantContext(runtime.codec, runtime.clock, runtime.settings.effective_base_url)
+    store = SqlTokenStore(runtime.db)
+    return TokenEndpoint([PasswordGrant(store, runtime.hasher, ctx)])

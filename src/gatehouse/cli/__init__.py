@@ -1,0 +1,178 @@
+"""The ``gatehouse`` command: serve, marketplace create, db upgrade, keys rotate."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from gatehouse.crypto import PasswordHasher
+from gatehouse.domain.clock import SystemClock
+from gatehouse.domain.errors import DomainError
+from gatehouse.oauth.keys import ensure_signing_key, rotate_signing_key
+from gatehouse.services.marketplaces import (
+    MarketplaceCredentials,
+    bootstrap_if_empty,
+    create_marketplace,
+)
+from gatehouse.settings import Settings
+from gatehouse.storage import migrate
+from gatehouse.storage.db import Database
+
+app = typer.Typer(help="Gatehouse: an OrderCloud-compatible identity and access server.",
+                  no_args_is_help=True, add_completion=False)
+marketplace_app = typer.Typer(help="Marketplaces.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+keys_app = typer.Typer(help="Token signing keys.", no_args_is_help=True)
+app.add_typer(marketplace_app, name="marketplace")
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+err = Console(stderr=True)
+
+DatabaseOpt = Annotated[
+    str | None,
+    typer.Option("--database-url", help="Overrides GATEHOUSE_DATABASE_URL.", show_default=False),
+]
+
+
+def _settings(**overrides: object) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="GATEHOUSE_HOST (127.0.0.1)")] = None,
+    port: Annotated[int | None, typer.Option(help="GATEHOUSE_PORT (8080)")] = None,
+    workers: Annotated[int | None, typer.Option(help="GATEHOUSE_WORKERS (1)")] = None,
+    database_url: DatabaseOpt = None,
+    base_url: Annotated[str | None, typer.Option(help="GATEHOUSE_BASE_URL")] = None,
+) -> None:
+    """Apply migrations, bootstrap an empty database, then serve HTTP."""
+    import uvicorn
+
+    settings = _settings(host=host, port=port, workers=workers, database_url=database_url,
+                         base_url=base_url)
+    credentials = asyncio.run(_prepare(settings))
+    if credentials is not None:
+        _print_bootstrap(credentials)
+    # Worker processes build their own app from the environment, so hand the settings on.
+    os.environ.update({
+        "GATEHOUSE_DATABASE_URL": settings.effective_database_url,
+        "GATEHOUSE_BASE_URL": settings.effective_base_url,
+    })
+    uvicorn.run(
+        "gatehouse.cli.asgi:create_app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        loop="uvloop",
+        http="httptools",
+        log_level="info",
+        access_log=False,
+        proxy_headers=False,
+    )
+
+
+async def _prepare(settings: Settings) -> MarketplaceCredentials | None:
+    url = settings.effective_database_url
+    await migrate.upgrade(url)
+    db = Database(url)
+    try:
+        await ensure_signing_key(db, SystemClock())
+        return await bootstrap_if_empty(
+            db, PasswordHasher(), SystemClock(),
+            admin_username=settings.bootstrap_username,
+            admin_password=settings.bootstrap_password,
+        )
+    finally:
+        await db.dispose()
+
+
+def _print_bootstrap(credentials: MarketplaceCredentials) -> None:
+    console = Console()
+    console.print("[bold]Created the first marketplace.[/bold] These credentials are shown once:")
+    for key, value in credentials.as_json().items():
+        console.print(f"  {key}: {value}")
+
+
+@marketplace_app.command("create")
+def marketplace_create(
+    name: Annotated[str, typer.Option("--name", help="Marketplace name.")],
+    admin_username: Annotated[str | None, typer.Option("--admin-username")] = None,
+    admin_password: Annotated[str | None, typer.Option("--admin-password")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Add a marketplace to the database (a running server serves it at once)."""
+    settings = _settings(database_url=database_url)
+    try:
+        credentials = asyncio.run(_create(settings, name, admin_username, admin_password))
+    except DomainError as exc:
+        err.print(f"error: {exc.message}")
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(credentials.as_json()))
+    else:
+        for key, value in credentials.as_json().items():
+            typer.echo(f"{key}: {value}")
+
+
+async def _create(
+    settings: Settings, name: str, username: str | None, password: str | None
+) -> MarketplaceCredentials:
+    url = settings.effective_database_url
+    await migrate.upgrade(url)
+    db = Database(url)
+    try:
+        return await create_marketplace(db, PasswordHasher(), SystemClock(), name=name,
+                                        admin_username=username, admin_password=password)
+    finally:
+        await db.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument()] = "head", database_url: DatabaseOpt = None
+) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    asyncio.run(migrate.upgrade(_settings(database_url=database_url).effective_database_url,
+                                revision))
+    typer.echo(f"database upgraded to {revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()], database_url: DatabaseOpt = None) -> None:
+    """Revert migrations down to REVISION."""
+    asyncio.run(migrate.downgrade(_settings(database_url=database_url).effective_database_url,
+                                  revision))
+    typer.echo(f"database downgraded to {revision}")
+
+
+@keys_app.command("rotate")
+def keys_rotate(database_url: DatabaseOpt = None) -> None:
+    """Add a new signing key; the old one stays published until its tokens have expired."""
+    settings = _settings(database_url=database_url)
+    kid = asyncio.run(_rotate(settings))
+    typer.echo(f"new signing key: {kid}")
+
+
+async def _rotate(settings: Settings) -> str:
+    url = settings.effective_database_url
+    await migrate.upgrade(url)
+    db = Database(url)
+    try:
+        lifetime = timedelta(minutes=settings.max_token_lifetime_minutes)
+        return await rotate_signing_key(db, SystemClock(), lifetime)
+    finally:
+        await db.dispose()
+
+
+def main() -> None:
+    app()

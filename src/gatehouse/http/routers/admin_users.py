@@ -1,0 +1,80 @@
+"""``/v1/adminusers``: seller (admin) users (spec §5.4 AdminUserAdmin/AdminUserReader)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+
+from gatehouse.domain.listing import ListQuery
+from gatehouse.domain.roles import ApiRole
+from gatehouse.domain.users import UserType
+from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.listing import list_page, list_query
+from gatehouse.http.schemas.users import LIST_SPEC, UserIn, user_out
+from gatehouse.services import users as service
+from gatehouse.services.users import UserScope
+
+router = APIRouter(prefix="/v1", tags=["AdminUsers"])
+Reader = Annotated[
+    Caller, Depends(require(ApiRole.AdminUserAdmin, ApiRole.AdminUserReader, seller_only=True))
+]
+Admin = Annotated[Caller, Depends(require(ApiRole.AdminUserAdmin, seller_only=True))]
+Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC))]
+ADMINS = UserScope(UserType.ADMIN)
+
+
+@router.get("/adminusers")
+async def list_admin_users(runtime: RuntimeDep, caller: Reader, query: Query) -> JSONResponse:
+    views, total = await service.list_page(runtime.db, caller.marketplace_id, ADMINS, query)
+    items = [user_out(v, marketplace_id=caller.marketplace_id) for v in views]
+    return JSONResponse(list_page(items, query, total))
+
+
+@router.post("/adminusers", status_code=201)
+async def create_admin_user(
+    runtime: RuntimeDep, caller: Admin, body: UserIn, request: Request
+) -> JSONResponse:
+    view = await service.create(
+        runtime.db, runtime.hasher, runtime.clock, caller.marketplace_id, ADMINS,
+        body.domain_fields(),
+    )
+    location = str(request.url_for("get_admin_user", userID=view.user.id))
+    return JSONResponse(
+        user_out(view, marketplace_id=caller.marketplace_id), 201, headers={"Location": location}
+    )
+
+
+@router.get("/adminusers/{userID}", name="get_admin_user")
+async def get_admin_user(runtime: RuntimeDep, caller: Reader, userID: str) -> JSONResponse:  # noqa: N803
+    view = await service.get(runtime.db, caller.marketplace_id, ADMINS, userID)
+    return JSONResponse(user_out(view, marketplace_id=caller.marketplace_id))
+
+
+@router.put("/adminusers/{userID}")
+async def save_admin_user(
+    runtime: RuntimeDep, caller: Admin, userID: str, body: UserIn  # noqa: N803
+) -> JSONResponse:
+    view = await service.replace(
+        runtime.db, runtime.hasher, runtime.clock, caller.marketplace_id, ADMINS, userID,
+        body.domain_fields(),
+    )
+    return JSONResponse(user_out(view, marketplace_id=caller.marketplace_id))
+
+
+@router.patch("/adminusers/{userID}")
+async def patch_admin_user(
+    runtime: RuntimeDep, caller: Admin, userID: str, body: UserIn  # noqa: N803
+) -> JSONResponse:
+    view = await service.patch(
+        runtime.db, runtime.hasher, runtime.clock, caller.marketplace_id, ADMINS, userID,
+        body.domain_fields(),
+    )
+    return JSONResponse(user_out(view, marketplace_id=caller.marketplace_id))
+
+
+@router.delete("/adminusers/{userID}", status_code=204)
+async def delete_admin_user(runtime: RuntimeDep, caller: Admin, userID: str) -> Response:  # noqa: N803
+    await service.delete(runtime.db, caller.marketplace_id, ADMINS, userID)
+    return Response(status_code=204)

@@ -1,0 +1,121 @@
+"""``/v1/apiclients`` and the ApiClient assignment routes (spec §2.2). Seller-only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+
+from gatehouse.domain.listing import ListQuery, page_meta
+from gatehouse.domain.roles import ApiRole
+from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.listing import list_page, list_query, paging, query_param
+from gatehouse.http.schemas.api_clients import (
+    LIST_SPEC,
+    ApiClientAssignmentIn,
+    ApiClientIn,
+    api_client_out,
+    assignment_out,
+)
+from gatehouse.services import api_clients as service
+
+router = APIRouter(prefix="/v1", tags=["ApiClients"])
+Reader = Annotated[
+    Caller, Depends(require(ApiRole.ApiClientAdmin, ApiRole.ApiClientReader, seller_only=True))
+]
+Admin = Annotated[Caller, Depends(require(ApiRole.ApiClientAdmin, seller_only=True))]
+Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC))]
+
+
+@router.get("/apiclients")
+async def list_api_clients(runtime: RuntimeDep, caller: Reader, query: Query) -> JSONResponse:
+    clients, total = await service.list_page(runtime.db, caller.marketplace_id, query)
+    return JSONResponse(list_page([api_client_out(c) for c in clients], query, total))
+
+
+@router.post("/apiclients", status_code=201)
+async def create_api_client(
+    runtime: RuntimeDep, caller: Admin, body: ApiClientIn, request: Request
+) -> JSONResponse:
+    client = await service.create(
+        runtime.db, runtime.clock, caller.marketplace_id, body.domain_fields()
+    )
+    location = str(request.url_for("get_api_client", apiClientID=client.id))
+    return JSONResponse(api_client_out(client), 201, headers={"Location": location})
+
+
+@router.get("/apiclients/assignments")
+async def list_api_client_assignments(
+    runtime: RuntimeDep, caller: Reader, request: Request
+) -> JSONResponse:
+    page, page_size = paging(request)
+    rows, total = await service.list_assignments(
+        runtime.db,
+        caller.marketplace_id,
+        client_id=query_param(request, "apiClientID"),
+        buyer_id=query_param(request, "buyerID"),
+        supplier_id=query_param(request, "supplierID"),
+        page=page,
+        page_size=page_size,
+    )
+    items = [assignment_out(*row) for row in rows]
+    return JSONResponse({"Meta": page_meta(page, page_size, total), "Items": items})
+
+
+@router.post("/apiclients/assignments", status_code=204)
+async def save_api_client_assignment(
+    runtime: RuntimeDep, caller: Admin, body: ApiClientAssignmentIn
+) -> Response:
+    await service.save_assignment(
+        runtime.db, caller.marketplace_id, body.ApiClientID, body.BuyerID, body.SupplierID
+    )
+    return Response(status_code=204)
+
+
+@router.get("/apiclients/{apiClientID}", name="get_api_client")
+async def get_api_client(runtime: RuntimeDep, caller: Reader, apiClientID: str) -> JSONResponse:  # noqa: N803
+    client = await service.get(runtime.db, caller.marketplace_id, apiClientID)
+    return JSONResponse(api_client_out(client))
+
+
+@router.put("/apiclients/{apiClientID}")
+async def save_api_client(
+    runtime: RuntimeDep, caller: Admin, apiClientID: str, body: ApiClientIn  # noqa: N803
+) -> JSONResponse:
+    client = await service.replace(
+        runtime.db, caller.marketplace_id, apiClientID, body.domain_fields()
+    )
+    return JSONResponse(api_client_out(client))
+
+
+@router.patch("/apiclients/{apiClientID}")
+async def patch_api_client(
+    runtime: RuntimeDep, caller: Admin, apiClientID: str, body: ApiClientIn  # noqa: N803
+) -> JSONResponse:
+    client = await service.patch(runtime.db, caller.marketplace_id, apiClientID, body.domain_fields())
+    return JSONResponse(api_client_out(client))
+
+
+@router.delete("/apiclients/{apiClientID}", status_code=204)
+async def delete_api_client(runtime: RuntimeDep, caller: Admin, apiClientID: str) -> Response:  # noqa: N803
+    await service.delete(runtime.db, caller.marketplace_id, apiClientID)
+    return Response(status_code=204)
+
+
+@router.delete("/buyers/{buyerID}/ApiClients/Assignments/{apiClientID}", status_code=204)
+async def delete_buyer_assignment(
+    runtime: RuntimeDep, caller: Admin, buyerID: str, apiClientID: str  # noqa: N803
+) -> Response:
+    await service.delete_assignment(runtime.db, caller.marketplace_id, apiClientID, buyerID, None)
+    return Response(status_code=204)
+
+
+@router.delete("/suppliers/{supplierID}/ApiClients/Assignments/{apiClientID}", status_code=204)
+async def delete_supplier_assignment(
+    runtime: RuntimeDep, caller: Admin, supplierID: str, apiClientID: str  # noqa: N803
+) -> Response:
+    await service.delete_assignment(
+        runtime.db, caller.marketplace_id, apiClientID, None, supplierID
+    )
+    return Response(status_code=204)

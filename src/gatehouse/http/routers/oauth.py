@@ -1,0 +1,72 @@
+"""``/oauth/token``, ``/oauth/certs/{kid}`` and the standard discovery documents.
+
+OAuth endpoints have no ``/v1`` prefix (the SDKs build ``{base}/oauth/token``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from gatehouse.domain.errors import NotFoundError
+from gatehouse.http.deps import RuntimeDep
+from gatehouse.oauth.errors import InvalidRequestError
+from gatehouse.oauth.server import TokenEndpoint, TokenRequest
+
+router = APIRouter(tags=["OAuth"])
+FORM_TYPE = "application/x-www-form-urlencoded"
+MAX_FORM_FIELDS = 50
+
+
+@router.post("/oauth/token")
+async def token(request: Request) -> JSONResponse:
+    """Form-encoded only, as every SDK sends it; anything else is ``Request.InvalidContentType``."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await request.body()
+    if body and content_type != FORM_TYPE:
+        raise InvalidRequestError(
+            "Request.InvalidContentType", "Invalid content type. Please use x-www-form-urlencoded."
+        )
+    try:
+        pairs = parse_qsl(
+            body.decode(), keep_blank_values=True,
+            max_num_fields=MAX_FORM_FIELDS, strict_parsing=False,
+        )
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidRequestError("Request.InvalidRequestBody", "The form body is invalid.") from exc
+    endpoint: TokenEndpoint = request.app.state.token_endpoint
+    response = await endpoint.handle(TokenRequest.from_pairs(pairs))
+    return JSONResponse(response.body(), headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+@router.get("/oauth/certs/{kid}")
+async def public_key(runtime: RuntimeDep, kid: str) -> JSONResponse:
+    """One published JWK; no token needed (catalyst sends whatever bearer it has)."""
+    key = await runtime.keys.public_key(kid)
+    if key is None:
+        raise NotFoundError("PublicKey", kid)
+    return JSONResponse(key.jwk, headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/.well-known/jwks.json")
+async def jwks(runtime: RuntimeDep) -> JSONResponse:
+    await runtime.keys.signing_key()  # refreshes the published set when it is stale
+    return JSONResponse({"keys": [key.jwk for key in runtime.keys.published()]})
+
+
+@router.get("/.well-known/oauth-authorization-server")
+async def metadata(runtime: RuntimeDep) -> JSONResponse:
+    """RFC 8414 metadata, so generic OAuth tooling can find the endpoints."""
+    base = runtime.settings.effective_base_url
+    return JSONResponse(
+        {
+            "issuer": base,
+            "token_endpoint": f"{base}/oauth/token",
+            "jwks_uri": f"{base}/.well-known/jwks.json",
+            "grant_types_supported": ["password"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "none"],
+            "response_types_supported": [],
+        }
+    )

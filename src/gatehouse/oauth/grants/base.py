@@ -1,0 +1,104 @@
+"""What every grant shares: client authentication, the access decision, role arithmetic and
+signing (spec §3.3–3.5, decisions.md's token table)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gatehouse.crypto import constant_time_equals
+from gatehouse.domain.access import ClientAccess, Denied, decide_access
+from gatehouse.domain.api_clients import ApiClient
+from gatehouse.domain.clock import Clock
+from gatehouse.domain.ids import normalize_client_id
+from gatehouse.domain.roles import RoleSet, grant_roles, missing_minimum_roles, parse_scope
+from gatehouse.domain.tokens import TokenSubject, access_token_claims, token_times
+from gatehouse.domain.users import UserIdentity, UserType
+from gatehouse.oauth.errors import (
+    InvalidClientError,
+    InvalidGrantError,
+    InvalidRequestError,
+    invalid_client_id,
+    invalid_client_secret,
+)
+from gatehouse.oauth.jwt import TokenCodec
+from gatehouse.oauth.server import TokenRequest, TokenResponse
+from gatehouse.oauth.store import ClientRecord, TokenStoreSession
+
+
+@dataclass(frozen=True, slots=True)
+class GrantContext:
+    codec: TokenCodec
+    clock: Clock
+    issuer: str
+
+
+async def authenticate_client(session: TokenStoreSession, request: TokenRequest) -> ClientRecord:
+    """Unknown client → 401; a client with a secret requires it (every grant); inactive → 401."""
+    if not request.client_id:
+        raise InvalidRequestError("Auth.ClientIDRequired", "client_id is required.")
+    record = await session.find_client(normalize_client_id(request.client_id))
+    if record is None:
+        raise invalid_client_id()
+    if not secret_matches(record.client, request.client_secret):
+        raise invalid_client_secret()
+    if not record.client.active:
+        raise InvalidClientError("Auth.ClientNotActive", "Client ID is not active.")
+    return record
+
+
+def secret_matches(client: ApiClient, presented: str | None) -> bool:
+    """A client without a secret accepts any request; one with a secret needs it."""
+    if not client.has_legacy_secret:
+        return True
+    return presented is not None and constant_time_equals(presented, client.client_secret or "")
+
+
+async def check_access(
+    session: TokenStoreSession, record: ClientRecord, user: UserIdentity
+) -> None:
+    """The flag-or-assignment rule and active states; assignments are read only if needed."""
+    client = record.client
+    needs_assignments = (user.user_type is UserType.BUYER and not client.allow_any_buyer) or (
+        user.user_type is UserType.SUPPLIER and not client.allow_any_supplier
+    )
+    buyers, suppliers = (
+        await session.assigned_companies(client.id) if needs_assignments else ((), ())
+    )
+    access = ClientAccess(
+        active=client.active,
+        allow_seller=client.allow_seller,
+        allow_any_buyer=client.allow_any_buyer,
+        allow_any_supplier=client.allow_any_supplier,
+        assigned_buyer_ids=buyers,
+        assigned_supplier_ids=suppliers,
+    )
+    decision = decide_access(access, user, marketplace_active=record.marketplace_active)
+    if isinstance(decision, Denied):
+        raise InvalidGrantError(decision.code, decision.message)
+
+
+def token_roles(client: ApiClient, available: RoleSet, scope: str | None) -> frozenset[str]:
+    """scope ∩ AvailableRoles ∩ the client's maximum; refuse if a minimum role is missing."""
+    missing = missing_minimum_roles(available, client.role_limits)
+    if missing:
+        raise InvalidGrantError(
+            "Auth.InsufficientRoles",
+            "The user lacks roles this API client requires.",
+            {"MissingRoles": sorted(missing)},
+        )
+    return grant_roles(available, parse_scope(scope), client.role_limits)
+
+
+async def issue_access_token(
+    ctx: GrantContext, client: ApiClient, user: UserIdentity, roles: frozenset[str]
+) -> TokenResponse:
+    times = token_times(ctx.clock.now(), client.access_token_duration)
+    subject = TokenSubject(
+        username=user.username,
+        client_id=client.id,
+        user_type=user.user_type,
+        internal_user_id=user.internal_id,
+        roles=roles,
+    )
+    token = await ctx.codec.sign(access_token_claims(subject, times, ctx.issuer))
+    return TokenResponse(access_token=token, expires_in=times.expires_in)

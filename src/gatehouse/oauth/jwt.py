@@ -1,0 +1,67 @@
+"""Signing and verifying access tokens (RS256 JWTs with a ``kid``).
+
+Expiry is checked against the injected clock rather than PyJWT's wall clock, so tests can
+prove expiry without sleeping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from gatehouse.domain.clock import Clock
+from gatehouse.domain.errors import UnauthenticatedError
+from gatehouse.oauth.keys import ALGORITHM, KeyRing
+
+MAX_TOKEN_LENGTH = 8192
+
+
+@dataclass(frozen=True, slots=True)
+class TokenCodec:
+    keys: KeyRing
+    clock: Clock
+    issuer: str
+
+    async def sign(self, claims: dict[str, Any]) -> str:
+        key = await self.keys.signing_key()
+        return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid})
+
+    async def verify(self, token: str) -> dict[str, Any]:
+        """The token's claims, or ``UnauthenticatedError`` (401 ``InvalidToken``)."""
+        if len(token) > MAX_TOKEN_LENGTH:
+            raise UnauthenticatedError()
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise UnauthenticatedError() from exc
+        kid = header.get("kid")
+        if header.get("alg") != ALGORITHM or not isinstance(kid, str):
+            raise UnauthenticatedError()
+        published = await self.keys.public_key(kid)
+        if published is None:
+            raise UnauthenticatedError()
+        claims = self._decode(token, published.public_key)
+        self._check_lifetime(claims)
+        return claims
+
+    def _decode(self, token: str, key: Any) -> dict[str, Any]:
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=self.issuer,
+                issuer=self.issuer,
+                options={"verify_exp": False, "verify_nbf": False, "require": ["exp", "nbf"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise UnauthenticatedError() from exc
+        return claims
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        now = self.clock.now().timestamp()
+        exp, nbf = claims.get("exp"), claims.get("nbf")
+        if not isinstance(exp, int) or not isinstance(nbf, int) or not nbf <= now < exp:
+            raise UnauthenticatedError()

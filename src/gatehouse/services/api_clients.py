@@ -1,0 +1,231 @@
+"""ApiClient use cases (spec §1, §2.2): CRUD, assignments and the last-full-access rule."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gatehouse.domain.api_clients import ApiClient, validate_api_client
+from gatehouse.domain.clock import Clock
+from gatehouse.domain.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    RequiredFieldError,
+)
+from gatehouse.domain.ids import new_client_id, normalize_client_id
+from gatehouse.domain.listing import ListQuery
+from gatehouse.domain.xp import deep_merge, validate_xp
+from gatehouse.storage.db import Database
+from gatehouse.storage.models import Marketplace
+from gatehouse.storage.queries import api_clients, companies
+from gatehouse.storage.queries.users import find_by_username
+
+OBJECT_TYPE = "ApiClient"
+READ_ONLY = frozenset({"id", "assigned_buyer_count", "assigned_supplier_count"})
+
+
+async def get(db: Database, marketplace_id: str, client_id: str) -> ApiClient:
+    async with db.read() as session:
+        return await _require(session, marketplace_id, client_id)
+
+
+async def list_page(
+    db: Database, marketplace_id: str, query: ListQuery
+) -> tuple[list[ApiClient], int]:
+    async with db.read() as session:
+        return await api_clients.list_page(session, marketplace_id=marketplace_id, query=query)
+
+
+async def create(
+    db: Database, clock: Clock, marketplace_id: str, fields: dict[str, Any]
+) -> ApiClient:
+    """Client-supplied IDs are ignored: ApiClient IDs are server-made lowercase GUIDs."""
+    client = _build(new_client_id(), fields)
+    async with db.write() as session:
+        await _check_references(session, marketplace_id, client)
+        await api_clients.insert(session, marketplace_id=marketplace_id, client=client, now=clock.now())
+        return await _require(session, marketplace_id, client.id)
+
+
+async def replace(
+    db: Database, marketplace_id: str, client_id: str, fields: dict[str, Any]
+) -> ApiClient:
+    """PUT: omitted writable fields fall back to their defaults. Unknown id → 404."""
+    async with db.write() as session:
+        current = await _require(session, marketplace_id, client_id)
+        client = _build(current.id, fields)
+        await _check_references(session, marketplace_id, client)
+        await api_clients.update(session, marketplace_id=marketplace_id, client=client)
+        return await _require(session, marketplace_id, current.id)
+
+
+async def patch(
+    db: Database, marketplace_id: str, client_id: str, changes: dict[str, Any]
+) -> ApiClient:
+    """PATCH: only the fields sent change; xp is deep-merged."""
+    async with db.write() as session:
+        current = await _require(session, marketplace_id, client_id)
+        changes = {k: v for k, v in changes.items() if k not in READ_ONLY}
+        if "xp" in changes:
+            changes["xp"] = deep_merge(current.xp, changes["xp"])
+        merged = {
+            f.name: getattr(current, f.name)
+            for f in dataclasses.fields(ApiClient)
+            if f.name not in READ_ONLY
+        }
+        merged.update(changes)
+        client = _build(current.id, merged)
+        await _check_references(session, marketplace_id, client)
+        await api_clients.update(session, marketplace_id=marketplace_id, client=client)
+        return await _require(session, marketplace_id, current.id)
+
+
+async def delete(db: Database, marketplace_id: str, client_id: str) -> None:
+    async with db.write() as session:
+        # Serialise deletes within a marketplace so two concurrent deletes cannot both pass
+        # the last-full-access check (a no-op lock on SQLite, whose writes are serial anyway).
+        await session.execute(
+            select(Marketplace.id).where(Marketplace.id == marketplace_id).with_for_update()
+        )
+        client = await _require(session, marketplace_id, client_id)
+        if client.grants_full_access_to_sellers():
+            others = await api_clients.list_all(session, marketplace_id=marketplace_id)
+            if not any(o.grants_full_access_to_sellers() for o in others if o.id != client.id):
+                raise ConflictError(
+                    "ApiClient.CannotDeleteLastFullAccess",
+                    "The last full access client cannot be deleted.",
+                    {"ObjectType": OBJECT_TYPE, "ObjectID": client.id},
+                )
+        await api_clients.delete_client(session, marketplace_id=marketplace_id, client_id=client.id)
+
+
+async def list_assignments(
+    db: Database,
+    marketplace_id: str,
+    *,
+    client_id: str | None,
+    buyer_id: str | None,
+    supplier_id: str | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[tuple[str, str, str]], int]:
+    async with db.read() as session:
+        return await api_clients.list_assignments(
+            session,
+            marketplace_id=marketplace_id,
+            client_id=None if client_id is None else normalize_client_id(client_id),
+            buyer_id=buyer_id,
+            supplier_id=supplier_id,
+            page=page,
+            page_size=page_size,
+        )
+
+
+async def save_assignment(
+    db: Database, marketplace_id: str, client_id: str, buyer_id: str | None, supplier_id: str | None
+) -> None:
+    """One assignment gives one buyer *or* one supplier access to the client."""
+    if buyer_id and supplier_id:
+        raise InvalidInputError(
+            "PartyAssignment.CannotSpecifyBuyerAndSupplier",
+            "An API client assignment may name a buyer or a supplier, not both.",
+        )
+    if not buyer_id and not supplier_id:
+        raise InvalidInputError(
+            "RequiredField", "BuyerID or SupplierID is required.", {"Field": "BuyerID"}
+        )
+    async with db.write() as session:
+        client = await _require(session, marketplace_id, client_id)
+        await _require_company(session, marketplace_id, buyer_id, supplier_id)
+        await api_clients.save_assignment(
+            session,
+            marketplace_id=marketplace_id,
+            client_id=client.id,
+            buyer_id=buyer_id or "",
+            supplier_id=supplier_id or "",
+        )
+
+
+async def delete_assignment(
+    db: Database, marketplace_id: str, client_id: str, buyer_id: str | None, supplier_id: str | None
+) -> None:
+    async with db.write() as session:
+        client = await _require(session, marketplace_id, client_id)
+        await _require_company(session, marketplace_id, buyer_id, supplier_id)
+        await api_clients.delete_assignment(
+            session,
+            marketplace_id=marketplace_id,
+            client_id=client.id,
+            buyer_id=buyer_id or "",
+            supplier_id=supplier_id or "",
+        )
+
+
+def _build(client_id: str, fields: dict[str, Any]) -> ApiClient:
+    values = {k: v for k, v in fields.items() if k not in READ_ONLY}
+    for name in ("app_name", "access_token_duration"):
+        if values.get(name) is None:
+            raise RequiredFieldError("AppName" if name == "app_name" else "AccessTokenDuration")
+    defaults = ApiClient(id=client_id, app_name="", access_token_duration=0)
+    for name, value in list(values.items()):
+        if value is None and name in _NOT_NULLABLE:
+            values[name] = getattr(defaults, name)
+    client = dataclasses.replace(defaults, **values)
+    validate_xp(client.xp, len(json.dumps(client.xp)))
+    validate_api_client(client)
+    return client
+
+
+_NOT_NULLABLE = frozenset(
+    {
+        "active",
+        "refresh_token_duration",
+        "anonymous_token_duration",
+        "allow_any_buyer",
+        "allow_any_supplier",
+        "allow_seller",
+        "is_anon_buyer",
+        "minimum_required_roles",
+        "minimum_required_custom_roles",
+        "maximum_granted_roles",
+        "maximum_granted_custom_roles",
+    }
+)
+
+
+async def _require(session: AsyncSession, marketplace_id: str, client_id: str) -> ApiClient:
+    client = await api_clients.get(
+        session, marketplace_id=marketplace_id, client_id=normalize_client_id(client_id)
+    )
+    if client is None:
+        raise NotFoundError(OBJECT_TYPE, client_id)
+    return client
+
+
+async def _check_references(session: AsyncSession, marketplace_id: str, client: ApiClient) -> None:
+    """A DefaultContextUserName must name an existing user of this marketplace."""
+    if client.default_context_username:
+        user = await find_by_username(
+            session, marketplace_id=marketplace_id, username=client.default_context_username
+        )
+        if user is None:
+            raise NotFoundError("User", client.default_context_username)
+        client.default_context_username = user.username
+
+
+async def _require_company(
+    session: AsyncSession, marketplace_id: str, buyer_id: str | None, supplier_id: str | None
+) -> None:
+    if buyer_id and not await companies.buyer_exists(
+        session, marketplace_id=marketplace_id, buyer_id=buyer_id
+    ):
+        raise NotFoundError("Buyer", buyer_id)
+    if supplier_id and not await companies.supplier_exists(
+        session, marketplace_id=marketplace_id, supplier_id=supplier_id
+    ):
+        raise NotFoundError("Supplier", supplier_id)

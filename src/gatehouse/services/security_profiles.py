@@ -1,0 +1,293 @@
+"""SecurityProfile use cases (spec §5.1, §5.2): CRUD and assignments at every level."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gatehouse.domain.clock import Clock
+from gatehouse.domain.errors import (
+    IdExistsError,
+    InvalidInputError,
+    NotFoundError,
+    RequiredFieldError,
+)
+from gatehouse.domain.ids import is_valid_id, new_object_id
+from gatehouse.domain.listing import ListQuery
+from gatehouse.domain.roles import API_ROLE_NAMES, MAX_CUSTOM_ROLE_LENGTH
+from gatehouse.domain.security_profiles import ProfileAssignment, SecurityProfile
+from gatehouse.domain.users import UserType
+from gatehouse.storage.db import Database
+from gatehouse.storage.models import SecurityProfileAssignmentRow
+from gatehouse.storage.queries import companies, security_profiles, users
+
+OBJECT_TYPE = "SecurityProfile"
+MAX_NAME_LENGTH = 100
+
+
+async def get(db: Database, marketplace_id: str, profile_id: str) -> SecurityProfile:
+    async with db.read() as session:
+        return await _require(session, marketplace_id, profile_id)
+
+
+async def list_page(
+    db: Database, marketplace_id: str, query: ListQuery
+) -> tuple[list[SecurityProfile], int]:
+    async with db.read() as session:
+        return await security_profiles.list_page(
+            session, marketplace_id=marketplace_id, query=query
+        )
+
+
+async def create(
+    db: Database, clock: Clock, marketplace_id: str, fields: dict[str, Any]
+) -> SecurityProfile:
+    profile = _build(fields.get("id") or new_object_id(), fields)
+    async with db.write() as session:
+        if await security_profiles.get(session, marketplace_id=marketplace_id, profile_id=profile.id):
+            raise IdExistsError(OBJECT_TYPE, profile.id)
+        await security_profiles.insert(
+            session, marketplace_id=marketplace_id, profile=profile, now=clock.now()
+        )
+        return profile
+
+
+async def replace_profile(
+    db: Database, clock: Clock, marketplace_id: str, profile_id: str, fields: dict[str, Any]
+) -> SecurityProfile:
+    """PUT creates at that ID when new, else replaces (an ID in the body renames)."""
+    async with db.write() as session:
+        current = await security_profiles.get(
+            session, marketplace_id=marketplace_id, profile_id=profile_id
+        )
+        profile = _build(fields.get("id") or profile_id, fields)
+        if current is None:
+            profile = replace(profile, id=profile_id)
+            await security_profiles.insert(
+                session, marketplace_id=marketplace_id, profile=profile, now=clock.now()
+            )
+            return profile
+        await _save(session, marketplace_id, profile_id, profile)
+        return profile
+
+
+async def patch(
+    db: Database, marketplace_id: str, profile_id: str, changes: dict[str, Any]
+) -> SecurityProfile:
+    async with db.write() as session:
+        current = await _require(session, marketplace_id, profile_id)
+        merged = {
+            "id": current.id,
+            "name": current.name,
+            "roles": current.roles,
+            "custom_roles": current.custom_roles,
+            "password_config": current.password_config,
+        }
+        merged.update({k: v for k, v in changes.items() if v is not None or k == "password_config"})
+        profile = _build(merged["id"], merged)
+        await _save(session, marketplace_id, current.id, profile)
+        return profile
+
+
+async def delete(db: Database, marketplace_id: str, profile_id: str) -> None:
+    async with db.write() as session:
+        if not await security_profiles.delete_profile(
+            session, marketplace_id=marketplace_id, profile_id=profile_id
+        ):
+            raise NotFoundError(OBJECT_TYPE, profile_id)
+
+
+async def save_assignment(db: Database, marketplace_id: str, assignment: ProfileAssignment) -> None:
+    _check_assignment_shape(assignment)
+    async with db.write() as session:
+        await _require(session, marketplace_id, assignment.security_profile_id)
+        await _require_parties(session, marketplace_id, assignment)
+        await security_profiles.save_assignment(
+            session, marketplace_id=marketplace_id, assignment=assignment
+        )
+
+
+async def delete_assignment(
+    db: Database, marketplace_id: str, assignment: ProfileAssignment
+) -> None:
+    _check_assignment_shape(assignment)
+    async with db.write() as session:
+        await _require(session, marketplace_id, assignment.security_profile_id)
+        await security_profiles.delete_assignment(
+            session, marketplace_id=marketplace_id, assignment=assignment
+        )
+
+
+async def list_assignments(
+    db: Database,
+    marketplace_id: str,
+    *,
+    filters: dict[str, str],
+    commerce_role: str | None,
+    level: str | None,
+    page: int,
+    page_size: int,
+) -> tuple[list[ProfileAssignment], int]:
+    """Filters by party, plus ``commerceRole`` (Buyer|Seller|Supplier) and ``level``
+    (User|Group|Company)."""
+    conditions = _role_conditions(commerce_role, filters) + _level_conditions(level)
+    async with db.read() as session:
+        return await security_profiles.list_assignments(
+            session,
+            marketplace_id=marketplace_id,
+            filters=filters,
+            level_conditions=conditions,
+            page=page,
+            page_size=page_size,
+        )
+
+
+def _role_conditions(commerce_role: str | None, filters: dict[str, str]) -> list[Any]:
+    spa = SecurityProfileAssignmentRow
+    if commerce_role is None:
+        return []
+    role = commerce_role.lower()
+    if role == "seller":
+        if "buyer_id" in filters:
+            raise InvalidInputError(
+                "SecurityProfile.CannotProvideBuyerID", "commerceRole Seller excludes buyerID."
+            )
+        if "supplier_id" in filters:
+            raise InvalidInputError(
+                "SecurityProfile.CannotProvideSupplierID",
+                "commerceRole Seller excludes supplierID.",
+            )
+        return [spa.buyer_id == "", spa.supplier_id == ""]
+    if role == "buyer":
+        if "supplier_id" in filters:
+            raise InvalidInputError(
+                "SecurityProfile.CannotProvideSupplierID", "commerceRole Buyer excludes supplierID."
+            )
+        return [spa.buyer_id != ""]
+    if role == "supplier":
+        if "buyer_id" in filters:
+            raise InvalidInputError(
+                "SecurityProfile.CannotProvideBuyerID", "commerceRole Supplier excludes buyerID."
+            )
+        return [spa.supplier_id != ""]
+    raise InvalidInputError(message="commerceRole must be Buyer, Seller or Supplier.")
+
+
+def _level_conditions(level: str | None) -> list[Any]:
+    spa = SecurityProfileAssignmentRow
+    if level is None:
+        return []
+    match level.lower():
+        case "user":
+            return [spa.user_id != ""]
+        case "group":
+            return [spa.user_group_id != ""]
+        case "company":
+            return [spa.user_id == "", spa.user_group_id == ""]
+    raise InvalidInputError(message="level must be User, Group or Company.")
+
+
+def _check_assignment_shape(assignment: ProfileAssignment) -> None:
+    if not assignment.security_profile_id:
+        raise RequiredFieldError("SecurityProfileID")
+    if assignment.buyer_id and assignment.supplier_id:
+        raise InvalidInputError(
+            "PartyAssignment.CannotSpecifyBuyerAndSupplier",
+            "An assignment may name a buyer or a supplier, not both.",
+        )
+    if assignment.user_id and assignment.user_group_id:
+        raise InvalidInputError(
+            "PartyAssignment.CannotSpecifyGroupAndUser",
+            "An assignment may name a user or a user group, not both.",
+        )
+
+
+async def _require_parties(
+    session: AsyncSession, marketplace_id: str, assignment: ProfileAssignment
+) -> None:
+    if assignment.buyer_id and not await companies.buyer_exists(
+        session, marketplace_id=marketplace_id, buyer_id=assignment.buyer_id
+    ):
+        raise NotFoundError("Buyer", assignment.buyer_id)
+    if assignment.supplier_id and not await companies.supplier_exists(
+        session, marketplace_id=marketplace_id, supplier_id=assignment.supplier_id
+    ):
+        raise NotFoundError("Supplier", assignment.supplier_id)
+    if assignment.user_id:
+        await _require_user(session, marketplace_id, assignment)
+    if assignment.user_group_id:
+        # User groups arrive with the parties issue; until then no group can exist.
+        raise NotFoundError("UserGroup", assignment.user_group_id)
+
+
+async def _require_user(
+    session: AsyncSession, marketplace_id: str, assignment: ProfileAssignment
+) -> None:
+    user_type, company, object_type = UserType.ADMIN, "", "AdminUser"
+    if assignment.buyer_id:
+        user_type, company, object_type = UserType.BUYER, assignment.buyer_id, "User"
+    elif assignment.supplier_id:
+        user_type, company, object_type = UserType.SUPPLIER, assignment.supplier_id, "SupplierUser"
+    row = await users.get_row(
+        session,
+        marketplace_id=marketplace_id,
+        user_type=user_type,
+        company_id=company,
+        user_id=assignment.user_id or "",
+    )
+    if row is None:
+        raise NotFoundError(object_type, assignment.user_id)
+
+
+def _build(profile_id: str, fields: dict[str, Any]) -> SecurityProfile:
+    if not is_valid_id(profile_id):
+        raise InvalidInputError(
+            message="ID may contain only letters, digits, - and _, up to 100 characters.",
+            data={"Field": "ID"},
+        )
+    name = fields.get("name")
+    if not name:
+        raise RequiredFieldError("Name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInputError(message="Name may not exceed 100 characters.", data={"Field": "Name"})
+    roles = list(fields.get("roles") or [])
+    unknown = [role for role in roles if role not in API_ROLE_NAMES]
+    if unknown:
+        raise InvalidInputError(
+            message="Roles contains invalid roles.", data={"Field": "Roles", "InvalidRoles": unknown}
+        )
+    custom = list(fields.get("custom_roles") or [])
+    if any(not c.strip() or len(c) > MAX_CUSTOM_ROLE_LENGTH or " " in c for c in custom):
+        raise InvalidInputError(
+            message="CustomRoles contains an invalid role.", data={"Field": "CustomRoles"}
+        )
+    return SecurityProfile(
+        id=profile_id,
+        name=name,
+        roles=list(dict.fromkeys(roles)),
+        custom_roles=list(dict.fromkeys(custom)),
+        password_config=fields.get("password_config"),
+    )
+
+
+async def _save(
+    session: AsyncSession, marketplace_id: str, current_id: str, profile: SecurityProfile
+) -> None:
+    if profile.id != current_id and await security_profiles.get(
+        session, marketplace_id=marketplace_id, profile_id=profile.id
+    ):
+        raise IdExistsError(OBJECT_TYPE, profile.id)
+    await security_profiles.replace(
+        session, marketplace_id=marketplace_id, current_id=current_id, profile=profile
+    )
+
+
+async def _require(session: AsyncSession, marketplace_id: str, profile_id: str) -> SecurityProfile:
+    profile = await security_profiles.get(
+        session, marketplace_id=marketplace_id, profile_id=profile_id
+    )
+    if profile is None:
+        raise NotFoundError(OBJECT_TYPE, profile_id)
+    return profile

@@ -1,0 +1,304 @@
+"""User use cases, written once for admin, buyer and supplier users (a ``UserScope`` says
+which). Passwords are hashed with argon2id and never returned."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gatehouse.crypto import PasswordHasher
+from gatehouse.domain.clock import Clock
+from gatehouse.domain.errors import (
+    ConflictError,
+    IdExistsError,
+    InvalidInputError,
+    NotFoundError,
+    RequiredFieldError,
+)
+from gatehouse.domain.ids import is_valid_id, new_object_id
+from gatehouse.domain.listing import ListQuery
+from gatehouse.domain.passwords import DEFAULT_POLICY, meets_policy
+from gatehouse.domain.roles import RoleSet
+from gatehouse.domain.users import (
+    MAX_EMAIL_LENGTH,
+    MAX_NAME_LENGTH,
+    MAX_USERNAME_LENGTH,
+    User,
+    UserType,
+)
+from gatehouse.domain.xp import deep_merge, validate_xp
+from gatehouse.storage.db import Database
+from gatehouse.storage.models import ApiClientRow, UserRow
+from gatehouse.storage.queries import users
+
+REQUIRED_ON_WRITE = ("username", "first_name", "last_name", "email", "active")
+_WIRE_NAMES = {
+    "username": "Username",
+    "first_name": "FirstName",
+    "last_name": "LastName",
+    "email": "Email",
+    "active": "Active",
+}
+_LENGTHS = {
+    "username": MAX_USERNAME_LENGTH,
+    "first_name": MAX_NAME_LENGTH,
+    "last_name": MAX_NAME_LENGTH,
+    "email": MAX_EMAIL_LENGTH,
+    "phone": MAX_NAME_LENGTH,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class UserScope:
+    user_type: UserType
+    company_id: str = ""
+
+    @property
+    def object_type(self) -> str:
+        return {"admin": "AdminUser", "buyer": "User", "supplier": "SupplierUser"}[self.user_type]
+
+
+@dataclass(frozen=True, slots=True)
+class UserView:
+    user: User
+    available_roles: RoleSet
+
+
+async def get(db: Database, marketplace_id: str, scope: UserScope, user_id: str) -> UserView:
+    async with db.read() as session:
+        row = await _require(session, marketplace_id, scope, user_id)
+        return (await _views(session, marketplace_id, [row]))[0]
+
+
+async def list_page(
+    db: Database, marketplace_id: str, scope: UserScope, query: ListQuery
+) -> tuple[list[UserView], int]:
+    async with db.read() as session:
+        rows, total = await users.list_page(
+            session,
+            marketplace_id=marketplace_id,
+            user_type=scope.user_type,
+            company_id=scope.company_id,
+            query=query,
+        )
+        return await _views(session, marketplace_id, rows), total
+
+
+async def create(
+    db: Database,
+    hasher: PasswordHasher,
+    clock: Clock,
+    marketplace_id: str,
+    scope: UserScope,
+    fields: dict[str, Any],
+) -> UserView:
+    user = _build(fields.get("id") or new_object_id(), scope, fields)
+    password_hash = await _hash_password(hasher, fields.get("password"))
+    async with db.write() as session:
+        if await users.get_row(
+            session,
+            marketplace_id=marketplace_id,
+            user_type=scope.user_type,
+            company_id=scope.company_id,
+            user_id=user.id,
+        ):
+            raise IdExistsError(scope.object_type, user.id)
+        await _check_username(session, marketplace_id, user.username, None)
+        row = await users.insert(
+            session,
+            marketplace_id=marketplace_id,
+            user=user,
+            password_hash=password_hash,
+            now=clock.now(),
+        )
+        return (await _views(session, marketplace_id, [row]))[0]
+
+
+async def replace(
+    db: Database,
+    hasher: PasswordHasher,
+    clock: Clock,
+    marketplace_id: str,
+    scope: UserScope,
+    user_id: str,
+    fields: dict[str, Any],
+) -> UserView:
+    """PUT creates the user when the ID is new, else replaces every writable field."""
+    async with db.read() as session:
+        exists = await users.get_row(
+            session,
+            marketplace_id=marketplace_id,
+            user_type=scope.user_type,
+            company_id=scope.company_id,
+            user_id=user_id,
+        )
+    if exists is None:
+        return await create(db, hasher, clock, marketplace_id, scope, {**fields, "id": user_id})
+    return await _update(db, hasher, clock, marketplace_id, scope, user_id, fields, merge=False)
+
+
+async def patch(
+    db: Database,
+    hasher: PasswordHasher,
+    clock: Clock,
+    marketplace_id: str,
+    scope: UserScope,
+    user_id: str,
+    changes: dict[str, Any],
+) -> UserView:
+    return await _update(db, hasher, clock, marketplace_id, scope, user_id, changes, merge=True)
+
+
+async def delete(db: Database, marketplace_id: str, scope: UserScope, user_id: str) -> None:
+    async with db.write() as session:
+        row = await _require(session, marketplace_id, scope, user_id)
+        if await _is_default_context_user(session, marketplace_id, row.username):
+            raise ConflictError(
+                "User.CannotDeleteDefaultContextUser",
+                "This user is the default context user of an API client and cannot be deleted.",
+                {"ObjectType": scope.object_type, "ObjectID": user_id},
+            )
+        await users.delete_row(session, row)
+
+
+async def _update(
+    db: Database,
+    hasher: PasswordHasher,
+    clock: Clock,
+    marketplace_id: str,
+    scope: UserScope,
+    user_id: str,
+    fields: dict[str, Any],
+    *,
+    merge: bool,
+) -> UserView:
+    password_hash = await _hash_password(hasher, fields.get("password"))
+    async with db.write() as session:
+        row = await _require(session, marketplace_id, scope, user_id)
+        current = users.to_domain(row)
+        values = dict(fields)
+        if merge:
+            if "xp" in values:
+                values["xp"] = deep_merge(current.xp, values["xp"])
+            values = {**_writable(current), **{k: v for k, v in values.items() if v is not None or k == "xp"}}
+        user = _build(values.get("id") or current.id, scope, values)
+        if user.id != current.id and await users.get_row(
+            session,
+            marketplace_id=marketplace_id,
+            user_type=scope.user_type,
+            company_id=scope.company_id,
+            user_id=user.id,
+        ):
+            raise IdExistsError(scope.object_type, user.id)
+        await _check_username(session, marketplace_id, user.username, row.id)
+        users.apply_changes(row, user)
+        if password_hash is not None:
+            row.password_hash = password_hash
+            row.password_last_set = clock.now()
+        await session.flush()
+        return (await _views(session, marketplace_id, [row]))[0]
+
+
+def _writable(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "phone": user.phone,
+        "active": user.active,
+        "xp": user.xp,
+    }
+
+
+def _build(user_id: str, scope: UserScope, fields: dict[str, Any]) -> User:
+    if not is_valid_id(user_id):
+        raise InvalidInputError(
+            message="ID may contain only letters, digits, - and _, up to 100 characters.",
+            data={"Field": "ID"},
+        )
+    for name in REQUIRED_ON_WRITE:
+        if fields.get(name) in (None, ""):
+            raise RequiredFieldError(_WIRE_NAMES[name])
+    for name, limit in _LENGTHS.items():
+        value = fields.get(name)
+        if value is not None and len(value) > limit:
+            raise InvalidInputError(
+                message=f"{name} may not exceed {limit} characters.", data={"Field": name}
+            )
+    validate_xp(fields.get("xp"), len(json.dumps(fields.get("xp"))))
+    known = {f.name for f in dataclasses.fields(User)}
+    values = {k: v for k, v in fields.items() if k in known and k not in ("id", "user_type")}
+    return User(
+        id=user_id,
+        user_type=scope.user_type,
+        company_id=scope.company_id or None,
+        **values,
+    )
+
+
+async def _hash_password(hasher: PasswordHasher, password: str | None) -> str | None:
+    if password is None:
+        return None
+    if not meets_policy(password):
+        raise InvalidInputError(
+            "PasswordReset.InsecurePassword",
+            "Password does not meet security requirements.",
+            DEFAULT_POLICY.as_data(),
+        )
+    return await hasher.hash(password)
+
+
+async def _check_username(
+    session: AsyncSession, marketplace_id: str, username: str, except_id: int | None
+) -> None:
+    if await users.username_taken(
+        session, marketplace_id=marketplace_id, username=username, except_internal_id=except_id
+    ):
+        raise ConflictError(
+            "User.UsernameMustBeUnique",
+            "Username must be unique within the marketplace.",
+            {"Username": username},
+        )
+
+
+async def _is_default_context_user(
+    session: AsyncSession, marketplace_id: str, username: str
+) -> bool:
+    names = (
+        await session.scalars(
+            select(ApiClientRow.default_context_username).where(
+                ApiClientRow.marketplace_id == marketplace_id,
+                ApiClientRow.default_context_username.is_not(None),
+            )
+        )
+    ).all()
+    key = users.username_key(username)
+    return any(name and users.username_key(name) == key for name in names)
+
+
+async def _require(
+    session: AsyncSession, marketplace_id: str, scope: UserScope, user_id: str
+) -> UserRow:
+    row = await users.get_row(
+        session,
+        marketplace_id=marketplace_id,
+        user_type=scope.user_type,
+        company_id=scope.company_id,
+        user_id=user_id,
+    )
+    if row is None:
+        raise NotFoundError(scope.object_type, user_id)
+    return row
+
+
+async def _views(session: AsyncSession, marketplace_id: str, rows: list[UserRow]) -> list[UserView]:
+    """Users with their AvailableRoles, computed for the whole page in one query."""
+    roles = await users.roles_for_rows(session, marketplace_id=marketplace_id, rows=rows)
+    return [UserView(users.to_domain(row), roles.get(row.id, RoleSet())) for row in rows]

@@ -1,0 +1,346 @@
+"""Apply a parsed ``ListQuery`` (``gatehouse.domain.listing``) to a SQLAlchemy ``Select``.
+
+Filtering, search, sorting and paging all happen in SQL, never in Python, so a list costs
+the same whatever the table size.
+
+Dialects: every expression built here is dialect-neutral, so no function takes a dialect
+argument. The only per-dialect SQL is reading a value out of the ``xp`` JSON column, which
+is done by two small constructs (``_XpText``, ``_XpNumber``) compiled differently for SQLite
+(``json_extract``/``json_type``) and PostgreSQL (``json_extract_path_text``/``json_typeof``
+on the column cast to ``json``, so a ``json`` or ``jsonb`` column both work). Path segments
+are always bound parameters, never spliced into SQL.
+
+Semantics (spec §2.4):
+
+- Text equality and wildcards are case-insensitive; ``>``/``<`` on text use the column's own
+  collation (last-ID paging ``ID=>abc`` relies on it matching the ``ORDER BY``).
+- A negated alternative is the exact complement of the plain one: rows where the compared
+  value is NULL are included (a missing value is "not x").
+- ``xp`` values compare as text, except ordering comparisons with a numeric literal, which
+  compare numerically and only ever match JSON numbers (a string at that path never causes a
+  cast error).
+- NULLs sort first ascending and last descending on both backends.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    DateTime,
+    Numeric,
+    Select,
+    String,
+    and_,
+    cast,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
+from sqlalchemy.sql.functions import FunctionElement
+
+from gatehouse.domain.listing import (
+    Condition,
+    FieldType,
+    Filter,
+    ListField,
+    ListQuery,
+    Op,
+    SortKey,
+    XpPath,
+)
+
+# A JSON-style number with a bounded exponent (PostgreSQL NUMERIC overflows past ~1e131072).
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
+_LIKE_ESCAPE = "\\"
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Where each list property lives in the ``Select`` being listed.
+
+    ``columns`` is keyed by the wire name exactly as spelled in the ``ListSpec``; ``xp`` is
+    the JSON column holding the resource's extended properties.
+    """
+
+    columns: Mapping[str, ColumnElement[Any]]
+    xp: ColumnElement[Any] | None = None
+
+    def column(self, field: ListField) -> ColumnElement[Any]:
+        """The SQL expression for ``field``; a missing mapping is a programming error."""
+        try:
+            return self.columns[field.name]
+        except KeyError:
+            raise KeyError(f"ColumnMap has no column for list field {field.name!r}") from None
+
+    def xp_value(self, path: XpPath, *, numeric: bool = False) -> ColumnElement[Any]:
+        """The xp value at ``path`` as text, or as a number (NULL unless a JSON number)."""
+        if self.xp is None:
+            raise ValueError("ColumnMap has no xp column but the query uses an xp path")
+        return _XpNumber(self.xp, path.path) if numeric else _XpText(self.xp, path.path)
+
+
+def apply_filters(stmt: Select[Any], query: ListQuery, cols: ColumnMap) -> Select[Any]:
+    """Add WHERE clauses for the query's filters (ANDed) and its search terms."""
+    clauses = [_filter_clause(f, cols) for f in query.filters]
+    clauses += _search_clauses(query, cols)
+    return stmt.where(*clauses) if clauses else stmt
+
+
+def apply_sort(stmt: Select[Any], query: ListQuery, cols: ColumnMap) -> Select[Any]:
+    """Add ORDER BY for the sort keys, then ``ID`` ascending as a tiebreaker.
+
+    The tiebreaker makes paging deterministic; it is skipped when ``ID`` is already a key
+    (IDs are unique, so any key after it could never matter).
+    """
+    order = [_order_by(key, cols) for key in query.sort]
+    sorts_by_id = any(_is_id(key.target) for key in query.sort)
+    if "ID" in cols.columns and not sorts_by_id:
+        order.append(cols.columns["ID"].asc())
+    return stmt.order_by(*order)
+
+
+async def fetch_page(
+    session: AsyncSession, stmt: Select[Any], query: ListQuery, cols: ColumnMap
+) -> tuple[list[Any], int]:
+    """One page of ``stmt`` (rows as ``Result.all()`` returns them) and the total match count.
+
+    ``stmt`` selects whatever the caller needs and must not be ordered yet.
+    """
+    filtered = apply_filters(stmt, query, cols)
+    counted = select(func.count()).select_from(filtered.order_by(None).subquery())
+    total = int(await session.scalar(counted) or 0)
+    offset = (query.page - 1) * query.page_size
+    if offset >= total:
+        return [], total
+    paged = apply_sort(filtered, query, cols).limit(query.page_size).offset(offset)
+    return list((await session.execute(paged)).all()), total
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+def _filter_clause(flt: Filter, cols: ColumnMap) -> ColumnElement[bool]:
+    """One filter parameter: any of its ``|`` alternatives."""
+    return or_(*(_condition(flt.target, cond, cols) for cond in flt.alternatives))
+
+
+def _condition(target: ListField | XpPath, cond: Condition, cols: ColumnMap) -> ColumnElement[bool]:
+    if cond.op is Op.ANY:
+        return _presence(_operand(target, cols), _is_text(target), cond.negated)
+    if isinstance(target, XpPath):
+        clause, compared = _xp_clause(target, cond, cols)
+    else:
+        clause, compared = _field_clause(target, cond, cols.column(target))
+    return or_(not_(clause), compared.is_(None)) if cond.negated else clause
+
+
+def _presence(operand: ColumnElement[Any], text: bool, negated: bool) -> ColumnElement[bool]:
+    """``*``: has a value (for text, a non-empty one); ``!*``: has none."""
+    if negated:
+        return or_(operand.is_(None), operand == "") if text else operand.is_(None)
+    return and_(operand.is_not(None), operand != "") if text else operand.is_not(None)
+
+
+def _field_clause(
+    field: ListField, cond: Condition, column: ColumnElement[Any]
+) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
+    """The positive clause for a top-level property, and the operand it compares."""
+    value = _bind_value(cond.value, column)
+    if cond.op is Op.LIKE:
+        return column.ilike(_like_pattern(str(value)), escape=_LIKE_ESCAPE), column
+    if cond.op is Op.EQ and field.type is FieldType.STRING:
+        return func.lower(column) == func.lower(literal(value, String())), column
+    return _compare(column, cond.op, value), column
+
+
+def _xp_clause(
+    path: XpPath, cond: Condition, cols: ColumnMap
+) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
+    """The positive clause for an xp path, and the operand it compares."""
+    text = cols.xp_value(path)
+    value = str(cond.value)
+    if cond.op is Op.LIKE:
+        return text.ilike(_like_pattern(value), escape=_LIKE_ESCAPE), text
+    if cond.op is Op.EQ:
+        return func.lower(text) == func.lower(literal(value, String())), text
+    if _NUMBER.fullmatch(value):
+        number = cols.xp_value(path, numeric=True)
+        return _compare(number, cond.op, cast(literal(value, String()), Numeric())), number
+    return _compare(text, cond.op, literal(value, String())), text
+
+
+def _compare(left: ColumnElement[Any], op: Op, right: object) -> ColumnElement[bool]:
+    if op is Op.GT:
+        return left > right
+    if op is Op.LT:
+        return left < right
+    if op is Op.GE:
+        return left >= right
+    if op is Op.LE:
+        return left <= right
+    return left == right
+
+
+def _bind_value(value: Any, column: ColumnElement[Any]) -> Any:
+    """Datetimes arrive in UTC; a naive (``timezone=False``) column gets naive UTC."""
+    naive_column = isinstance(column.type, DateTime) and not column.type.timezone
+    if isinstance(value, datetime) and naive_column:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _like_pattern(value: str, *, contains: bool = False) -> str:
+    """A LIKE pattern where only ``*`` is a wildcard; ``%``, ``_`` and ``\\`` are literal."""
+    escaped = re.sub(r"([\\%_])", r"\\\1", value).replace("*", "%")
+    return f"%{escaped}%" if contains else escaped
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+def _search_clauses(query: ListQuery, cols: ColumnMap) -> list[ColumnElement[bool]]:
+    """Each whitespace-separated term must occur (case-insensitively) in some searchOn field."""
+    terms = (query.search or "").split()
+    if not terms:
+        return []
+    targets = [_searchable_text(target, cols) for target in query.search_on]
+    return [_term_clause(term, targets) for term in terms]
+
+
+def _term_clause(term: str, targets: Sequence[ColumnElement[Any]]) -> ColumnElement[bool]:
+    pattern = _like_pattern(term, contains=True)
+    matches = (t.ilike(pattern, escape=_LIKE_ESCAPE) for t in targets)
+    return or_(false(), *matches)
+
+
+def _searchable_text(target: ListField | XpPath, cols: ColumnMap) -> ColumnElement[Any]:
+    if isinstance(target, XpPath) or target.type is FieldType.STRING:
+        return _operand(target, cols)
+    return cast(cols.column(target), String())
+
+
+# --- sorting -------------------------------------------------------------------------------
+
+
+def _order_by(key: SortKey, cols: ColumnMap) -> UnaryExpression[Any]:
+    operand = _operand(key.target, cols)
+    if key.descending:
+        return operand.desc().nulls_last()
+    return operand.asc().nulls_first()
+
+
+def _is_id(target: ListField | XpPath) -> bool:
+    return isinstance(target, ListField) and target.name == "ID"
+
+
+def _operand(target: ListField | XpPath, cols: ColumnMap) -> ColumnElement[Any]:
+    """The column for a field, or the xp value (as text) for a path."""
+    return cols.xp_value(target) if isinstance(target, XpPath) else cols.column(target)
+
+
+def _is_text(target: ListField | XpPath) -> bool:
+    return isinstance(target, XpPath) or target.type is FieldType.STRING
+
+
+# --- xp JSON access, per dialect -----------------------------------------------------------
+
+
+class _XpValue(FunctionElement[Any]):
+    """The JSON value at a path in an xp column.
+
+    Clauses are ``(document, sqlite_path, *segments)``: both spellings of the path are bound
+    parameters of the statement, so a cached compiled statement never reuses stale values.
+    """
+
+    inherit_cache = True
+
+    def __init__(self, document: ColumnElement[Any], path: tuple[str, ...]) -> None:
+        segments = (literal(segment, String()) for segment in path)
+        super().__init__(document, literal(_sqlite_path(path), String()), *segments)
+
+    def sqlite_parts(self, compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
+        """Compiled document and SQLite path."""
+        document, path, *_ = self.clauses
+        return compiler.process(document, **kw), compiler.process(path, **kw)
+
+    def postgresql_parts(self, compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
+        """Compiled document (cast to ``json``) and the comma-separated path segments."""
+        document, _, *segments = self.clauses
+        rendered = ", ".join(compiler.process(s, **kw) for s in segments)
+        return f"CAST({compiler.process(document, **kw)} AS JSON)", rendered
+
+
+class _XpText(_XpValue):
+    """The value as text: strings unquoted, ``true``/``false``, numbers as written, NULL for
+    JSON null or a missing key, objects and arrays as JSON text."""
+
+    type = String()
+    name = "xp_text"
+    inherit_cache = True
+
+
+class _XpNumber(_XpValue):
+    """The value as a number when it is a JSON number, else NULL (so casts never fail)."""
+
+    type = Numeric()
+    name = "xp_number"
+    inherit_cache = True
+
+
+def _sqlite_path(path: tuple[str, ...]) -> str:
+    """A SQLite JSON path with every key quoted, e.g. ``$."a"."b c"``.
+
+    Keys are JSON-escaped (as the default JSON serializer stored them); ``"`` becomes
+    ``\\u0022`` because SQLite ends a quoted key at the first ``"`` whatever precedes it, so a
+    key can never break out of its quotes or make the path invalid (which would be an error).
+    """
+    labels = (json.dumps(segment)[1:-1].replace('\\"', "\\u0022") for segment in path)
+    return "$" + "".join(f'."{label}"' for label in labels)
+
+
+@compiles(_XpText)
+def _xp_text_sqlite(element: _XpText, compiler: SQLCompiler, **kw: Any) -> str:
+    # json_extract returns 1/0 for JSON booleans; spell them as PostgreSQL does.
+    doc, path = element.sqlite_parts(compiler, **kw)
+    return (
+        f"CASE json_type({doc}, {path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
+        f"ELSE CAST(json_extract({doc}, {path}) AS TEXT) END"
+    )
+
+
+@compiles(_XpText, "postgresql")
+def _xp_text_postgresql(element: _XpText, compiler: SQLCompiler, **kw: Any) -> str:
+    doc, segments = element.postgresql_parts(compiler, **kw)
+    return f"json_extract_path_text({doc}, {segments})"
+
+
+@compiles(_XpNumber)
+def _xp_number_sqlite(element: _XpNumber, compiler: SQLCompiler, **kw: Any) -> str:
+    doc, path = element.sqlite_parts(compiler, **kw)
+    return (
+        f"CASE WHEN json_type({doc}, {path}) IN ('integer', 'real') "
+        f"THEN json_extract({doc}, {path}) END"
+    )
+
+
+@compiles(_XpNumber, "postgresql")
+def _xp_number_postgresql(element: _XpNumber, compiler: SQLCompiler, **kw: Any) -> str:
+    # CASE guarantees the cast only runs on JSON numbers, so "abc" never raises.
+    doc, segments = element.postgresql_parts(compiler, **kw)
+    return (
+        f"CASE WHEN json_typeof(json_extract_path({doc}, {segments})) = 'number' "
+        f"THEN CAST(json_extract_path_text({doc}, {segments}) AS NUMERIC) END"
+    )

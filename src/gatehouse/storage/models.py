@@ -1,0 +1,237 @@
+"""SQLAlchemy tables. These classes never leave ``storage/``; repositories map them to domain
+objects and the HTTP layer has its own wire schemas.
+
+Party columns in assignment tables hold ``''`` rather than NULL for "not set", so one plain
+unique constraint makes each assignment idempotent on both SQLite and PostgreSQL (NULLs are
+distinct in unique constraints on both).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from gatehouse.storage.db import metadata
+
+ID = String(100)
+
+
+class Base(DeclarativeBase):
+    metadata = metadata
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both databases (SQLite drops the offset on its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=UTC)
+
+
+def _tz() -> UtcDateTime:
+    return UtcDateTime()
+
+
+class Marketplace(Base):
+    __tablename__ = "marketplaces"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(_tz())
+
+
+class ApiClientRow(Base):
+    __tablename__ = "api_clients"
+
+    # Lowercase GUID, globally unique: the token endpoint finds the marketplace through it.
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    marketplace_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("marketplaces.id", ondelete="CASCADE"), index=True
+    )
+    app_name: Mapped[str] = mapped_column(String(1000))
+    # The legacy secret is stored readable because OrderCloud returns it on GET (decisions.md).
+    client_secret: Mapped[str | None] = mapped_column(String(1000))
+    access_token_duration: Mapped[int] = mapped_column(Integer)
+    refresh_token_duration: Mapped[int] = mapped_column(Integer, default=0)
+    anonymous_token_duration: Mapped[int] = mapped_column(Integer, default=10080)
+    default_context_username: Mapped[str | None] = mapped_column(String(1000))
+    xp: Mapped[Any] = mapped_column(JSON, nullable=True)
+    allow_any_buyer: Mapped[bool] = mapped_column(Boolean, default=False)
+    allow_any_supplier: Mapped[bool] = mapped_column(Boolean, default=False)
+    allow_seller: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_anon_buyer: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    order_checkout_integration_event_id: Mapped[str | None] = mapped_column(ID)
+    order_return_integration_event_id: Mapped[str | None] = mapped_column(ID)
+    add_to_cart_integration_event_id: Mapped[str | None] = mapped_column(ID)
+    minimum_required_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    minimum_required_custom_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    maximum_granted_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    maximum_granted_custom_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(_tz())
+
+
+class Company(Base):
+    """Columns shared by buyers and suppliers (their resources arrive in a later issue)."""
+
+    __abstract__ = True
+
+    marketplace_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("marketplaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(1000))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    xp: Mapped[Any] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(_tz())
+
+
+class BuyerRow(Company):
+    __tablename__ = "buyers"
+
+
+class SupplierRow(Company):
+    __tablename__ = "suppliers"
+
+
+class ApiClientAssignmentRow(Base):
+    __tablename__ = "api_client_assignments"
+    __table_args__ = (
+        UniqueConstraint(
+            "api_client_id", "buyer_id", "supplier_id", name="uq_api_client_assignment"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    marketplace_id: Mapped[str] = mapped_column(ID, index=True)
+    api_client_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("api_clients.id", ondelete="CASCADE")
+    )
+    buyer_id: Mapped[str] = mapped_column(ID, default="")
+    supplier_id: Mapped[str] = mapped_column(ID, default="")
+
+
+class UserRow(Base):
+    """Admin (seller), buyer and supplier users in one table.
+
+    Usernames are unique within a marketplace across all user types (spec §3.1), compared
+    case-insensitively through ``username_key``. ``id`` is the internal numeric id that tokens
+    carry as the ``u`` claim; ``external_id`` is the OrderCloud ``ID``.
+    """
+
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint(
+            "marketplace_id", "user_type", "company_id", "external_id", name="uq_users_party_id"
+        ),
+        UniqueConstraint("marketplace_id", "username_key", name="uq_users_username"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    marketplace_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("marketplaces.id", ondelete="CASCADE")
+    )
+    user_type: Mapped[str] = mapped_column(String(10))
+    company_id: Mapped[str] = mapped_column(ID, default="")  # '' for admin users
+    external_id: Mapped[str] = mapped_column(ID)
+    username: Mapped[str] = mapped_column(String(100))
+    username_key: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    xp: Mapped[Any] = mapped_column(JSON, nullable=True)
+    failed_login_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(_tz())
+    password_last_set: Mapped[datetime | None] = mapped_column(_tz())
+    created_at: Mapped[datetime] = mapped_column(_tz())
+
+
+class SecurityProfileRow(Base):
+    __tablename__ = "security_profiles"
+
+    marketplace_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("marketplaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    custom_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    password_config: Mapped[Any] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(_tz())
+
+
+class SecurityProfileAssignmentRow(Base):
+    """One assignment; which party columns are set decides the level (spec §5.2)."""
+
+    __tablename__ = "security_profile_assignments"
+    __table_args__ = (
+        UniqueConstraint(
+            "marketplace_id",
+            "security_profile_id",
+            "buyer_id",
+            "supplier_id",
+            "user_id",
+            "user_group_id",
+            name="uq_security_profile_assignment",
+        ),
+        ForeignKeyConstraint(
+            ["marketplace_id", "security_profile_id"],
+            ["security_profiles.marketplace_id", "security_profiles.id"],
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+            name="fk_security_profile_assignments_profile",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    marketplace_id: Mapped[str] = mapped_column(ID, index=True)
+    security_profile_id: Mapped[str] = mapped_column(ID)
+    buyer_id: Mapped[str] = mapped_column(ID, default="")
+    supplier_id: Mapped[str] = mapped_column(ID, default="")
+    user_id: Mapped[str] = mapped_column(ID, default="")
+    user_group_id: Mapped[str] = mapped_column(ID, default="")
+
+
+class SigningKeyRow(Base):
+    """RS256 signing keys. Rows are never deleted, so a kid is never reused; the private key
+    is wiped once the key is no longer published."""
+
+    __tablename__ = "signing_keys"
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    algorithm: Mapped[str] = mapped_column(String(10))
+    private_key_pem: Mapped[str | None] = mapped_column(Text)
+    public_jwk: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(_tz())
+    retired_at: Mapped[datetime | None] = mapped_column(_tz())
+    publish_until: Mapped[datetime | None] = mapped_column(_tz())
