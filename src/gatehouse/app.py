@@ -43,7 +43,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
-    templates = [path for route in app.routes if isinstance(path := getattr(route, "path", None), str)]
+    templates = [
+        path
+        for route in [*app.routes, *(r for router in ROUTERS for r in router.routes)]
+        if isinstance(path := getattr(route, "path", None), str)
+    ]
     app.add_middleware(CaseInsensitivePaths, templates=templates)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     return app

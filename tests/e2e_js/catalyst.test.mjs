@@ -9,19 +9,14 @@
 //     the key is cached in-process for 30 days under `${aud}-${kid}`;
 //   - without a kid: GET ${aud}/v1/me and requires Active === true;
 //   - maps usrtype "admin" to "Seller", then checks user types and roles (FullAccess passes all).
-// Failures are UnauthorizedError (name "InvalidToken", status 401), InvalidUserTypeError or
-// InsufficientRolesError. (FullAccess passes every role check, so only the first two apply here.)
+// Failures are UnauthorizedError (name "InvalidToken", status 401), InvalidUserTypeError (403) or
+// InsufficientRolesError (403); FullAccess passes every role check. A payload that is not JSON
+// makes it throw jsonwebtoken's SyntaxError instead.
 
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 
-import {
-  verifyTokenAsync,
-  getToken,
-  withOcUserAuth,
-  UnauthorizedError,
-  InvalidUserTypeError,
-} from '@ordercloud/catalyst';
+import { verifyTokenAsync, getToken, withOcUserAuth } from '@ordercloud/catalyst';
 
 import {
   BASE_URL,
@@ -31,6 +26,7 @@ import {
   forgeJwt,
   withAlteredClaims,
   flipPayloadChar,
+  flipPayloadCharAt,
   nowSeconds,
 } from './lib/helpers.mjs';
 
@@ -45,17 +41,21 @@ function fakeRequest(token) {
   return { headers: { authorization: `Bearer ${token}` } };
 }
 
+/**
+ * catalyst's error classes are ES5-compiled subclasses of Error, so `instanceof` never matches;
+ * they are recognized by `isCatalystBaseError`, `name` and `status`.
+ */
+function catalystError(name, status) {
+  return (error) => {
+    assert.ok(error && error.isCatalystBaseError, `expected a catalyst error, got ${error && error.name}: ${error && error.message}`);
+    assert.equal(error.name, name);
+    assert.equal(error.status, status);
+    return true;
+  };
+}
+
 async function expectRejected(token, message) {
-  await assert.rejects(
-    verifyTokenAsync(token, [], [], [CLIENT_ID]),
-    (error) => {
-      assert.ok(error instanceof UnauthorizedError, `${message}: got ${error && error.name}: ${error && error.message}`);
-      assert.equal(error.name, 'InvalidToken');
-      assert.equal(error.status, 401);
-      return true;
-    },
-    message,
-  );
+  await assert.rejects(verifyTokenAsync(token, [], [], [CLIENT_ID]), catalystError('InvalidToken', 401), message);
 }
 
 test('catalyst verifies a fresh Gatehouse token (signature via ${aud}/oauth/certs/${kid})', async () => {
@@ -73,8 +73,8 @@ test('catalyst verifies a fresh Gatehouse token (signature via ${aud}/oauth/cert
 
   // Role and user-type checks on top of the signature.
   await verifyTokenAsync(adminToken, ['ApiClientAdmin'], ['Seller'], [CLIENT_ID]);
-  await assert.rejects(verifyTokenAsync(adminToken, [], ['Buyer'], [CLIENT_ID]), InvalidUserTypeError);
-  await assert.rejects(verifyTokenAsync(adminToken, [], [], ['some-other-client']), UnauthorizedError);
+  await assert.rejects(verifyTokenAsync(adminToken, [], ['Buyer'], [CLIENT_ID]), catalystError('InvalidUserType', 403));
+  await assert.rejects(verifyTokenAsync(adminToken, [], [], ['some-other-client']), catalystError('InvalidToken', 401));
 });
 
 test('catalyst middleware withOcUserAuth passes a Gatehouse request through to the handler', async () => {
@@ -108,7 +108,16 @@ test('catalyst rejects a token whose claims were changed (signature no longer ma
 });
 
 test('catalyst rejects a token with one character of its payload flipped', async () => {
+  await verifyTokenAsync(adminToken, [], [], [CLIENT_ID]);
+  // A flip that keeps the payload valid JSON with the same aud/cid/exp/nbf: only the signature
+  // check can reject it.
   await expectRejected(flipPayloadChar(adminToken), 'payload char flipped');
+  // Flips anywhere else: catalyst must not accept any of them. (Where the payload stops being
+  // JSON, catalyst's jwt.decode throws a SyntaxError instead of UnauthorizedError.)
+  const length = adminToken.split('.')[1].length;
+  for (let i = 0; i < length; i += Math.max(1, Math.floor(length / 25))) {
+    await assert.rejects(verifyTokenAsync(flipPayloadCharAt(adminToken, i), [], [], [CLIENT_ID]), `flip at ${i}`);
+  }
 });
 
 test('catalyst rejects a token signed with another key under the real kid', async () => {

@@ -432,8 +432,10 @@ async def test_search(db: Db, params: list[tuple[str, str]], expected: list[str]
         ("!Active", ["a1", "d4", "f6", "b2", "e5", "g7", "c3"]),
         ("Created", ["c3", "f6", "a1", "e5", "b2", "d4", "g7"]),
         ("xp.color", ["c3", "e5", "f6", "b2", "g7", "d4", "a1"]),
-        ("!xp.n", ["b2", "a1", "e5", "g7", "d4", "f6", "c3"]),
-        ("xp.nested.k,!ID", ["g7", "f6", "e5", "d4", "c3", "b2", "a1"]),
+        # numbers first, numerically; then the rest by text
+        ("!xp.n", ["d4", "a1", "e5", "f6", "b2", "g7", "c3"]),
+        ("xp.n", ["f6", "e5", "a1", "d4", "c3", "g7", "b2"]),
+        ("xp.nested.k,!ID", ["b2", "g7", "f6", "e5", "d4", "c3", "a1"]),
     ],
 )
 async def test_sort(db: Db, sort_by: str, expected: list[str]) -> None:

@@ -1,7 +1,7 @@
 """Apply a parsed ``ListQuery`` (``gatehouse.domain.listing``) to a SQLAlchemy ``Select``.
 
-Filtering, search, sorting and paging all happen in SQL, never in Python, so a list costs
-the same whatever the table size.
+Filtering, search, sorting and paging all happen in SQL, never in Python, so only one page
+of rows (and one count) ever leaves the database.
 
 Dialects: every expression built here is dialect-neutral, so no function takes a dialect
 argument. The only per-dialect SQL is reading a value out of the ``xp`` JSON column, which
@@ -19,7 +19,15 @@ Semantics (spec §2.4):
 - ``xp`` values compare as text, except ordering comparisons with a numeric literal, which
   compare numerically and only ever match JSON numbers (a string at that path never causes a
   cast error).
+- Search: every whitespace-separated term must occur (case-insensitively) in at least one
+  searchOn target; ``*`` inside a term is a wildcard, as in filters.
 - NULLs sort first ascending and last descending on both backends.
+
+Known limits: case folding of non-ASCII text is ASCII-only on SQLite (``lower``/``LIKE``).
+On SQLite, xp keys are looked up by their JSON-escaped spelling, which matches what the
+default JSON serializer (``ensure_ascii``) stores; a key containing ``"`` never matches on
+SQLite 3.40 (tested: no error, no match), newer SQLite unescapes path labels. Ordering of
+text follows each database's collation.
 """
 
 from __future__ import annotations
@@ -105,7 +113,7 @@ def apply_sort(stmt: Select[Any], query: ListQuery, cols: ColumnMap) -> Select[A
     The tiebreaker makes paging deterministic; it is skipped when ``ID`` is already a key
     (IDs are unique, so any key after it could never matter).
     """
-    order = [_order_by(key, cols) for key in query.sort]
+    order = [term for key in query.sort for term in _order_terms(key, cols)]
     sorts_by_id = any(_is_id(key.target) for key in query.sort)
     if "ID" in cols.columns and not sorts_by_id:
         order.append(cols.columns["ID"].asc())
@@ -233,6 +241,15 @@ def _searchable_text(target: ListField | XpPath, cols: ColumnMap) -> ColumnEleme
 
 
 # --- sorting -------------------------------------------------------------------------------
+
+
+def _order_terms(key: SortKey, cols: ColumnMap) -> list[UnaryExpression[Any]]:
+    """xp values sort numbers numerically first, then everything else by its text."""
+    if not isinstance(key.target, XpPath):
+        return [_order_by(key, cols)]
+    number = cols.xp_value(key.target, numeric=True)
+    numeric = number.desc() if key.descending else number.asc()
+    return [numeric.nulls_last(), _order_by(key, cols)]
 
 
 def _order_by(key: SortKey, cols: ColumnMap) -> UnaryExpression[Any]:

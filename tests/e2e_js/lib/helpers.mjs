@@ -45,7 +45,8 @@ export const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 
 /** Point the SDK at Gatehouse, exactly as an OrderCloud app would. */
 export function configureSdk() {
-  Configuration.Set({ baseApiUrl: BASE_URL, clientID: CLIENT_ID });
+  // A hung server should fail a test, not hang the run (the SDK's default is 60 s).
+  Configuration.Set({ baseApiUrl: BASE_URL, clientID: CLIENT_ID, timeoutInMilliseconds: 30_000 });
 }
 
 /** Log in as the seller admin and store the token in the SDK. Returns the raw token response. */
@@ -65,6 +66,7 @@ export async function loginAdmin() {
 
 const require = createRequire(import.meta.url);
 const sdkAxios = require('axios');
+sdkAxios.defaults.timeout = 30_000; // Auth.* calls set no timeout of their own
 let lastResponse = null;
 sdkAxios.interceptors.response.use(
   (response) => {
@@ -229,10 +231,36 @@ export function withAlteredClaims(token, alter) {
   return `${parts[0]}.${b64urlJson(alter({ ...payload }))}.${parts[2]}`;
 }
 
-/** Flip one character in the middle of the payload part. */
+/**
+ * Flip one base64url character of the payload part, choosing a position where the payload still
+ * decodes to JSON with the same aud, cid, exp and nbf (so only the signature can catch it).
+ */
 export function flipPayloadChar(token) {
   const [h, p, s] = token.split('.');
-  const i = Math.floor(p.length / 2);
+  const original = decodeJwt(token).payload;
+  const keep = ['aud', 'cid', 'exp', 'nbf', 'iss'];
+  for (let i = 0; i < p.length - 2; i++) {
+    for (const replacement of ['A', 'B', 'Q', 'g', 'w']) {
+      if (p[i] === replacement) continue;
+      const candidate = `${p.slice(0, i)}${replacement}${p.slice(i + 1)}`;
+      let claims;
+      try {
+        claims = JSON.parse(Buffer.from(candidate, 'base64url').toString('utf8'));
+      } catch {
+        continue;
+      }
+      if (claims && typeof claims === 'object' && keep.every((k) => claims[k] === original[k])) {
+        return `${h}.${candidate}.${s}`;
+      }
+    }
+  }
+  throw new Error('no JSON-preserving single-character flip found');
+}
+
+/** Flip the character at `index` of the payload part, whatever that does to the JSON. */
+export function flipPayloadCharAt(token, index) {
+  const [h, p, s] = token.split('.');
+  const i = index % p.length;
   const replacement = p[i] === 'A' ? 'B' : 'A';
   return `${h}.${p.slice(0, i)}${replacement}${p.slice(i + 1)}.${s}`;
 }
@@ -245,7 +273,7 @@ export function nowSeconds() {
 // Raw HTTP, for what the SDK cannot express (no Authorization header at all).
 
 export async function rawFetch(path, init = {}) {
-  const response = await fetch(`${BASE_URL}${path}`, init);
+  const response = await fetch(`${BASE_URL}${path}`, { signal: AbortSignal.timeout(30_000), ...init });
   const text = await response.text();
   let json = null;
   try {
