@@ -26,7 +26,9 @@ from gatehouse.settings import Settings
 from gatehouse.storage import migrate
 
 BASE_URL = "http://gatehouse.test"
-PG_ADMIN_DSN = os.environ.get("GATEHOUSE_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_DSN = os.environ.get(
+    "GATEHOUSE_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 ADMIN_PASSWORD = "Adm1nPassword!"
 
 
@@ -64,7 +66,11 @@ async def database_url(tmp_dir: str) -> AsyncIterator[str]:
     admin = await asyncpg.connect(PG_ADMIN_DSN)
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
-    url = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + "/" + name
+    url = (
+        PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+        + "/"
+        + name
+    )
     try:
         await migrate.upgrade(url)
         yield url
@@ -136,8 +142,12 @@ class Marketplace:
 async def password_token(
     http: httpx.AsyncClient, client_id: str, username: str, password: str, scope: str | None = None
 ) -> httpx.Response:
-    form = {"grant_type": "password", "client_id": client_id, "username": username,
-            "password": password}
+    form = {
+        "grant_type": "password",
+        "client_id": client_id,
+        "username": username,
+        "password": password,
+    }
     if scope is not None:
         form["scope"] = scope
     return await http.post("/oauth/token", data=form)
@@ -149,11 +159,33 @@ async def marketplace(
 ) -> Marketplace:
     """A fresh marketplace and a FullAccess admin token for it."""
     credentials = await create_marketplace(
-        runtime.db, hasher, runtime.clock, name="Test Marketplace",
-        admin_username=f"admin-{secrets.token_hex(4)}", admin_password=ADMIN_PASSWORD,
+        runtime.db,
+        hasher,
+        runtime.clock,
+        name="Test Marketplace",
+        admin_username=f"admin-{secrets.token_hex(4)}",
+        admin_password=ADMIN_PASSWORD,
     )
     response = await password_token(
         client, credentials.api_client_id, credentials.username, ADMIN_PASSWORD
     )
     assert response.status_code == 200, response.text
     return Marketplace(credentials, response.json()["access_token"])
+
+
+@pytest_asyncio.fixture
+async def fresh_database_url(tmp_path: object) -> AsyncIterator[str]:
+    """An empty database (no schema) on the session's backend, for CLI and server tests."""
+    if backend() == "sqlite":
+        yield f"sqlite:///{tmp_path}/fresh.db"
+        return
+    name = f"gatehouse_fresh_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+    try:
+        yield PG_ADMIN_DSN.rsplit("/", 1)[0] + "/" + name
+    finally:
+        admin = await asyncpg.connect(PG_ADMIN_DSN)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()

@@ -21,8 +21,13 @@ from gatehouse.runtime import Runtime
 from gatehouse.settings import Settings
 from gatehouse.storage.queries.token_store import SqlTokenStore
 
-ROUTERS = (oauth.router, health.router, api_clients.router, admin_users.router,
-           security_profiles.router)
+ROUTERS = (
+    oauth.router,
+    health.router,
+    api_clients.router,
+    admin_users.router,
+    security_profiles.router,
+)
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
@@ -35,9 +40,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         yield
         await runtime.db.dispose()
 
-    app = FastAPI(title="Gatehouse", version=__version__, lifespan=lifespan,
-                  docs_url="/gatehouse/docs", openapi_url="/gatehouse/openapi.json",
-                  redoc_url=None)
+    app = FastAPI(
+        title="Gatehouse",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/gatehouse/docs",
+        openapi_url="/gatehouse/openapi.json",
+        redoc_url=None,
+    )
     app.state.runtime = runtime
     app.state.token_endpoint = _token_endpoint(runtime)
     for router in ROUTERS:

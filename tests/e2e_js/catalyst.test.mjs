@@ -31,6 +31,8 @@ import {
 } from './lib/helpers.mjs';
 
 let adminToken;
+// catalyst compares cid case-sensitively; Gatehouse's client IDs (and the cid claim) are lowercase.
+const ALLOWED_CLIENTS = [CLIENT_ID.toLowerCase()];
 
 before(async () => {
   adminToken = (await loginAdmin()).access_token;
@@ -55,14 +57,14 @@ function catalystError(name, status) {
 }
 
 async function expectRejected(token, message) {
-  await assert.rejects(verifyTokenAsync(token, [], [], [CLIENT_ID]), catalystError('InvalidToken', 401), message);
+  await assert.rejects(verifyTokenAsync(token, [], [], ALLOWED_CLIENTS), catalystError('InvalidToken', 401), message);
 }
 
 test('catalyst verifies a fresh Gatehouse token (signature via ${aud}/oauth/certs/${kid})', async () => {
   const token = getToken(fakeRequest(adminToken));
   assert.equal(token, adminToken, 'catalyst reads the bearer token from the request');
 
-  const verified = await verifyTokenAsync(token, [], [], [CLIENT_ID]);
+  const verified = await verifyTokenAsync(token, [], [], ALLOWED_CLIENTS);
   const { header, payload } = decodeJwt(adminToken);
   assert.equal(verified.raw, adminToken);
   assert.equal(verified.headers.kid, header.kid);
@@ -72,8 +74,8 @@ test('catalyst verifies a fresh Gatehouse token (signature via ${aud}/oauth/cert
   assert.equal(verified.payload.usrtype, 'Seller', 'catalyst maps usrtype "admin" to Seller');
 
   // Role and user-type checks on top of the signature.
-  await verifyTokenAsync(adminToken, ['ApiClientAdmin'], ['Seller'], [CLIENT_ID]);
-  await assert.rejects(verifyTokenAsync(adminToken, [], ['Buyer'], [CLIENT_ID]), catalystError('InvalidUserType', 403));
+  await verifyTokenAsync(adminToken, ['ApiClientAdmin'], ['Seller'], ALLOWED_CLIENTS);
+  await assert.rejects(verifyTokenAsync(adminToken, [], ['Buyer'], ALLOWED_CLIENTS), catalystError('InvalidUserType', 403));
   await assert.rejects(verifyTokenAsync(adminToken, [], [], ['some-other-client']), catalystError('InvalidToken', 401));
 });
 
@@ -88,7 +90,7 @@ test('catalyst middleware withOcUserAuth passes a Gatehouse request through to t
     },
     ['ApiClientReader'],
     ['Seller'],
-    [CLIENT_ID],
+    ALLOWED_CLIENTS,
   );
   await middleware(req, {}, (error) => {
     nextError = error;
@@ -100,7 +102,7 @@ test('catalyst middleware withOcUserAuth passes a Gatehouse request through to t
 test('catalyst rejects a token whose claims were changed (signature no longer matches)', async () => {
   // First make sure the real token passes in this process, so the key is fetched and cached and
   // the rejection below can only come from the signature check.
-  await verifyTokenAsync(adminToken, [], [], [CLIENT_ID]);
+  await verifyTokenAsync(adminToken, [], [], ALLOWED_CLIENTS);
   const tampered = withAlteredClaims(adminToken, (claims) => ({ ...claims, usr: `${claims.usr}-evil` }));
   await expectRejected(tampered, 'claims changed');
   const escalated = withAlteredClaims(adminToken, (claims) => ({ ...claims, exp: claims.exp + 86400 }));
@@ -108,7 +110,7 @@ test('catalyst rejects a token whose claims were changed (signature no longer ma
 });
 
 test('catalyst rejects a token with one character of its payload flipped', async () => {
-  await verifyTokenAsync(adminToken, [], [], [CLIENT_ID]);
+  await verifyTokenAsync(adminToken, [], [], ALLOWED_CLIENTS);
   // A flip that keeps the payload valid JSON with the same aud/cid/exp/nbf: only the signature
   // check can reject it.
   await expectRejected(flipPayloadChar(adminToken), 'payload char flipped');
@@ -116,12 +118,12 @@ test('catalyst rejects a token with one character of its payload flipped', async
   // JSON, catalyst's jwt.decode throws a SyntaxError instead of UnauthorizedError.)
   const length = adminToken.split('.')[1].length;
   for (let i = 0; i < length; i += Math.max(1, Math.floor(length / 25))) {
-    await assert.rejects(verifyTokenAsync(flipPayloadCharAt(adminToken, i), [], [], [CLIENT_ID]), `flip at ${i}`);
+    await assert.rejects(verifyTokenAsync(flipPayloadCharAt(adminToken, i), [], [], ALLOWED_CLIENTS), `flip at ${i}`);
   }
 });
 
 test('catalyst rejects a token signed with another key under the real kid', async () => {
-  await verifyTokenAsync(adminToken, [], [], [CLIENT_ID]);
+  await verifyTokenAsync(adminToken, [], [], ALLOWED_CLIENTS);
   const { header, payload } = decodeJwt(adminToken);
   await expectRejected(forgeJwt(header, payload), 'foreign signature');
 });

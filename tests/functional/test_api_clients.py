@@ -14,13 +14,31 @@ pytestmark = pytest.mark.asyncio
 
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 ALL_FIELDS = [
-    "ID", "ClientSecret", "AccessTokenDuration", "Active", "AppName", "RefreshTokenDuration",
-    "AnonymousTokenDuration", "DefaultContextUserName", "xp", "AllowAnyBuyer", "AllowAnySupplier",
-    "AllowSeller", "IsAnonBuyer", "AssignedBuyerCount", "AssignedSupplierCount",
-    "OrderCheckoutIntegrationEventID", "OrderCheckoutIntegrationEventName",
-    "OrderReturnIntegrationEventID", "OrderReturnIntegrationEventName",
-    "AddToCartIntegrationEventID", "AddToCartIntegrationEventName", "MinimumRequiredRoles",
-    "MinimumRequiredCustomRoles", "MaximumGrantedRoles", "MaximumGrantedCustomRoles",
+    "ID",
+    "ClientSecret",
+    "AccessTokenDuration",
+    "Active",
+    "AppName",
+    "RefreshTokenDuration",
+    "AnonymousTokenDuration",
+    "DefaultContextUserName",
+    "xp",
+    "AllowAnyBuyer",
+    "AllowAnySupplier",
+    "AllowSeller",
+    "IsAnonBuyer",
+    "AssignedBuyerCount",
+    "AssignedSupplierCount",
+    "OrderCheckoutIntegrationEventID",
+    "OrderCheckoutIntegrationEventName",
+    "OrderReturnIntegrationEventID",
+    "OrderReturnIntegrationEventName",
+    "AddToCartIntegrationEventID",
+    "AddToCartIntegrationEventName",
+    "MinimumRequiredRoles",
+    "MinimumRequiredCustomRoles",
+    "MaximumGrantedRoles",
+    "MaximumGrantedCustomRoles",
 ]
 
 
@@ -37,20 +55,31 @@ def error_code(response: httpx.Response) -> str:
 async def test_create_returns_every_field_with_defaults(
     client: httpx.AsyncClient, marketplace: Marketplace
 ) -> None:
-    response = await create(client, marketplace, ID="ignored-id", AssignedBuyerCount=7,
-                            Unknown="ignored")
+    response = await create(
+        client, marketplace, ID="ignored-id", AssignedBuyerCount=7, Unknown="ignored"
+    )
     assert response.status_code == 201
     body = response.json()
     assert list(body) == ALL_FIELDS
     assert GUID.fullmatch(body["ID"])
     assert response.headers["Location"].endswith(f"/v1/apiclients/{body['ID']}")
     assert body == {
-        **{name: None for name in ALL_FIELDS},
-        "ID": body["ID"], "AccessTokenDuration": 60, "Active": True, "AppName": "App",
-        "RefreshTokenDuration": 0, "AnonymousTokenDuration": 10080, "AllowAnyBuyer": False,
-        "AllowAnySupplier": False, "AllowSeller": False, "IsAnonBuyer": False,
-        "AssignedBuyerCount": 0, "AssignedSupplierCount": 0, "MinimumRequiredRoles": [],
-        "MinimumRequiredCustomRoles": [], "MaximumGrantedRoles": [],
+        **dict.fromkeys(ALL_FIELDS),
+        "ID": body["ID"],
+        "AccessTokenDuration": 60,
+        "Active": True,
+        "AppName": "App",
+        "RefreshTokenDuration": 0,
+        "AnonymousTokenDuration": 10080,
+        "AllowAnyBuyer": False,
+        "AllowAnySupplier": False,
+        "AllowSeller": False,
+        "IsAnonBuyer": False,
+        "AssignedBuyerCount": 0,
+        "AssignedSupplierCount": 0,
+        "MinimumRequiredRoles": [],
+        "MinimumRequiredCustomRoles": [],
+        "MaximumGrantedRoles": [],
         "MaximumGrantedCustomRoles": [],
     }
     fetched = await client.get(f"/v1/apiclients/{body['ID'].upper()}", headers=marketplace.auth)
@@ -61,13 +90,24 @@ async def test_every_writable_field_round_trips(
     client: httpx.AsyncClient, marketplace: Marketplace
 ) -> None:
     fields = {
-        "AppName": "Full", "AccessTokenDuration": 600, "Active": False, "ClientSecret": "abc",
-        "RefreshTokenDuration": 524160, "AnonymousTokenDuration": 86400,
-        "DefaultContextUserName": marketplace.credentials.username, "xp": {"a": {"b": 1}},
-        "AllowAnyBuyer": True, "AllowAnySupplier": True, "AllowSeller": True, "IsAnonBuyer": False,
-        "OrderCheckoutIntegrationEventID": "chk", "OrderReturnIntegrationEventID": "ret",
-        "AddToCartIntegrationEventID": "cart", "MinimumRequiredRoles": ["Shopper"],
-        "MinimumRequiredCustomRoles": ["c1"], "MaximumGrantedRoles": ["Shopper", "MeAdmin"],
+        "AppName": "Full",
+        "AccessTokenDuration": 600,
+        "Active": False,
+        "ClientSecret": "abc",
+        "RefreshTokenDuration": 524160,
+        "AnonymousTokenDuration": 86400,
+        "DefaultContextUserName": marketplace.credentials.username,
+        "xp": {"a": {"b": 1}},
+        "AllowAnyBuyer": True,
+        "AllowAnySupplier": True,
+        "AllowSeller": True,
+        "IsAnonBuyer": False,
+        "OrderCheckoutIntegrationEventID": "chk",
+        "OrderReturnIntegrationEventID": "ret",
+        "AddToCartIntegrationEventID": "cart",
+        "MinimumRequiredRoles": ["Shopper"],
+        "MinimumRequiredCustomRoles": ["c1"],
+        "MaximumGrantedRoles": ["Shopper", "MeAdmin"],
         "MaximumGrantedCustomRoles": ["c1", "c2"],
     }
     body = (await create(client, marketplace, **fields)).json()
@@ -108,21 +148,28 @@ async def test_invalid_fields_are_refused_and_nothing_is_written(
 
 
 @pytest.mark.parametrize("missing", ["AppName", "AccessTokenDuration"])
-async def test_required_fields(client: httpx.AsyncClient, marketplace: Marketplace, missing: str) -> None:
+async def test_required_fields(
+    client: httpx.AsyncClient, marketplace: Marketplace, missing: str
+) -> None:
     body = {"AppName": "App", "AccessTokenDuration": 60}
     del body[missing]
     response = await client.post("/v1/apiclients", headers=marketplace.auth, json=body)
     assert response.status_code == 400
     assert response.json()["Errors"][0] == {
-        "ErrorCode": "RequiredField", "Message": f"Field {missing} is required",
+        "ErrorCode": "RequiredField",
+        "Message": f"Field {missing} is required",
         "Data": {"Field": missing},
     }
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"[]", b"null", b""])
-async def test_malformed_bodies(client: httpx.AsyncClient, marketplace: Marketplace, raw: bytes) -> None:
+async def test_malformed_bodies(
+    client: httpx.AsyncClient, marketplace: Marketplace, raw: bytes
+) -> None:
     response = await client.post(
-        "/v1/apiclients", headers={**marketplace.auth, "Content-Type": "application/json"}, content=raw
+        "/v1/apiclients",
+        headers={**marketplace.auth, "Content-Type": "application/json"},
+        content=raw,
     )
     assert response.status_code == 400
     assert error_code(response) in {"Request.InvalidRequestBody", "ValidationFailure"}
@@ -138,7 +185,8 @@ async def test_put_replaces_and_resets_omitted_fields(
 ) -> None:
     created = (await create(client, marketplace, AllowAnyBuyer=True, xp={"a": 1})).json()
     response = await client.put(
-        f"/v1/apiclients/{created['ID']}", headers=marketplace.auth,
+        f"/v1/apiclients/{created['ID']}",
+        headers=marketplace.auth,
         json={"AppName": "Renamed", "AccessTokenDuration": 30, "ID": "cannot-change"},
     )
     assert response.status_code == 200
@@ -148,27 +196,40 @@ async def test_put_replaces_and_resets_omitted_fields(
     assert body["AllowAnyBuyer"] is False and body["xp"] is None
 
 
-async def test_put_requires_the_required_fields(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
+async def test_put_requires_the_required_fields(
+    client: httpx.AsyncClient, marketplace: Marketplace
+) -> None:
     created = (await create(client, marketplace)).json()
-    response = await client.put(f"/v1/apiclients/{created['ID']}", headers=marketplace.auth,
-                                json={"AppName": "x"})
+    response = await client.put(
+        f"/v1/apiclients/{created['ID']}", headers=marketplace.auth, json={"AppName": "x"}
+    )
     assert error_code(response) == "RequiredField"
 
 
-async def test_put_on_unknown_id_is_not_found(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
-    response = await client.put("/v1/apiclients/unknown", headers=marketplace.auth,
-                                json={"AppName": "x", "AccessTokenDuration": 60})
+async def test_put_on_unknown_id_is_not_found(
+    client: httpx.AsyncClient, marketplace: Marketplace
+) -> None:
+    response = await client.put(
+        "/v1/apiclients/unknown",
+        headers=marketplace.auth,
+        json={"AppName": "x", "AccessTokenDuration": 60},
+    )
     assert response.status_code == 404
-    assert response.json()["Errors"][0]["Data"] == {"ObjectType": "ApiClient", "ObjectID": "unknown"}
+    assert response.json()["Errors"][0]["Data"] == {
+        "ObjectType": "ApiClient",
+        "ObjectID": "unknown",
+    }
 
 
 async def test_patch_changes_only_sent_fields_and_merges_xp(
     client: httpx.AsyncClient, marketplace: Marketplace
 ) -> None:
-    created = (await create(client, marketplace, AllowAnyBuyer=True,
-                            xp={"a": {"x": 1, "y": 2}, "b": 1})).json()
+    created = (
+        await create(client, marketplace, AllowAnyBuyer=True, xp={"a": {"x": 1, "y": 2}, "b": 1})
+    ).json()
     response = await client.patch(
-        f"/v1/apiclients/{created['ID']}", headers=marketplace.auth,
+        f"/v1/apiclients/{created['ID']}",
+        headers=marketplace.auth,
         json={"AppName": "Patched", "xp": {"a": {"y": 3, "z": None}}},
     )
     body = response.json()
@@ -180,17 +241,23 @@ async def test_patch_changes_only_sent_fields_and_merges_xp(
 
 async def test_patch_validates(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
     created = (await create(client, marketplace)).json()
-    response = await client.patch(f"/v1/apiclients/{created['ID']}", headers=marketplace.auth,
-                                  json={"AccessTokenDuration": 1000})
+    response = await client.patch(
+        f"/v1/apiclients/{created['ID']}",
+        headers=marketplace.auth,
+        json={"AccessTokenDuration": 1000},
+    )
     assert error_code(response) == "ValidationFailure"
     unchanged = await client.get(f"/v1/apiclients/{created['ID']}", headers=marketplace.auth)
     assert unchanged.json()["AccessTokenDuration"] == 60
 
 
-async def test_patch_null_on_required_field(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
+async def test_patch_null_on_required_field(
+    client: httpx.AsyncClient, marketplace: Marketplace
+) -> None:
     created = (await create(client, marketplace)).json()
-    response = await client.patch(f"/v1/apiclients/{created['ID']}", headers=marketplace.auth,
-                                  json={"AppName": None})
+    response = await client.patch(
+        f"/v1/apiclients/{created['ID']}", headers=marketplace.auth, json={"AppName": None}
+    )
     assert response.status_code == 400
 
 
@@ -207,7 +274,9 @@ async def test_delete(client: httpx.AsyncClient, marketplace: Marketplace) -> No
 async def test_last_full_access_client_cannot_be_deleted(
     client: httpx.AsyncClient, marketplace: Marketplace
 ) -> None:
-    response = await client.delete(f"/v1/apiclients/{marketplace.client_id}", headers=marketplace.auth)
+    response = await client.delete(
+        f"/v1/apiclients/{marketplace.client_id}", headers=marketplace.auth
+    )
     assert response.status_code == 409
     assert error_code(response) == "ApiClient.CannotDeleteLastFullAccess"
     # A client limited below FullAccess does not count as a replacement.
@@ -215,13 +284,18 @@ async def test_last_full_access_client_cannot_be_deleted(
     still = await client.delete(f"/v1/apiclients/{marketplace.client_id}", headers=marketplace.auth)
     assert still.status_code == 409
     await create(client, marketplace, AllowSeller=True)
-    allowed = await client.delete(f"/v1/apiclients/{marketplace.client_id}", headers=marketplace.auth)
+    allowed = await client.delete(
+        f"/v1/apiclients/{marketplace.client_id}", headers=marketplace.auth
+    )
     assert allowed.status_code == 204
 
 
 async def test_default_context_user_resolves_to_the_stored_username(
     client: httpx.AsyncClient, marketplace: Marketplace
 ) -> None:
-    body = (await create(client, marketplace,
-                         DefaultContextUserName=marketplace.credentials.username.upper())).json()
+    body = (
+        await create(
+            client, marketplace, DefaultContextUserName=marketplace.credentials.username.upper()
+        )
+    ).json()
     assert body["DefaultContextUserName"] == marketplace.credentials.username

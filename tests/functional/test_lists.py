@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -18,12 +20,20 @@ async def seed(client: httpx.AsyncClient, mp: Marketplace) -> None:
         ("Admin Backoffice", 120, False, None),
     ]
     for name, duration, any_buyer, xp in rows:
-        response = await client.post("/v1/apiclients", headers=mp.auth, json={
-            "AppName": name, "AccessTokenDuration": duration, "AllowAnyBuyer": any_buyer, "xp": xp})
+        response = await client.post(
+            "/v1/apiclients",
+            headers=mp.auth,
+            json={
+                "AppName": name,
+                "AccessTokenDuration": duration,
+                "AllowAnyBuyer": any_buyer,
+                "xp": xp,
+            },
+        )
         assert response.status_code == 201
 
 
-async def names(client: httpx.AsyncClient, mp: Marketplace, params: dict[str, str] | list[tuple[str, str]]) -> list[str]:
+async def names(client: httpx.AsyncClient, mp: Marketplace, params: Any) -> list[str]:
     response = await client.get("/v1/apiclients", headers=mp.auth, params=params)
     assert response.status_code == 200, response.text
     return [item["AppName"] for item in response.json()["Items"]]
@@ -32,23 +42,51 @@ async def names(client: httpx.AsyncClient, mp: Marketplace, params: dict[str, st
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({"sortBy": "AppName"}, ["Admin Backoffice", "Default Admin Client (created with the marketplace)", "Middleware", "Storefront EU", "Storefront US"]),
-        ({"sortBy": "!AppName", "AllowSeller": "false"}, ["Storefront US", "Storefront EU", "Middleware", "Admin Backoffice"]),
+        (
+            {"sortBy": "AppName"},
+            [
+                "Admin Backoffice",
+                "Default Admin Client (created with the marketplace)",
+                "Middleware",
+                "Storefront EU",
+                "Storefront US",
+            ],
+        ),
+        (
+            {"sortBy": "!AppName", "AllowSeller": "false"},
+            ["Storefront US", "Storefront EU", "Middleware", "Admin Backoffice"],
+        ),
         ({"AppName": "Storefront*", "sortBy": "AppName"}, ["Storefront EU", "Storefront US"]),
         ({"AppName": "*US"}, ["Storefront US"]),
         ({"AppName": "storefront eu"}, ["Storefront EU"]),
         ({"AppName": "Middleware|Admin*", "sortBy": "AppName"}, ["Admin Backoffice", "Middleware"]),
-        ({"AccessTokenDuration": ">45", "sortBy": "AppName"}, ["Admin Backoffice", "Default Admin Client (created with the marketplace)", "Middleware"]),
+        (
+            {"AccessTokenDuration": ">45", "sortBy": "AppName"},
+            [
+                "Admin Backoffice",
+                "Default Admin Client (created with the marketplace)",
+                "Middleware",
+            ],
+        ),
         ({"AccessTokenDuration": "<=45", "sortBy": "!AppName"}, ["Storefront US", "Storefront EU"]),
-        ({"AccessTokenDuration": "!60", "AllowSeller": "false", "sortBy": "AppName"}, ["Admin Backoffice", "Storefront EU", "Storefront US"]),
-        ({"AccessTokenDuration": ">=45", "AllowSeller": "false", "sortBy": "AppName,!ID"}, ["Admin Backoffice", "Middleware", "Storefront US"]),
+        (
+            {"AccessTokenDuration": "!60", "AllowSeller": "false", "sortBy": "AppName"},
+            ["Admin Backoffice", "Storefront EU", "Storefront US"],
+        ),
+        (
+            {"AccessTokenDuration": ">=45", "AllowSeller": "false", "sortBy": "AppName,!ID"},
+            ["Admin Backoffice", "Middleware", "Storefront US"],
+        ),
         ({"xp.env": "prod", "sortBy": "AppName"}, ["Storefront EU", "Storefront US"]),
         ({"xp.rank": ">5"}, ["Storefront US"]),
         ({"xp.env": "!*", "AllowSeller": "false"}, ["Admin Backoffice"]),
         ({"search": "front", "sortBy": "AppName"}, ["Storefront EU", "Storefront US"]),
         ({"search": "middle", "searchOn": "AppName"}, ["Middleware"]),
         ({"search": "middle", "searchOn": "ID"}, []),
-        ({"sortBy": "xp.rank", "xp.rank": "*", "xp.env": "prod"}, ["Storefront EU", "Storefront US"]),
+        (
+            {"sortBy": "xp.rank", "xp.rank": "*", "xp.env": "prod"},
+            ["Storefront EU", "Storefront US"],
+        ),
     ],
 )
 async def test_queries(
@@ -60,20 +98,34 @@ async def test_queries(
 
 async def test_repeated_filter_is_and(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
     await seed(client, marketplace)
-    found = await names(client, marketplace, [("AccessTokenDuration", ">30"), ("AccessTokenDuration", "<100")])
+    found = await names(
+        client, marketplace, [("AccessTokenDuration", ">30"), ("AccessTokenDuration", "<100")]
+    )
     assert sorted(found) == ["Middleware", "Storefront US"]
 
 
 async def test_paging_meta(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
     await seed(client, marketplace)
-    response = await client.get("/v1/apiclients", headers=marketplace.auth,
-                                params={"page": "2", "pageSize": "2", "sortBy": "AppName"})
+    response = await client.get(
+        "/v1/apiclients",
+        headers=marketplace.auth,
+        params={"page": "2", "pageSize": "2", "sortBy": "AppName"},
+    )
     body = response.json()
-    assert body["Meta"] == {"Page": 2, "PageSize": 2, "TotalCount": 5, "TotalPages": 3,
-                            "ItemRange": [3, 4], "NextPageKey": None}
+    assert body["Meta"] == {
+        "Page": 2,
+        "PageSize": 2,
+        "TotalCount": 5,
+        "TotalPages": 3,
+        "ItemRange": [3, 4],
+        "NextPageKey": None,
+    }
     assert [i["AppName"] for i in body["Items"]] == ["Middleware", "Storefront EU"]
-    last = (await client.get("/v1/apiclients", headers=marketplace.auth,
-                             params={"page": "3", "pageSize": "2"})).json()
+    last = (
+        await client.get(
+            "/v1/apiclients", headers=marketplace.auth, params={"page": "3", "pageSize": "2"}
+        )
+    ).json()
     assert last["Meta"]["ItemRange"] == [5, 5] and len(last["Items"]) == 1
 
 
@@ -101,7 +153,7 @@ async def test_bad_list_input(
     assert response.json()["Errors"][0]["ErrorCode"] == code
 
 
-@pytest.mark.parametrize("value", ["'; DROP TABLE api_clients; --", "%", "_", "\\", "a\"b"])
+@pytest.mark.parametrize("value", ["'; DROP TABLE api_clients; --", "%", "_", "\\", 'a"b'])
 async def test_hostile_values_are_literal(
     client: httpx.AsyncClient, marketplace: Marketplace, value: str
 ) -> None:

@@ -18,11 +18,15 @@ pytestmark = pytest.mark.asyncio
 
 def claims_of(token: str) -> dict[str, Any]:
     payload = token.split(".")[1]
-    decoded: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    decoded: dict[str, Any] = json.loads(
+        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    )
     return decoded
 
 
-async def test_success_shape_and_exact_claims(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
+async def test_success_shape_and_exact_claims(
+    client: httpx.AsyncClient, marketplace: Marketplace
+) -> None:
     response = await password_token(
         client, marketplace.client_id, marketplace.credentials.username, ADMIN_PASSWORD
     )
@@ -44,9 +48,12 @@ async def test_success_shape_and_exact_claims(client: httpx.AsyncClient, marketp
     assert claims["exp"] - claims["nbf"] == 600 * 60
 
 
-async def test_duration_follows_the_client(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
+async def test_duration_follows_the_client(
+    client: httpx.AsyncClient, marketplace: Marketplace
+) -> None:
     created = await client.post(
-        "/v1/apiclients", headers=marketplace.auth,
+        "/v1/apiclients",
+        headers=marketplace.auth,
         json={"AppName": "Short", "AccessTokenDuration": 15, "AllowSeller": True},
     )
     response = await password_token(
@@ -89,14 +96,19 @@ async def test_scope_of_roles_not_held_gives_a_token_without_role(
     client: httpx.AsyncClient, marketplace: Marketplace
 ) -> None:
     response = await password_token(
-        client, marketplace.client_id, marketplace.credentials.username, ADMIN_PASSWORD,
+        client,
+        marketplace.client_id,
+        marketplace.credentials.username,
+        ADMIN_PASSWORD,
         "ApiClientAdmin undefined",
     )
     assert response.status_code == 200
     assert "role" not in claims_of(response.json()["access_token"])
 
 
-async def test_username_is_case_insensitive(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
+async def test_username_is_case_insensitive(
+    client: httpx.AsyncClient, marketplace: Marketplace
+) -> None:
     response = await password_token(
         client, marketplace.client_id, marketplace.credentials.username.upper(), ADMIN_PASSWORD
     )
@@ -115,7 +127,9 @@ def assert_oauth_error(response: httpx.Response, status: int, error: str, code: 
 async def test_wrong_password_and_unknown_user_get_the_same_answer(
     client: httpx.AsyncClient, marketplace: Marketplace
 ) -> None:
-    wrong = await password_token(client, marketplace.client_id, marketplace.credentials.username, "Wr0ngPassword")
+    wrong = await password_token(
+        client, marketplace.client_id, marketplace.credentials.username, "Wr0ngPassword"
+    )
     unknown = await password_token(client, marketplace.client_id, "nobody-here", "Wr0ngPassword")
     assert_oauth_error(wrong, 400, "invalid_grant", "Auth.InvalidUsernameOrPassword")
     assert wrong.json() == unknown.json()
@@ -136,14 +150,27 @@ async def test_client_id_matches_case_insensitively(
     assert claims_of(response.json()["access_token"])["cid"] == marketplace.client_id
 
 
-async def test_legacy_secret_is_required_once_set(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
-    created = (await client.post(
-        "/v1/apiclients", headers=marketplace.auth,
-        json={"AppName": "Secret", "AccessTokenDuration": 60, "AllowSeller": True,
-              "ClientSecret": "s3cret-value"},
-    )).json()
-    base = {"grant_type": "password", "client_id": created["ID"],
-            "username": marketplace.credentials.username, "password": ADMIN_PASSWORD}
+async def test_legacy_secret_is_required_once_set(
+    client: httpx.AsyncClient, marketplace: Marketplace
+) -> None:
+    created = (
+        await client.post(
+            "/v1/apiclients",
+            headers=marketplace.auth,
+            json={
+                "AppName": "Secret",
+                "AccessTokenDuration": 60,
+                "AllowSeller": True,
+                "ClientSecret": "s3cret-value",
+            },
+        )
+    ).json()
+    base = {
+        "grant_type": "password",
+        "client_id": created["ID"],
+        "username": marketplace.credentials.username,
+        "password": ADMIN_PASSWORD,
+    }
     missing = await client.post("/oauth/token", data=base)
     empty = await client.post("/oauth/token", data={**base, "client_secret": ""})
     wrong = await client.post("/oauth/token", data={**base, "client_secret": "nope"})
@@ -156,73 +183,140 @@ async def test_legacy_secret_is_required_once_set(client: httpx.AsyncClient, mar
 async def test_empty_secret_on_a_client_without_one_is_absent(
     client: httpx.AsyncClient, marketplace: Marketplace
 ) -> None:
-    response = await client.post("/oauth/token", data={
-        "grant_type": "password", "client_id": marketplace.client_id, "client_secret": "",
-        "username": marketplace.credentials.username, "password": ADMIN_PASSWORD,
-    })
+    response = await client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": marketplace.client_id,
+            "client_secret": "",
+            "username": marketplace.credentials.username,
+            "password": ADMIN_PASSWORD,
+        },
+    )
     assert response.status_code == 200
 
 
 async def test_inactive_client(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
-    created = (await client.post(
-        "/v1/apiclients", headers=marketplace.auth,
-        json={"AppName": "Off", "AccessTokenDuration": 60, "AllowSeller": True, "Active": False},
-    )).json()
-    response = await password_token(client, created["ID"], marketplace.credentials.username, ADMIN_PASSWORD)
+    created = (
+        await client.post(
+            "/v1/apiclients",
+            headers=marketplace.auth,
+            json={
+                "AppName": "Off",
+                "AccessTokenDuration": 60,
+                "AllowSeller": True,
+                "Active": False,
+            },
+        )
+    ).json()
+    response = await password_token(
+        client, created["ID"], marketplace.credentials.username, ADMIN_PASSWORD
+    )
     assert_oauth_error(response, 401, "invalid_client", "Auth.ClientNotActive")
 
 
 async def test_seller_refused_on_client_without_allow_seller(
     client: httpx.AsyncClient, marketplace: Marketplace
 ) -> None:
-    created = (await client.post(
-        "/v1/apiclients", headers=marketplace.auth,
-        json={"AppName": "Storefront", "AccessTokenDuration": 60, "AllowAnyBuyer": True},
-    )).json()
-    response = await password_token(client, created["ID"], marketplace.credentials.username, ADMIN_PASSWORD)
+    created = (
+        await client.post(
+            "/v1/apiclients",
+            headers=marketplace.auth,
+            json={"AppName": "Storefront", "AccessTokenDuration": 60, "AllowAnyBuyer": True},
+        )
+    ).json()
+    response = await password_token(
+        client, created["ID"], marketplace.credentials.username, ADMIN_PASSWORD
+    )
     assert_oauth_error(response, 400, "invalid_grant", "Auth.ClientNotAllowedForUser")
-    wrong = await password_token(client, created["ID"], marketplace.credentials.username, "Wr0ngPassword1")
+    wrong = await password_token(
+        client, created["ID"], marketplace.credentials.username, "Wr0ngPassword1"
+    )
     assert wrong.json()["Errors"][0]["ErrorCode"] == "Auth.InvalidUsernameOrPassword"
 
 
 async def test_inactive_user(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
-    user = {"ID": "off", "Username": "off-user", "Password": "Passw0rdPassw0rd", "FirstName": "O",
-            "LastName": "F", "Email": "o@example.com", "Active": False}
-    assert (await client.post("/v1/adminusers", headers=marketplace.auth, json=user)).status_code == 201
+    user = {
+        "ID": "off",
+        "Username": "off-user",
+        "Password": "Passw0rdPassw0rd",
+        "FirstName": "O",
+        "LastName": "F",
+        "Email": "o@example.com",
+        "Active": False,
+    }
+    assert (
+        await client.post("/v1/adminusers", headers=marketplace.auth, json=user)
+    ).status_code == 201
     response = await password_token(client, marketplace.client_id, "off-user", "Passw0rdPassw0rd")
     assert_oauth_error(response, 400, "invalid_grant", "Auth.UserNotActive")
 
 
 async def test_minimum_required_roles(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
-    created = (await client.post(
-        "/v1/apiclients", headers=marketplace.auth,
-        json={"AppName": "Strict", "AccessTokenDuration": 60, "AllowSeller": True,
-              "MinimumRequiredRoles": ["OrderAdmin"]},
-    )).json()
-    response = await password_token(client, created["ID"], marketplace.credentials.username, ADMIN_PASSWORD)
+    created = (
+        await client.post(
+            "/v1/apiclients",
+            headers=marketplace.auth,
+            json={
+                "AppName": "Strict",
+                "AccessTokenDuration": 60,
+                "AllowSeller": True,
+                "MinimumRequiredRoles": ["OrderAdmin"],
+            },
+        )
+    ).json()
+    response = await password_token(
+        client, created["ID"], marketplace.credentials.username, ADMIN_PASSWORD
+    )
     assert_oauth_error(response, 400, "invalid_grant", "Auth.InsufficientRoles")
 
 
 async def test_maximum_granted_roles(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
-    await client.post("/v1/securityprofiles", headers=marketplace.auth,
-                      json={"ID": "multi", "Name": "Multi",
-                            "Roles": ["ApiClientReader", "OrderReader"], "CustomRoles": ["Custom1"]})
-    user = {"ID": "m", "Username": "multi-user", "Password": "Passw0rdPassw0rd", "FirstName": "M",
-            "LastName": "U", "Email": "m@example.com", "Active": True}
+    await client.post(
+        "/v1/securityprofiles",
+        headers=marketplace.auth,
+        json={
+            "ID": "multi",
+            "Name": "Multi",
+            "Roles": ["ApiClientReader", "OrderReader"],
+            "CustomRoles": ["Custom1"],
+        },
+    )
+    user = {
+        "ID": "m",
+        "Username": "multi-user",
+        "Password": "Passw0rdPassw0rd",
+        "FirstName": "M",
+        "LastName": "U",
+        "Email": "m@example.com",
+        "Active": True,
+    }
     await client.post("/v1/adminusers", headers=marketplace.auth, json=user)
     # The seller-level FullAccess profile reaches every admin; remove it to see the limits.
     await client.delete("/v1/securityprofiles/FullAccess/assignments", headers=marketplace.auth)
-    await client.post("/v1/securityprofiles/assignments", headers=marketplace.auth,
-                      json={"SecurityProfileID": "multi", "UserID": "m"})
-    limited = (await client.post(
-        "/v1/apiclients", headers=marketplace.auth,
-        json={"AppName": "Limited", "AccessTokenDuration": 60, "AllowSeller": True,
-              "MaximumGrantedRoles": ["OrderReader"], "MaximumGrantedCustomRoles": ["Custom1"]},
-    )).json()
+    await client.post(
+        "/v1/securityprofiles/assignments",
+        headers=marketplace.auth,
+        json={"SecurityProfileID": "multi", "UserID": "m"},
+    )
+    limited = (
+        await client.post(
+            "/v1/apiclients",
+            headers=marketplace.auth,
+            json={
+                "AppName": "Limited",
+                "AccessTokenDuration": 60,
+                "AllowSeller": True,
+                "MaximumGrantedRoles": ["OrderReader"],
+                "MaximumGrantedCustomRoles": ["Custom1"],
+            },
+        )
+    ).json()
     response = await password_token(client, limited["ID"], "multi-user", "Passw0rdPassw0rd")
     assert sorted(claims_of(response.json()["access_token"])["role"]) == ["Custom1", "OrderReader"]
-    unlimited = await password_token(client, marketplace.client_id, "multi-user", "Passw0rdPassw0rd",
-                                     "undefined Custom1")
+    unlimited = await password_token(
+        client, marketplace.client_id, "multi-user", "Passw0rdPassw0rd", "undefined Custom1"
+    )
     assert claims_of(unlimited.json()["access_token"])["role"] == "Custom1"
 
 
@@ -231,10 +325,18 @@ async def test_maximum_granted_roles(client: httpx.AsyncClient, marketplace: Mar
     [
         ({}, 400, "unsupported_grant_type", "Auth.UnsupportedGrantType"),
         ({"grant_type": "magic"}, 400, "unsupported_grant_type", "Auth.UnsupportedGrantType"),
-        ({"grant_type": "password", "client_id": "x"}, 400, "invalid_request",
-         "Auth.UsernameAndPasswordRequired"),
-        ({"grant_type": "password", "username": "a", "password": "b"}, 400, "invalid_request",
-         "Auth.ClientIDRequired"),
+        (
+            {"grant_type": "password", "client_id": "x"},
+            400,
+            "invalid_request",
+            "Auth.UsernameAndPasswordRequired",
+        ),
+        (
+            {"grant_type": "password", "username": "a", "password": "b"},
+            400,
+            "invalid_request",
+            "Auth.ClientIDRequired",
+        ),
     ],
 )
 async def test_malformed_requests(
@@ -249,13 +351,17 @@ async def test_json_body_is_refused(client: httpx.AsyncClient, marketplace: Mark
 
 
 async def test_oversized_form_is_refused(client: httpx.AsyncClient) -> None:
-    response = await client.post("/oauth/token", data={"grant_type": "password", "password": "x" * 2_000_000})
+    response = await client.post(
+        "/oauth/token", data={"grant_type": "password", "password": "x" * 2_000_000}
+    )
     assert response.status_code == 413
     assert response.json()["Errors"][0]["ErrorCode"] == "Request.TooLarge"
 
 
 async def test_overlong_field_is_refused(client: httpx.AsyncClient) -> None:
-    response = await client.post("/oauth/token", data={"grant_type": "password", "password": "x" * 5000})
+    response = await client.post(
+        "/oauth/token", data={"grant_type": "password", "password": "x" * 5000}
+    )
     assert_oauth_error(response, 400, "invalid_request", "Request.FieldTooLong")
 
 
@@ -265,10 +371,17 @@ async def test_marketplaces_are_isolated(
     """A username of one marketplace cannot log in through another marketplace's client."""
     from gatehouse.services.marketplaces import create_marketplace
 
-    other = await create_marketplace(runtime.db, runtime.hasher, runtime.clock, name="Other",
-                                     admin_username="other-admin", admin_password=ADMIN_PASSWORD)
-    response = await password_token(client, other.api_client_id, marketplace.credentials.username,
-                                     ADMIN_PASSWORD)
+    other = await create_marketplace(
+        runtime.db,
+        runtime.hasher,
+        runtime.clock,
+        name="Other",
+        admin_username="other-admin",
+        admin_password=ADMIN_PASSWORD,
+    )
+    response = await password_token(
+        client, other.api_client_id, marketplace.credentials.username, ADMIN_PASSWORD
+    )
     assert response.json()["Errors"][0]["ErrorCode"] == "Auth.InvalidUsernameOrPassword"
     listed = await client.get("/v1/apiclients", headers=marketplace.auth)
     assert [c["ID"] for c in listed.json()["Items"]] == [marketplace.client_id]

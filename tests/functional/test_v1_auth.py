@@ -40,17 +40,27 @@ async def test_missing_or_malformed_tokens(
     headers = {} if header is None else {"Authorization": header}
     response = await client.get("/v1/apiclients", headers=headers)
     assert response.status_code == 401
-    assert response.json() == {"Errors": [{"ErrorCode": "InvalidToken",
-                                           "Message": "Access token is invalid or expired.",
-                                           "Data": None}]}
+    assert response.json() == {
+        "Errors": [
+            {
+                "ErrorCode": "InvalidToken",
+                "Message": "Access token is invalid or expired.",
+                "Data": None,
+            }
+        ]
+    }
 
 
 async def test_tampered_token(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
-    response = await client.get("/v1/apiclients", headers={"Authorization": f"Bearer {tamper(marketplace.token)}"})
+    response = await client.get(
+        "/v1/apiclients", headers={"Authorization": f"Bearer {tamper(marketplace.token)}"}
+    )
     assert response.status_code == 401
 
 
-async def test_token_signed_by_a_foreign_key(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
+async def test_token_signed_by_a_foreign_key(
+    client: httpx.AsyncClient, marketplace: Marketplace
+) -> None:
     claims = jwt.decode(marketplace.token, options={"verify_signature": False})
     kid = jwt.get_unverified_header(marketplace.token)["kid"]
     foreign = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -59,17 +69,21 @@ async def test_token_signed_by_a_foreign_key(client: httpx.AsyncClient, marketpl
     assert response.status_code == 401
 
 
-async def test_alg_none_and_hs256_are_refused(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
+async def test_alg_none_and_hs256_are_refused(
+    client: httpx.AsyncClient, marketplace: Marketplace
+) -> None:
     claims = jwt.decode(marketplace.token, options={"verify_signature": False})
     kid = jwt.get_unverified_header(marketplace.token)["kid"]
-    none_token = jwt.encode(claims, None, algorithm="none", headers={"kid": kid})
+    none_token = jwt.encode(claims, "", algorithm="none", headers={"kid": kid})
     hs_token = jwt.encode(claims, "x" * 32, algorithm="HS256", headers={"kid": kid})
     for token in (none_token, hs_token):
         response = await client.get("/v1/apiclients", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 401
 
 
-async def test_wrong_audience(client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime) -> None:
+async def test_wrong_audience(
+    client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime
+) -> None:
     token = await forged(runtime, marketplace.token, aud="https://api.ordercloud.io")
     response = await client.get("/v1/apiclients", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
@@ -86,7 +100,9 @@ async def test_expired_token(
     assert response.json()["Errors"][0]["ErrorCode"] == "InvalidToken"
 
 
-async def test_not_yet_valid_token(client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime) -> None:
+async def test_not_yet_valid_token(
+    client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime
+) -> None:
     future = int((datetime.now(UTC) + timedelta(minutes=5)).timestamp())
     token = await forged(runtime, marketplace.token, nbf=future, exp=future + 600)
     response = await client.get("/v1/apiclients", headers={"Authorization": f"Bearer {token}"})
@@ -95,13 +111,29 @@ async def test_not_yet_valid_token(client: httpx.AsyncClient, marketplace: Marke
 
 async def reader_token(client: httpx.AsyncClient, mp: Marketplace, roles: list[str]) -> str:
     """An admin user whose only profile grants ``roles`` (the seller-level FullAccess removed)."""
-    await client.post("/v1/securityprofiles", headers=mp.auth,
-                      json={"ID": "limited", "Name": "Limited", "Roles": roles})
-    await client.post("/v1/adminusers", headers=mp.auth, json={
-        "ID": "limited-user", "Username": "limited-user", "Password": PASSWORD,
-        "FirstName": "L", "LastName": "U", "Email": "l@example.com", "Active": True})
-    await client.post("/v1/securityprofiles/assignments", headers=mp.auth,
-                      json={"SecurityProfileID": "limited", "UserID": "limited-user"})
+    await client.post(
+        "/v1/securityprofiles",
+        headers=mp.auth,
+        json={"ID": "limited", "Name": "Limited", "Roles": roles},
+    )
+    await client.post(
+        "/v1/adminusers",
+        headers=mp.auth,
+        json={
+            "ID": "limited-user",
+            "Username": "limited-user",
+            "Password": PASSWORD,
+            "FirstName": "L",
+            "LastName": "U",
+            "Email": "l@example.com",
+            "Active": True,
+        },
+    )
+    await client.post(
+        "/v1/securityprofiles/assignments",
+        headers=mp.auth,
+        json={"SecurityProfileID": "limited", "UserID": "limited-user"},
+    )
     await client.delete("/v1/securityprofiles/FullAccess/assignments", headers=mp.auth)
     response = await password_token(client, mp.client_id, "limited-user", PASSWORD)
     token: str = response.json()["access_token"]
@@ -114,10 +146,13 @@ async def test_api_client_reader_can_list_but_not_create(
     token = await reader_token(client, marketplace, ["ApiClientReader"])
     headers = {"Authorization": f"Bearer {token}"}
     assert (await client.get("/v1/apiclients", headers=headers)).status_code == 200
-    assert (await client.get(f"/v1/apiclients/{marketplace.client_id}", headers=headers)).status_code == 200
+    assert (
+        await client.get(f"/v1/apiclients/{marketplace.client_id}", headers=headers)
+    ).status_code == 200
     assert (await client.get("/v1/apiclients/assignments", headers=headers)).status_code == 200
-    refused = await client.post("/v1/apiclients", headers=headers,
-                                json={"AppName": "x", "AccessTokenDuration": 60})
+    refused = await client.post(
+        "/v1/apiclients", headers=headers, json={"AppName": "x", "AccessTokenDuration": 60}
+    )
     assert refused.status_code == 403
     error = refused.json()["Errors"][0]
     assert error["ErrorCode"] == "Auth.InsufficientRoles"
@@ -148,8 +183,9 @@ async def test_routes_need_their_roles(
     client: httpx.AsyncClient, marketplace: Marketplace, method: str, path: str
 ) -> None:
     token = await reader_token(client, marketplace, ["OrderReader"])
-    response = await client.request(method, path, headers={"Authorization": f"Bearer {token}"},
-                                     json={})
+    response = await client.request(
+        method, path, headers={"Authorization": f"Bearer {token}"}, json={}
+    )
     assert response.status_code == 403
     assert response.json()["Errors"][0]["ErrorCode"] == "Auth.InsufficientRoles"
 
@@ -164,7 +200,9 @@ async def test_api_clients_are_seller_only_even_with_full_access(
         assert response.json()["Errors"][0]["ErrorCode"] == "Auth.UserNotAuthorizedToAdmin"
 
 
-async def test_unknown_route_gets_the_error_body(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
+async def test_unknown_route_gets_the_error_body(
+    client: httpx.AsyncClient, marketplace: Marketplace
+) -> None:
     response = await client.get("/v1/nothing-here", headers=marketplace.auth)
     assert response.status_code == 404
     assert response.json()["Errors"][0]["Data"]["ObjectType"] == "Route"
@@ -175,8 +213,11 @@ async def test_routes_match_case_insensitively_but_ids_keep_case(
 ) -> None:
     listed = await client.get("/V1/ApiClients", headers=marketplace.auth)
     assert listed.status_code == 200
-    await client.post("/v1/securityprofiles", headers=marketplace.auth,
-                      json={"ID": "MixedCase", "Name": "M"})
+    await client.post(
+        "/v1/securityprofiles", headers=marketplace.auth, json={"ID": "MixedCase", "Name": "M"}
+    )
     got = await client.get("/v1/SecurityProfiles/MixedCase", headers=marketplace.auth)
     assert got.json()["ID"] == "MixedCase"
-    assert (await client.get("/v1/securityprofiles/mixedcase", headers=marketplace.auth)).status_code == 404
+    assert (
+        await client.get("/v1/securityprofiles/mixedcase", headers=marketplace.auth)
+    ).status_code == 404

@@ -24,8 +24,11 @@ from gatehouse.settings import Settings
 from gatehouse.storage import migrate
 from gatehouse.storage.db import Database
 
-app = typer.Typer(help="Gatehouse: an OrderCloud-compatible identity and access server.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Gatehouse: an OrderCloud-compatible identity and access server.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 marketplace_app = typer.Typer(help="Marketplaces.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="Token signing keys.", no_args_is_help=True)
@@ -56,16 +59,19 @@ def serve(
     """Apply migrations, bootstrap an empty database, then serve HTTP."""
     import uvicorn
 
-    settings = _settings(host=host, port=port, workers=workers, database_url=database_url,
-                         base_url=base_url)
+    settings = _settings(
+        host=host, port=port, workers=workers, database_url=database_url, base_url=base_url
+    )
     credentials = asyncio.run(_prepare(settings))
     if credentials is not None:
         _print_bootstrap(credentials)
     # Worker processes build their own app from the environment, so hand the settings on.
-    os.environ.update({
-        "GATEHOUSE_DATABASE_URL": settings.effective_database_url,
-        "GATEHOUSE_BASE_URL": settings.effective_base_url,
-    })
+    os.environ.update(
+        {
+            "GATEHOUSE_DATABASE_URL": settings.effective_database_url,
+            "GATEHOUSE_BASE_URL": settings.effective_base_url,
+        }
+    )
     uvicorn.run(
         "gatehouse.cli.asgi:create_app_from_env",
         factory=True,
@@ -87,7 +93,9 @@ async def _prepare(settings: Settings) -> MarketplaceCredentials | None:
     try:
         await ensure_signing_key(db, SystemClock())
         return await bootstrap_if_empty(
-            db, PasswordHasher(), SystemClock(),
+            db,
+            PasswordHasher(),
+            SystemClock(),
             admin_username=settings.bootstrap_username,
             admin_password=settings.bootstrap_password,
         )
@@ -131,8 +139,14 @@ async def _create(
     await migrate.upgrade(url)
     db = Database(url)
     try:
-        return await create_marketplace(db, PasswordHasher(), SystemClock(), name=name,
-                                        admin_username=username, admin_password=password)
+        return await create_marketplace(
+            db,
+            PasswordHasher(),
+            SystemClock(),
+            name=name,
+            admin_username=username,
+            admin_password=password,
+        )
     finally:
         await db.dispose()
 
@@ -142,16 +156,20 @@ def db_upgrade(
     revision: Annotated[str, typer.Argument()] = "head", database_url: DatabaseOpt = None
 ) -> None:
     """Apply migrations up to REVISION (default: head)."""
-    asyncio.run(migrate.upgrade(_settings(database_url=database_url).effective_database_url,
-                                revision))
+    asyncio.run(
+        migrate.upgrade(_settings(database_url=database_url).effective_database_url, revision)
+    )
     typer.echo(f"database upgraded to {revision}")
 
 
 @db_app.command("downgrade")
-def db_downgrade(revision: Annotated[str, typer.Argument()], database_url: DatabaseOpt = None) -> None:
+def db_downgrade(
+    revision: Annotated[str, typer.Argument()], database_url: DatabaseOpt = None
+) -> None:
     """Revert migrations down to REVISION."""
-    asyncio.run(migrate.downgrade(_settings(database_url=database_url).effective_database_url,
-                                  revision))
+    asyncio.run(
+        migrate.downgrade(_settings(database_url=database_url).effective_database_url, revision)
+    )
     typer.echo(f"database downgraded to {revision}")
 
 

@@ -60,7 +60,9 @@ async def authenticate(request: Request, runtime: RuntimeDep) -> Caller:
         client_id=client_id,
         username=username,
         user_type=user_type,
-        internal_user_id=int(internal) if isinstance(internal, str) and internal.isdigit() else None,
+        internal_user_id=int(internal)
+        if isinstance(internal, str) and internal.isdigit()
+        else None,
         roles=roles_from_claim(claims.get("role")),
         claims=claims,
     )

@@ -69,11 +69,17 @@ def _validation_entry(err: Any) -> dict[str, Any]:
     field = ".".join(loc) or None
     kind = err.get("type", "")
     if kind == "missing" and field:
-        return {"ErrorCode": "RequiredField", "Message": f"Field {field} is required",
-                "Data": {"Field": field}}
+        return {
+            "ErrorCode": "RequiredField",
+            "Message": f"Field {field} is required",
+            "Data": {"Field": field},
+        }
     if not field and kind in ("json_invalid", "model_attributes_type", "dict_type", "missing"):
-        return {"ErrorCode": "Request.InvalidRequestBody",
-                "Message": "Request body is invalid or null.", "Data": None}
+        return {
+            "ErrorCode": "Request.InvalidRequestBody",
+            "Message": "Request body is invalid or null.",
+            "Data": None,
+        }
     message = f"{field}: {err.get('msg')}" if field else str(err.get("msg"))
     return {"ErrorCode": "ValidationFailure", "Message": message, "Data": {"Field": field}}
 
@@ -81,8 +87,9 @@ def _validation_entry(err: Any) -> dict[str, Any]:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 404:
-        body = error_body("NotFound", "Route not found.",
-                          {"ObjectType": "Route", "ObjectID": request.url.path})
+        body = error_body(
+            "NotFound", "Route not found.", {"ObjectType": "Route", "ObjectID": request.url.path}
+        )
     elif exc.status_code == 405:
         body = error_body("Request.MethodNotAllowed", "Method not allowed.")
     else:

@@ -17,7 +17,6 @@ from gatehouse.domain.listing import (
     parse_list_query,
 )
 
-
 MAX_PAGE = 1_000_000
 
 

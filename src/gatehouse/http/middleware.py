@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,14 +27,14 @@ class CaseInsensitivePaths:
 
     def __init__(self, app: ASGIApp, templates: Iterable[str]) -> None:
         self.app = app
-        self._trie: dict[object, dict[object, object]] = {}
+        self._trie: dict[object, Any] = {}
         for template in templates:
             node = self._trie
             for segment in template.strip("/").split("/"):
                 key: object = _PARAM if segment.startswith("{") else segment.lower()
-                node = node.setdefault(key, {})  # type: ignore[assignment]
+                node = node.setdefault(key, {})
                 if key is not _PARAM:
-                    node.setdefault("__name__", segment)  # type: ignore[call-overload]
+                    node.setdefault("__name__", segment)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -45,7 +46,7 @@ class CaseInsensitivePaths:
     def _canonical(self, path: str) -> str | None:
         segments = path.strip("/").split("/")
         out: list[str] = []
-        node: dict[object, object] = self._trie
+        node: dict[object, Any] = self._trie
         for segment in segments:
             literal = node.get(segment.lower())
             if isinstance(literal, dict):
@@ -53,7 +54,7 @@ class CaseInsensitivePaths:
                 node = literal
             elif isinstance(node.get(_PARAM), dict):
                 out.append(segment)
-                node = node[_PARAM]  # type: ignore[assignment]
+                node = node[_PARAM]
             else:
                 return None
         return "/" + "/".join(out) + ("/" if path.endswith("/") and len(path) > 1 else "")

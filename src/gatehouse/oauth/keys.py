@@ -134,7 +134,9 @@ class KeyRing:
             rows = (
                 await session.scalars(
                     select(SigningKeyRow).where(
-                        or_(SigningKeyRow.publish_until.is_(None), SigningKeyRow.publish_until > now)
+                        or_(
+                            SigningKeyRow.publish_until.is_(None), SigningKeyRow.publish_until > now
+                        )
                     )
                 )
             ).all()

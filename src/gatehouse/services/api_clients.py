@@ -48,7 +48,9 @@ async def create(
     client = _build(new_client_id(), fields)
     async with db.write() as session:
         await _check_references(session, marketplace_id, client)
-        await api_clients.insert(session, marketplace_id=marketplace_id, client=client, now=clock.now())
+        await api_clients.insert(
+            session, marketplace_id=marketplace_id, client=client, now=clock.now()
+        )
         return await _require(session, marketplace_id, client.id)
 
 

@@ -66,7 +66,9 @@ async def create_marketplace(
         await security_profiles.insert(
             session,
             marketplace_id=marketplace_id,
-            profile=SecurityProfile(FULL_ACCESS_PROFILE_ID, "Full Access", [ApiRole.FullAccess], []),
+            profile=SecurityProfile(
+                FULL_ACCESS_PROFILE_ID, "Full Access", [ApiRole.FullAccess], []
+            ),
             now=now,
         )
         await security_profiles.save_assignment(

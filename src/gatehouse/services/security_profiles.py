@@ -46,7 +46,9 @@ async def create(
 ) -> SecurityProfile:
     profile = _build(fields.get("id") or new_object_id(), fields)
     async with db.write() as session:
-        if await security_profiles.get(session, marketplace_id=marketplace_id, profile_id=profile.id):
+        if await security_profiles.get(
+            session, marketplace_id=marketplace_id, profile_id=profile.id
+        ):
             raise IdExistsError(OBJECT_TYPE, profile.id)
         await security_profiles.insert(
             session, marketplace_id=marketplace_id, profile=profile, now=clock.now()
@@ -78,7 +80,7 @@ async def patch(
 ) -> SecurityProfile:
     async with db.write() as session:
         current = await _require(session, marketplace_id, profile_id)
-        merged = {
+        merged: dict[str, Any] = {
             "id": current.id,
             "name": current.name,
             "roles": current.roles,
@@ -251,12 +253,15 @@ def _build(profile_id: str, fields: dict[str, Any]) -> SecurityProfile:
     if not name:
         raise RequiredFieldError("Name")
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInputError(message="Name may not exceed 100 characters.", data={"Field": "Name"})
+        raise InvalidInputError(
+            message="Name may not exceed 100 characters.", data={"Field": "Name"}
+        )
     roles = list(fields.get("roles") or [])
     unknown = [role for role in roles if role not in API_ROLE_NAMES]
     if unknown:
         raise InvalidInputError(
-            message="Roles contains invalid roles.", data={"Field": "Roles", "InvalidRoles": unknown}
+            message="Roles contains invalid roles.",
+            data={"Field": "Roles", "InvalidRoles": unknown},
         )
     custom = list(fields.get("custom_roles") or [])
     if any(not c.strip() or len(c) > MAX_CUSTOM_ROLE_LENGTH or " " in c for c in custom):

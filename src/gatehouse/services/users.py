@@ -185,7 +185,10 @@ async def _update(
         if merge:
             if "xp" in values:
                 values["xp"] = deep_merge(current.xp, values["xp"])
-            values = {**_writable(current), **{k: v for k, v in values.items() if v is not None or k == "xp"}}
+            values = {
+                **_writable(current),
+                **{k: v for k, v in values.items() if v is not None or k == "xp"},
+            }
         user = _build(values.get("id") or current.id, scope, values)
         if user.id != current.id and await users.get_row(
             session,

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import re
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,6 +56,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 from sqlalchemy.sql.functions import FunctionElement
@@ -75,6 +77,10 @@ _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,
 _LIKE_ESCAPE = "\\"
 
 
+ColumnLike = ColumnElement[Any] | QueryableAttribute[Any]
+"""A column or an ORM attribute (``ApiClientRow.app_name``): both compile to a column."""
+
+
 @dataclass(frozen=True)
 class ColumnMap:
     """Where each list property lives in the ``Select`` being listed.
@@ -83,13 +89,13 @@ class ColumnMap:
     the JSON column holding the resource's extended properties.
     """
 
-    columns: Mapping[str, ColumnElement[Any]]
-    xp: ColumnElement[Any] | None = None
+    columns: Mapping[str, ColumnLike]
+    xp: ColumnLike | None = None
 
     def column(self, field: ListField) -> ColumnElement[Any]:
         """The SQL expression for ``field``; a missing mapping is a programming error."""
         try:
-            return self.columns[field.name]
+            return typing.cast(ColumnElement[Any], self.columns[field.name])
         except KeyError:
             raise KeyError(f"ColumnMap has no column for list field {field.name!r}") from None
 
@@ -97,7 +103,8 @@ class ColumnMap:
         """The xp value at ``path`` as text, or as a number (NULL unless a JSON number)."""
         if self.xp is None:
             raise ValueError("ColumnMap has no xp column but the query uses an xp path")
-        return _XpNumber(self.xp, path.path) if numeric else _XpText(self.xp, path.path)
+        xp = typing.cast(ColumnElement[Any], self.xp)
+        return _XpNumber(xp, path.path) if numeric else _XpText(xp, path.path)
 
 
 def apply_filters(stmt: Select[Any], query: ListQuery, cols: ColumnMap) -> Select[Any]:
@@ -116,7 +123,7 @@ def apply_sort(stmt: Select[Any], query: ListQuery, cols: ColumnMap) -> Select[A
     order = [term for key in query.sort for term in _order_terms(key, cols)]
     sorts_by_id = any(_is_id(key.target) for key in query.sort)
     if "ID" in cols.columns and not sorts_by_id:
-        order.append(cols.columns["ID"].asc())
+        order.append(typing.cast(ColumnElement[Any], cols.columns["ID"]).asc())
     return stmt.order_by(*order)
 
 

@@ -37,7 +37,11 @@ async def create_admin_user(
     runtime: RuntimeDep, caller: Admin, body: UserIn, request: Request
 ) -> JSONResponse:
     view = await service.create(
-        runtime.db, runtime.hasher, runtime.clock, caller.marketplace_id, ADMINS,
+        runtime.db,
+        runtime.hasher,
+        runtime.clock,
+        caller.marketplace_id,
+        ADMINS,
         body.domain_fields(),
     )
     location = str(request.url_for("get_admin_user", userID=view.user.id))
@@ -47,17 +51,25 @@ async def create_admin_user(
 
 
 @router.get("/adminusers/{userID}", name="get_admin_user")
-async def get_admin_user(runtime: RuntimeDep, caller: Reader, userID: str) -> JSONResponse:  # noqa: N803
+async def get_admin_user(runtime: RuntimeDep, caller: Reader, userID: str) -> JSONResponse:
     view = await service.get(runtime.db, caller.marketplace_id, ADMINS, userID)
     return JSONResponse(user_out(view, marketplace_id=caller.marketplace_id))
 
 
 @router.put("/adminusers/{userID}")
 async def save_admin_user(
-    runtime: RuntimeDep, caller: Admin, userID: str, body: UserIn  # noqa: N803
+    runtime: RuntimeDep,
+    caller: Admin,
+    userID: str,
+    body: UserIn,
 ) -> JSONResponse:
     view = await service.replace(
-        runtime.db, runtime.hasher, runtime.clock, caller.marketplace_id, ADMINS, userID,
+        runtime.db,
+        runtime.hasher,
+        runtime.clock,
+        caller.marketplace_id,
+        ADMINS,
+        userID,
         body.domain_fields(),
     )
     return JSONResponse(user_out(view, marketplace_id=caller.marketplace_id))
@@ -65,16 +77,24 @@ async def save_admin_user(
 
 @router.patch("/adminusers/{userID}")
 async def patch_admin_user(
-    runtime: RuntimeDep, caller: Admin, userID: str, body: UserIn  # noqa: N803
+    runtime: RuntimeDep,
+    caller: Admin,
+    userID: str,
+    body: UserIn,
 ) -> JSONResponse:
     view = await service.patch(
-        runtime.db, runtime.hasher, runtime.clock, caller.marketplace_id, ADMINS, userID,
+        runtime.db,
+        runtime.hasher,
+        runtime.clock,
+        caller.marketplace_id,
+        ADMINS,
+        userID,
         body.domain_fields(),
     )
     return JSONResponse(user_out(view, marketplace_id=caller.marketplace_id))
 
 
 @router.delete("/adminusers/{userID}", status_code=204)
-async def delete_admin_user(runtime: RuntimeDep, caller: Admin, userID: str) -> Response:  # noqa: N803
+async def delete_admin_user(runtime: RuntimeDep, caller: Admin, userID: str) -> Response:
     await service.delete(runtime.db, caller.marketplace_id, ADMINS, userID)
     return Response(status_code=204)

@@ -74,14 +74,17 @@ async def save_api_client_assignment(
 
 
 @router.get("/apiclients/{apiClientID}", name="get_api_client")
-async def get_api_client(runtime: RuntimeDep, caller: Reader, apiClientID: str) -> JSONResponse:  # noqa: N803
+async def get_api_client(runtime: RuntimeDep, caller: Reader, apiClientID: str) -> JSONResponse:
     client = await service.get(runtime.db, caller.marketplace_id, apiClientID)
     return JSONResponse(api_client_out(client))
 
 
 @router.put("/apiclients/{apiClientID}")
 async def save_api_client(
-    runtime: RuntimeDep, caller: Admin, apiClientID: str, body: ApiClientIn  # noqa: N803
+    runtime: RuntimeDep,
+    caller: Admin,
+    apiClientID: str,
+    body: ApiClientIn,
 ) -> JSONResponse:
     client = await service.replace(
         runtime.db, caller.marketplace_id, apiClientID, body.domain_fields()
@@ -91,21 +94,29 @@ async def save_api_client(
 
 @router.patch("/apiclients/{apiClientID}")
 async def patch_api_client(
-    runtime: RuntimeDep, caller: Admin, apiClientID: str, body: ApiClientIn  # noqa: N803
+    runtime: RuntimeDep,
+    caller: Admin,
+    apiClientID: str,
+    body: ApiClientIn,
 ) -> JSONResponse:
-    client = await service.patch(runtime.db, caller.marketplace_id, apiClientID, body.domain_fields())
+    client = await service.patch(
+        runtime.db, caller.marketplace_id, apiClientID, body.domain_fields()
+    )
     return JSONResponse(api_client_out(client))
 
 
 @router.delete("/apiclients/{apiClientID}", status_code=204)
-async def delete_api_client(runtime: RuntimeDep, caller: Admin, apiClientID: str) -> Response:  # noqa: N803
+async def delete_api_client(runtime: RuntimeDep, caller: Admin, apiClientID: str) -> Response:
     await service.delete(runtime.db, caller.marketplace_id, apiClientID)
     return Response(status_code=204)
 
 
 @router.delete("/buyers/{buyerID}/ApiClients/Assignments/{apiClientID}", status_code=204)
 async def delete_buyer_assignment(
-    runtime: RuntimeDep, caller: Admin, buyerID: str, apiClientID: str  # noqa: N803
+    runtime: RuntimeDep,
+    caller: Admin,
+    buyerID: str,
+    apiClientID: str,
 ) -> Response:
     await service.delete_assignment(runtime.db, caller.marketplace_id, apiClientID, buyerID, None)
     return Response(status_code=204)
@@ -113,7 +124,10 @@ async def delete_buyer_assignment(
 
 @router.delete("/suppliers/{supplierID}/ApiClients/Assignments/{apiClientID}", status_code=204)
 async def delete_supplier_assignment(
-    runtime: RuntimeDep, caller: Admin, supplierID: str, apiClientID: str  # noqa: N803
+    runtime: RuntimeDep,
+    caller: Admin,
+    supplierID: str,
+    apiClientID: str,
 ) -> Response:
     await service.delete_assignment(
         runtime.db, caller.marketplace_id, apiClientID, None, supplierID

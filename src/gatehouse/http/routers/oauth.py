@@ -31,14 +31,20 @@ async def token(request: Request) -> JSONResponse:
         )
     try:
         pairs = parse_qsl(
-            body.decode(), keep_blank_values=True,
-            max_num_fields=MAX_FORM_FIELDS, strict_parsing=False,
+            body.decode(),
+            keep_blank_values=True,
+            max_num_fields=MAX_FORM_FIELDS,
+            strict_parsing=False,
         )
     except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidRequestError("Request.InvalidRequestBody", "The form body is invalid.") from exc
+        raise InvalidRequestError(
+            "Request.InvalidRequestBody", "The form body is invalid."
+        ) from exc
     endpoint: TokenEndpoint = request.app.state.token_endpoint
     response = await endpoint.handle(TokenRequest.from_pairs(pairs))
-    return JSONResponse(response.body(), headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+    return JSONResponse(
+        response.body(), headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
+    )
 
 
 @router.get("/oauth/certs/{kid}")

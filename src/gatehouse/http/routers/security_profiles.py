@@ -89,7 +89,9 @@ async def save_security_profile_assignment(
 
 @router.get("/securityprofiles/{securityProfileID}", name="get_security_profile")
 async def get_security_profile(
-    runtime: RuntimeDep, caller: Reader, securityProfileID: str  # noqa: N803
+    runtime: RuntimeDep,
+    caller: Reader,
+    securityProfileID: str,
 ) -> JSONResponse:
     profile = await service.get(runtime.db, caller.marketplace_id, securityProfileID)
     return JSONResponse(profile_out(profile))
@@ -97,7 +99,10 @@ async def get_security_profile(
 
 @router.put("/securityprofiles/{securityProfileID}")
 async def save_security_profile(
-    runtime: RuntimeDep, caller: Admin, securityProfileID: str, body: SecurityProfileIn  # noqa: N803
+    runtime: RuntimeDep,
+    caller: Admin,
+    securityProfileID: str,
+    body: SecurityProfileIn,
 ) -> JSONResponse:
     profile = await service.replace_profile(
         runtime.db, runtime.clock, caller.marketplace_id, securityProfileID, body.domain_fields()
@@ -107,7 +112,10 @@ async def save_security_profile(
 
 @router.patch("/securityprofiles/{securityProfileID}")
 async def patch_security_profile(
-    runtime: RuntimeDep, caller: Admin, securityProfileID: str, body: SecurityProfileIn  # noqa: N803
+    runtime: RuntimeDep,
+    caller: Admin,
+    securityProfileID: str,
+    body: SecurityProfileIn,
 ) -> JSONResponse:
     profile = await service.patch(
         runtime.db, caller.marketplace_id, securityProfileID, body.domain_fields()
@@ -117,7 +125,9 @@ async def patch_security_profile(
 
 @router.delete("/securityprofiles/{securityProfileID}", status_code=204)
 async def delete_security_profile(
-    runtime: RuntimeDep, caller: Admin, securityProfileID: str  # noqa: N803
+    runtime: RuntimeDep,
+    caller: Admin,
+    securityProfileID: str,
 ) -> Response:
     await service.delete(runtime.db, caller.marketplace_id, securityProfileID)
     return Response(status_code=204)
@@ -125,7 +135,10 @@ async def delete_security_profile(
 
 @router.delete("/securityprofiles/{securityProfileID}/assignments", status_code=204)
 async def delete_security_profile_assignment(
-    runtime: RuntimeDep, caller: Admin, securityProfileID: str, request: Request  # noqa: N803
+    runtime: RuntimeDep,
+    caller: Admin,
+    securityProfileID: str,
+    request: Request,
 ) -> Response:
     assignment = ProfileAssignment(
         security_profile_id=securityProfileID,

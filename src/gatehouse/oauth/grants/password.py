@@ -42,7 +42,9 @@ class PasswordGrant:
             record = await authenticate_client(session, request)
             login = await session.find_login(record.marketplace_id, request.username)
         # Hash verification (~20 ms of CPU in a worker thread) holds no database connection.
-        verified = await self._hasher.verify(login.password_hash if login else None, request.password)
+        verified = await self._hasher.verify(
+            login.password_hash if login else None, request.password
+        )
         if login is None or not verified:
             raise invalid_credentials()
         async with self._store.session() as session:

@@ -160,7 +160,9 @@ async def list_assignments(
     if supplier_id is not None:
         conditions.append(ApiClientAssignmentRow.supplier_id == supplier_id)
     where = and_(*conditions)
-    total = await session.scalar(select(func.count()).select_from(ApiClientAssignmentRow).where(where))
+    total = await session.scalar(
+        select(func.count()).select_from(ApiClientAssignmentRow).where(where)
+    )
     stmt = (
         select(
             ApiClientAssignmentRow.api_client_id,

@@ -11,7 +11,9 @@ from gatehouse.storage.models import BuyerRow, SupplierRow
 
 async def buyer_exists(session: AsyncSession, *, marketplace_id: str, buyer_id: str) -> bool:
     found = await session.scalar(
-        select(BuyerRow.id).where(BuyerRow.marketplace_id == marketplace_id, BuyerRow.id == buyer_id)
+        select(BuyerRow.id).where(
+            BuyerRow.marketplace_id == marketplace_id, BuyerRow.id == buyer_id
+        )
     )
     return found is not None
 

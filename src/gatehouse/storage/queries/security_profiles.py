@@ -29,7 +29,9 @@ def _to_domain(row: SecurityProfileRow) -> SecurityProfile:
     )
 
 
-async def get(session: AsyncSession, *, marketplace_id: str, profile_id: str) -> SecurityProfile | None:
+async def get(
+    session: AsyncSession, *, marketplace_id: str, profile_id: str
+) -> SecurityProfile | None:
     row = await session.get(SecurityProfileRow, (marketplace_id, profile_id))
     return None if row is None else _to_domain(row)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import RoleSet
@@ -76,7 +77,12 @@ async def username_taken(
 
 
 async def get_row(
-    session: AsyncSession, *, marketplace_id: str, user_type: UserType, company_id: str, user_id: str
+    session: AsyncSession,
+    *,
+    marketplace_id: str,
+    user_type: UserType,
+    company_id: str,
+    user_id: str,
 ) -> UserRow | None:
     return await session.scalar(
         select(UserRow).where(
@@ -89,7 +95,12 @@ async def get_row(
 
 
 async def list_page(
-    session: AsyncSession, *, marketplace_id: str, user_type: UserType, company_id: str, query: ListQuery
+    session: AsyncSession,
+    *,
+    marketplace_id: str,
+    user_type: UserType,
+    company_id: str,
+    query: ListQuery,
 ) -> tuple[list[UserRow], int]:
     stmt = select(UserRow).where(
         UserRow.marketplace_id == marketplace_id,
@@ -144,9 +155,7 @@ async def roles_for_rows(
     if not rows:
         return {}
     assignments, profiles = await _profile_reach(session, marketplace_id, rows)
-    return {
-        row.id: available_roles(assignments, profiles, _holder(row)) for row in rows
-    }
+    return {row.id: available_roles(assignments, profiles, _holder(row)) for row in rows}
 
 
 def _holder(row: UserRow) -> ProfileHolder:
@@ -164,7 +173,7 @@ async def _profile_reach(
     with their profiles' roles. The domain decides exactly which ones reach whom."""
     user_ids = {row.external_id for row in rows} | {""}
     sp, spa = SecurityProfileRow, SecurityProfileAssignmentRow
-    reach = []
+    reach: list[ColumnElement[bool]] = []
     for row in rows:
         if row.user_type == UserType.ADMIN:
             reach.append((spa.buyer_id == "") & (spa.supplier_id == ""))

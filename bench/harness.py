@@ -1,0 +1,222 @@
+"""Server-side plumbing: a fresh database, a Gatehouse process, clean shutdown.
+
+Every resource here is a context manager so that a failing scenario, Ctrl-C or a
+SIGTERM still stops the server (by its process group) and removes the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+LOOPBACK = "127.0.0.1"
+
+
+def free_port() -> int:
+    """Ask the kernel for an unused loopback port (tiny race, acceptable for a bench)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def signals_as_exit() -> Iterator[None]:
+    """Turn SIGTERM/SIGHUP into SystemExit so ``finally`` blocks still clean up."""
+    def _exit(signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, _exit) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+# --- databases ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BenchDatabase:
+    url: str
+    """What the server and the CLI get (plain sqlite:// or postgresql://)."""
+    kind: str
+    log_dir: Path
+
+
+@contextlib.contextmanager
+def fresh_database(admin_url: str | None) -> Iterator[BenchDatabase]:
+    """A new SQLite file in a temp dir, or a new PostgreSQL database dropped afterwards."""
+    log_dir = Path(tempfile.mkdtemp(prefix="gatehouse-bench-"))
+    try:
+        if not admin_url:
+            yield BenchDatabase(f"sqlite:///{log_dir / 'bench.db'}", "sqlite", log_dir)
+        elif admin_url.startswith(("postgresql://", "postgres://", "postgresql+asyncpg://")):
+            with _postgres_database(admin_url) as url:
+                yield BenchDatabase(url, "postgresql", log_dir)
+        else:
+            raise SystemExit(f"--database-url must be postgresql://...; got {admin_url!r}")
+    finally:
+        shutil.rmtree(log_dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _postgres_database(admin_url: str) -> Iterator[str]:
+    """Create a uniquely named database through the given server, and always drop it."""
+    parts = urlsplit(admin_url)
+    admin = urlunsplit(("postgresql", parts.netloc, parts.path, parts.query, ""))
+    name = f"gatehouse_bench_{datetime.now(UTC):%Y%m%d%H%M%S}_{secrets.token_hex(3)}"
+    _pg_execute(admin, f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(("postgresql", parts.netloc, "/" + name, parts.query, ""))
+    finally:
+        _pg_execute(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _pg_execute(dsn: str, sql: str) -> None:
+    """asyncpg is already a Gatehouse dependency, so no extra client is needed."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    async def go() -> None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(go())
+
+
+# --- the server --------------------------------------------------------------------------
+
+def gatehouse_argv(*args: str) -> list[str]:
+    """The CLI of the interpreter running the bench, so the repo venv is what gets measured."""
+    return [sys.executable, "-m", "gatehouse", *args]
+
+
+@dataclass
+class ServerProcess:
+    proc: subprocess.Popen[bytes]
+    base_url: str
+    log_path: Path
+
+    def log_tail(self, lines: int = 30) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+@contextlib.contextmanager
+def gatehouse_server(db: BenchDatabase, workers: int, startup_s: float = 60.0
+                     ) -> Iterator[ServerProcess]:
+    """Start ``gatehouse serve`` in its own session and stop the whole group on exit."""
+    port = free_port()
+    log_path = db.log_dir / "server.log"
+    env = {**os.environ, "GATEHOUSE_BOOTSTRAP_PASSWORD": strong_password()}
+    argv = gatehouse_argv("serve", "--host", LOOPBACK, "--port", str(port),
+                          "--workers", str(workers), "--database-url", db.url)
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=True)
+    server = ServerProcess(proc, f"http://{LOOPBACK}:{port}", log_path)
+    try:
+        wait_healthy(server, startup_s)
+        yield server
+    finally:
+        stop_process_group(proc)
+
+
+def wait_healthy(server: ServerProcess, timeout_s: float) -> None:
+    """Poll /gatehouse/health; fail early (with the log) if the server died."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"gatehouse exited {server.proc.returncode}:\n{server.log_tail()}")
+        status, _ = http_request("GET", server.base_url + "/gatehouse/health", timeout=2)
+        if status == 200:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"gatehouse not healthy after {timeout_s:.0f} s:\n{server.log_tail()}")
+
+
+def stop_process_group(proc: subprocess.Popen[bytes], grace_s: float = 15.0) -> None:
+    """SIGTERM the server's own process group (uvicorn master + workers), then SIGKILL."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+
+
+# --- HTTP and fixtures -------------------------------------------------------------------
+
+def http_request(method: str, url: str, body: str = "", headers: Mapping[str, str] | None = None,
+                 timeout: float = 10.0) -> tuple[int, bytes]:
+    """One set-up or check request (never load); 0 means no HTTP response at all."""
+    parts = urlsplit(url)
+    if parts.scheme != "http" or parts.hostname != LOOPBACK:
+        raise SystemExit(f"refusing a non-loopback URL: {url}")
+    # S310: the URL was just checked to be http on 127.0.0.1.
+    req = urllib.request.Request(url, data=body.encode() if body else None,  # noqa: S310
+                                 headers=dict(headers or {}), method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
+            return int(resp.status), bytes(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+    except (urllib.error.URLError, OSError):
+        return 0, b""
+
+
+def strong_password() -> str:
+    """Meets Gatehouse's rule (>= 10 chars, upper, lower, digit) and differs per run."""
+    return f"Bench-{secrets.token_hex(8)}-Aa1"
+
+
+def create_marketplace(db: BenchDatabase) -> dict[str, str]:
+    """``gatehouse marketplace create --json`` prints exactly one JSON object."""
+    argv = gatehouse_argv("marketplace", "create", "--name", f"bench-{secrets.token_hex(3)}",
+                          "--admin-username", "bench_admin", "--admin-password",
+                          strong_password(), "--json", "--database-url", db.url)
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"marketplace create failed ({proc.returncode}): {proc.stderr}")
+    line = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")][-1]
+    creds: dict[str, str] = json.loads(line)
+    return creds
+
+
+def password_token(base_url: str, creds: Mapping[str, str]) -> str:
+    """One password grant, done once, to give the bearer scenarios a token."""
+    body = urlencode({"grant_type": "password", "client_id": creds["ApiClientID"],
+                      "username": creds["Username"], "password": creds["Password"]})
+    status, raw = http_request("POST", base_url + "/oauth/token", body,
+                               {"Content-Type": "application/x-www-form-urlencoded"})
+    if status != 200:
+        raise RuntimeError(f"password grant failed: HTTP {status} {raw[:300]!r}")
+    data: dict[str, Any] = json.loads(raw)
+    token: str = data["access_token"]
+    return token

@@ -1,0 +1,215 @@
+"""Peer OAuth2 servers under the same load settings: ``python bench/peers.py``.
+
+Runs the peers of /work/shared/bench-peers (node-oidc-provider, django-oauth-toolkit,
+Authlib) one at a time, each serving ``client_credentials`` with HTTP Basic, with the
+same load generator, concurrency, duration and warm-up as ``run.py``, so their numbers
+sit next to Gatehouse's. Packages install into a scratch dir under /tmp (never under
+/work): the peers' dependencies must not leak into the repo or its venv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import harness
+import loadgen
+import report
+from scenarios import FORM, Request
+
+PEERS_DIR = Path("/work/shared/bench-peers")
+SCRATCH = Path("/tmp/gatehouse-bench-peers")
+CLIENT_ID = "bench-client"
+CLIENT_SECRET = "bench-secret-0123456789abcdef0123456789abcdef"  # the peers' own fixture
+BODY = "grant_type=client_credentials&scope=read"
+PY_PACKAGES = ["django-oauth-toolkit", "authlib", "flask", "gunicorn"]
+
+
+@dataclass(frozen=True)
+class Peer:
+    """One peer configuration; ``kind`` picks how it is started (node, dot or authlib)."""
+
+    name: str
+    kind: str
+    token_path: str
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+PEERS: list[Peer] = [
+    *(Peer(f"oidc-provider-{fmt}-{alg}", "node", "/token",
+           {"AT_FORMAT": fmt, "AT_ALG": alg, "NODE_ENV": "production"})
+      for fmt, alg in (("jwt", "RS256"), ("jwt", "ES256"), ("jwt", "EdDSA"),
+                       ("opaque", "RS256"))),
+    Peer("dot-hashsecret1", "dot", "/o/token/", {"DOT_HASH_SECRET": "1"}),
+    Peer("dot-hashsecret0", "dot", "/o/token/", {"DOT_HASH_SECRET": "0"}),
+    Peer("authlib-jwt-RS256", "authlib", "/token", {"AT_ALG": "RS256"}),
+    Peer("authlib-jwt-ES256", "authlib", "/token", {"AT_ALG": "ES256"}),
+]
+
+
+def scratch_dir(path: Path) -> Path:
+    """Refuse any scratch location inside /work: installs must stay out of the repo."""
+    resolved = path.resolve()
+    if resolved == Path("/work") or Path("/work") in resolved.parents:
+        raise SystemExit(f"scratch dir must not be under /work: {resolved}")
+    resolved.mkdir(parents=True, exist_ok=True)
+    return resolved
+
+
+def install(scratch: Path, source: Path, kinds: set[str]) -> None:
+    """npm and pip into the scratch dir, skipped when already there (reruns are cheap)."""
+    if "node" in kinds:
+        node = scratch / "node"
+        node.mkdir(exist_ok=True)
+        shutil.copy(source / "oidc-provider" / "package.json", node)
+        shutil.copy(source / "oidc-provider" / "server.mjs", node)
+        if not (node / "node_modules" / "oidc-provider").is_dir():
+            _run(["npm", "install", "--no-audit", "--no-fund"], node, 600)
+    if kinds & {"dot", "authlib"}:
+        if not (scratch / "venv" / "bin" / "gunicorn").exists():
+            _run([sys.executable, "-m", "venv", str(scratch / "venv")], scratch, 300)
+            _run([str(scratch / "venv" / "bin" / "pip"), "install", "-q", *PY_PACKAGES],
+                 scratch, 600)
+        (scratch / "py").mkdir(exist_ok=True)
+        shutil.copy(source / "django-oauth-toolkit" / "dot_peer.py", scratch / "py")
+        shutil.copy(source / "authlib" / "authlib_peer.py", scratch / "py")
+
+
+def _run(argv: list[str], cwd: Path, timeout: float, env: Mapping[str, str] | None = None
+         ) -> None:
+    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env=dict(env) if env is not None else None, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{argv[0]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
+
+
+def command(peer: Peer, scratch: Path, port: int, workers: int) -> tuple[list[str], Path]:
+    """argv and working directory; gunicorn gets the same worker count as Gatehouse."""
+    if peer.kind == "node":
+        return ["node", "server.mjs"], scratch / "node"
+    gunicorn = str(scratch / "venv" / "bin" / "gunicorn")
+    common = ["-w", str(workers), "-b", f"{harness.LOOPBACK}:{port}",
+              "--access-logfile", "/dev/null"]
+    if peer.kind == "dot":
+        return [gunicorn, *common, "dot_peer:application"], scratch / "py"
+    # --preload: one signing key shared by every worker.
+    return [gunicorn, "--preload", *common, "authlib_peer:app"], scratch / "py"
+
+
+def peer_env(peer: Peer, scratch: Path, port: int) -> dict[str, str]:
+    return {**os.environ, **peer.env, "PORT": str(port), "DOT_DB": str(scratch / "dot.sqlite3")}
+
+
+def prepare(peer: Peer, scratch: Path, env: Mapping[str, str]) -> None:
+    """DOT needs its SQLite schema and client before it starts."""
+    if peer.kind == "dot":
+        (scratch / "dot.sqlite3").unlink(missing_ok=True)
+        _run([str(scratch / "venv" / "bin" / "python"), "dot_peer.py", "setup"],
+             scratch / "py", 120, env)
+
+
+def token_request(url: str) -> Request:
+    basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+    return Request(method="POST", url=url, body=BODY, wrk_script="form_post.lua",
+                   headers={"Authorization": f"Basic {basic}", "Content-Type": FORM})
+
+
+def wait_ready(proc: subprocess.Popen[bytes], request: Request, timeout_s: float = 60) -> None:
+    """Ready means one token request succeeds, which also validates the set-up."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"peer exited with {proc.returncode}")
+        status, _ = harness.http_request(request.method, request.url, request.body,
+                                         request.headers, timeout=15)
+        if status == 200:
+            return
+        time.sleep(0.3)
+    raise RuntimeError(f"peer not ready after {timeout_s:.0f} s")
+
+
+def run_peer(peer: Peer, scratch: Path, gen: loadgen.Generator,
+             settings: loadgen.LoadSettings, workers: int) -> loadgen.LoadResult:
+    """Start one peer in its own process group, load it, and always stop it."""
+    port = harness.free_port()
+    env = peer_env(peer, scratch, port)
+    prepare(peer, scratch, env)
+    argv, cwd = command(peer, scratch, port, workers)
+    with (scratch / f"{peer.name}.log").open("wb") as log:
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    try:
+        request = token_request(f"http://{harness.LOOPBACK}:{port}{peer.token_path}")
+        wait_ready(proc, request)
+        return loadgen.run(gen, request, settings)
+    finally:
+        harness.stop_process_group(proc)
+
+
+def run_all(gen: loadgen.Generator, settings: loadgen.LoadSettings, workers: int,
+            host: report.Machine, names: list[str] | None = None,
+            scratch: Path = SCRATCH, source: Path = PEERS_DIR) -> list[dict[str, Any]]:
+    """Every selected peer, one after another; a failing peer is reported, not fatal."""
+    chosen = [p for p in PEERS if not names or p.name in names]
+    scratch = scratch_dir(scratch)
+    install(scratch, source, {p.kind for p in chosen})
+    print(f"\n# peers: client_credentials (HTTP Basic), installed under {scratch}")
+    records: list[dict[str, Any]] = []
+    for peer in chosen:
+        peer_workers = 1 if peer.kind == "node" else workers
+        ctx = report.Context(target=peer.name, workers=peer_workers,
+                             concurrency=settings.concurrency, duration_s=settings.duration_s,
+                             warmup_s=settings.warmup_s, load_generator=gen.describe(settings),
+                             database="sqlite" if peer.kind == "dot" else "none")
+        try:
+            result = run_peer(peer, scratch, gen, settings, workers)
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+            print(f"\n== {peer.name}: FAILED: {exc}")
+            records.append({"name": peer.name, "error": str(exc)})
+            continue
+        label = f"POST {peer.token_path} (grant_type=client_credentials, Basic)"
+        report.print_result(peer.name, label, ctx, host, result)
+        records.append({"name": peer.name, "label": label, "workers": peer_workers,
+                        **result.as_json()})
+    return records
+
+
+def main(argv: list[str] | None = None) -> int:
+    import run
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    run.add_load_args(p)
+    p.add_argument("--peer", action="append", metavar="NAME",
+                   help=f"run only these (repeatable): {[x.name for x in PEERS]}")
+    p.add_argument("--scratch", type=Path, default=SCRATCH, help=f"install dir ({SCRATCH})")
+    p.add_argument("--peers-dir", type=Path, default=PEERS_DIR, help=f"sources ({PEERS_DIR})")
+    args = p.parse_args(argv)
+    run.check_bounds(p, args)
+    settings = run.load_settings(args)
+    gen = loadgen.detect(args.load_generator)
+    host = report.machine()
+    stamp = datetime.now(UTC)
+    with harness.signals_as_exit():
+        records = run_all(gen, settings, args.workers, host, args.peer, args.scratch,
+                          args.peers_dir)
+    if not args.no_save:
+        payload = {"timestamp": stamp.isoformat(timespec="seconds"), "machine": host.as_json(),
+                   "settings": {**settings.__dict__, "workers": args.workers,
+                                "load_generator": gen.describe(settings)},
+                   "peers": records}
+        print(f"\nresults written to {report.write_json(stamp, payload, '-peers')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

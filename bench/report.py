@@ -1,0 +1,113 @@
+"""Machine facts, printed results and the JSON record in bench/results/.
+
+Numbers are meaningless without the machine and settings they came from, so every
+printed block and every JSON file carries both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from loadgen import LoadResult
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+
+
+@dataclass(frozen=True)
+class Machine:
+    nproc: int
+    cpu_model: str
+    python: str
+    platform: str
+    loadavg_1m: float
+    """At start: other work on the box (say, a test suite) skews every number."""
+
+    def as_json(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def machine() -> Machine:
+    return Machine(nproc=nproc(), cpu_model=cpu_model(), python=platform.python_version(),
+                   platform=platform.platform(), loadavg_1m=round(os.getloadavg()[0], 2))
+
+
+def nproc() -> int:
+    """What `nproc` reports: the CPUs this process may run on (not the host's total)."""
+    exe = shutil.which("nproc")
+    if exe:
+        out = subprocess.run([exe], capture_output=True, text=True, timeout=5, check=False)
+        if out.returncode == 0 and out.stdout.strip().isdigit():
+            return int(out.stdout.strip())
+    return len(os.sched_getaffinity(0))
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def git_revision(repo: Path) -> str:
+    """Commit plus a ``-dirty`` mark, so a result can be tied to the code measured."""
+    try:
+        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, timeout=10, check=True)
+        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain"],
+                               capture_output=True, text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Settings shared by every scenario of a run."""
+
+    target: str
+    workers: int
+    concurrency: int
+    duration_s: float
+    warmup_s: float
+    load_generator: str
+    database: str
+
+
+def print_header(ctx: Context, host: Machine, revision: str) -> None:
+    print(f"# {ctx.target} benchmark  rev={revision}  database={ctx.database}")
+    print(f"# nproc={host.nproc}  cpu={host.cpu_model!r}  python={host.python}"
+          f"  loadavg(1m) at start={host.loadavg_1m}  (load generator and server share the cores)")
+
+
+def print_result(name: str, label: str, ctx: Context, host: Machine, res: LoadResult) -> None:
+    """One block per scenario with every number and setting needed to read it."""
+    bad = f" (first non-2xx status {res.first_non_2xx_status})" if res.non_2xx else ""
+    print(f"\n== {name}: {label}")
+    print(f"  requests/s     {res.requests_per_s:.1f}   ({res.requests} requests in "
+          f"{res.duration_s:.2f} s)")
+    print(f"  latency        p50 {res.p50_ms:.2f} ms   p99 {res.p99_ms:.2f} ms   "
+          f"(p90 {res.p90_ms:.2f}, max {res.max_ms:.2f})")
+    print(f"  errors         {res.socket_errors} socket errors, {res.non_2xx} non-2xx{bad}")
+    print(f"  settings       concurrency={ctx.concurrency} duration={ctx.duration_s:g}s "
+          f"warmup={ctx.warmup_s:g}s workers={ctx.workers} nproc={host.nproc} "
+          f"cpu={host.cpu_model!r}")
+    print(f"  load generator {ctx.load_generator}")
+
+
+def write_json(stamp: datetime, payload: dict[str, Any], suffix: str = "") -> Path:
+    """bench/results/<UTC timestamp>.json; small (no raw output, no tokens or IDs)."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    path = RESULTS_DIR / f"{stamp:%Y%m%dT%H%M%SZ}{suffix}.json"
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    return path
