@@ -17,6 +17,7 @@ import httpx
 import pytest
 import pytest_asyncio
 from fastapi import FastAPI
+from hypothesis import settings as hypothesis_settings
 
 from gatehouse.app import create_app
 from gatehouse.crypto import PasswordHasher
@@ -24,6 +25,11 @@ from gatehouse.runtime import Runtime
 from gatehouse.services.marketplaces import MarketplaceCredentials, create_marketplace
 from gatehouse.settings import Settings
 from gatehouse.storage import migrate
+
+# Deterministic property tests in CI: the same examples on every run.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
 BASE_URL = "http://gatehouse.test"
 PG_ADMIN_DSN = os.environ.get(
