@@ -42,6 +42,7 @@ def free_port() -> int:
 @contextlib.contextmanager
 def signals_as_exit() -> Iterator[None]:
     """Turn SIGTERM/SIGHUP into SystemExit so ``finally`` blocks still clean up."""
+
     def _exit(signum: int, _frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
 
@@ -54,6 +55,7 @@ def signals_as_exit() -> Iterator[None]:
 
 
 # --- databases ---------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BenchDatabase:
@@ -94,7 +96,7 @@ def _postgres_database(admin_url: str) -> Iterator[str]:
 
 def _pg_execute(dsn: str, sql: str) -> None:
     """asyncpg is already a Gatehouse dependency, so no extra client is needed."""
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg  # type: ignore[import-untyped, unused-ignore]
 
     async def go() -> None:
         conn = await asyncpg.connect(dsn)
@@ -107,6 +109,7 @@ def _pg_execute(dsn: str, sql: str) -> None:
 
 
 # --- the server --------------------------------------------------------------------------
+
 
 def gatehouse_argv(*args: str) -> list[str]:
     """The CLI of the interpreter running the bench, so the repo venv is what gets measured."""
@@ -125,17 +128,28 @@ class ServerProcess:
 
 
 @contextlib.contextmanager
-def gatehouse_server(db: BenchDatabase, workers: int, startup_s: float = 60.0
-                     ) -> Iterator[ServerProcess]:
+def gatehouse_server(
+    db: BenchDatabase, workers: int, startup_s: float = 60.0
+) -> Iterator[ServerProcess]:
     """Start ``gatehouse serve`` in its own session and stop the whole group on exit."""
     port = free_port()
     log_path = db.log_dir / "server.log"
     env = {**os.environ, "GATEHOUSE_BOOTSTRAP_PASSWORD": strong_password()}
-    argv = gatehouse_argv("serve", "--host", LOOPBACK, "--port", str(port),
-                          "--workers", str(workers), "--database-url", db.url)
+    argv = gatehouse_argv(
+        "serve",
+        "--host",
+        LOOPBACK,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--database-url",
+        db.url,
+    )
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
     server = ServerProcess(proc, f"http://{LOOPBACK}:{port}", log_path)
     try:
         wait_healthy(server, startup_s)
@@ -173,15 +187,25 @@ def stop_process_group(proc: subprocess.Popen[bytes], grace_s: float = 15.0) -> 
 
 # --- HTTP and fixtures -------------------------------------------------------------------
 
-def http_request(method: str, url: str, body: str = "", headers: Mapping[str, str] | None = None,
-                 timeout: float = 10.0) -> tuple[int, bytes]:
+
+def http_request(
+    method: str,
+    url: str,
+    body: str = "",
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 10.0,
+) -> tuple[int, bytes]:
     """One set-up or check request (never load); 0 means no HTTP response at all."""
     parts = urlsplit(url)
     if parts.scheme != "http" or parts.hostname != LOOPBACK:
         raise SystemExit(f"refusing a non-loopback URL: {url}")
     # S310: the URL was just checked to be http on 127.0.0.1.
-    req = urllib.request.Request(url, data=body.encode() if body else None,  # noqa: S310
-                                 headers=dict(headers or {}), method=method)
+    req = urllib.request.Request(  # noqa: S310
+        url,
+        data=body.encode() if body else None,
+        headers=dict(headers or {}),
+        method=method,
+    )
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310
             return int(resp.status), bytes(resp.read())
@@ -198,9 +222,19 @@ def strong_password() -> str:
 
 def create_marketplace(db: BenchDatabase) -> dict[str, str]:
     """``gatehouse marketplace create --json`` prints exactly one JSON object."""
-    argv = gatehouse_argv("marketplace", "create", "--name", f"bench-{secrets.token_hex(3)}",
-                          "--admin-username", "bench_admin", "--admin-password",
-                          strong_password(), "--json", "--database-url", db.url)
+    argv = gatehouse_argv(
+        "marketplace",
+        "create",
+        "--name",
+        f"bench-{secrets.token_hex(3)}",
+        "--admin-username",
+        "bench_admin",
+        "--admin-password",
+        strong_password(),
+        "--json",
+        "--database-url",
+        db.url,
+    )
     proc = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"marketplace create failed ({proc.returncode}): {proc.stderr}")
@@ -211,10 +245,20 @@ def create_marketplace(db: BenchDatabase) -> dict[str, str]:
 
 def password_token(base_url: str, creds: Mapping[str, str]) -> str:
     """One password grant, done once, to give the bearer scenarios a token."""
-    body = urlencode({"grant_type": "password", "client_id": creds["ApiClientID"],
-                      "username": creds["Username"], "password": creds["Password"]})
-    status, raw = http_request("POST", base_url + "/oauth/token", body,
-                               {"Content-Type": "application/x-www-form-urlencoded"})
+    body = urlencode(
+        {
+            "grant_type": "password",
+            "client_id": creds["ApiClientID"],
+            "username": creds["Username"],
+            "password": creds["Password"],
+        }
+    )
+    status, raw = http_request(
+        "POST",
+        base_url + "/oauth/token",
+        body,
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
     if status != 200:
         raise RuntimeError(f"password grant failed: HTTP {status} {raw[:300]!r}")
     data: dict[str, Any] = json.loads(raw)

@@ -124,9 +124,16 @@ def _wrk_env(request: Request) -> dict[str, str]:
 
 
 def _run_wrk(wrk: str, request: Request, settings: LoadSettings, seconds: float) -> str:
-    argv = [wrk, f"-t{settings.wrk_threads}", f"-c{settings.concurrency}",
-            f"-d{max(1, round(seconds))}s", "--latency", f"--timeout={round(settings.timeout_s)}s",
-            "-s", str(WRK_DIR / request.wrk_script)]
+    argv = [
+        wrk,
+        f"-t{settings.wrk_threads}",
+        f"-c{settings.concurrency}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        f"--timeout={round(settings.timeout_s)}s",
+        "-s",
+        str(WRK_DIR / request.wrk_script),
+    ]
     for name, value in request.headers.items():
         argv += ["-H", f"{name}: {value}"]
     argv.append(request.url)
@@ -142,8 +149,9 @@ def _run_pyload(script: str, request: Request, settings: LoadSettings) -> str:
 
 def _check_output(argv: list[str], env: dict[str, str], timeout: float) -> str:
     """Run the generator with a hard time limit so a stuck run cannot hang the bench."""
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout,
-                          check=False)
+    proc = subprocess.run(
+        argv, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"{argv[0]} exited {proc.returncode}: {proc.stderr.strip()[-2000:]}")
     return proc.stdout
@@ -154,7 +162,7 @@ def _parse(output: str) -> LoadResult:
     lines = [ln for ln in output.splitlines() if ln.startswith(MARKER)]
     if not lines:
         raise RuntimeError(f"no {MARKER.strip()} line in load generator output:\n{output}")
-    raw: dict[str, Any] = json.loads(lines[-1][len(MARKER):])
+    raw: dict[str, Any] = json.loads(lines[-1][len(MARKER) :])
     errors: dict[str, int] = raw["errors"]
     lat: dict[str, float] = raw["latency_us"]
     duration_s = raw["duration_us"] / 1e6

@@ -46,10 +46,15 @@ class Peer:
 
 
 PEERS: list[Peer] = [
-    *(Peer(f"oidc-provider-{fmt}-{alg}", "node", "/token",
-           {"AT_FORMAT": fmt, "AT_ALG": alg, "NODE_ENV": "production"})
-      for fmt, alg in (("jwt", "RS256"), ("jwt", "ES256"), ("jwt", "EdDSA"),
-                       ("opaque", "RS256"))),
+    *(
+        Peer(
+            f"oidc-provider-{fmt}-{alg}",
+            "node",
+            "/token",
+            {"AT_FORMAT": fmt, "AT_ALG": alg, "NODE_ENV": "production"},
+        )
+        for fmt, alg in (("jwt", "RS256"), ("jwt", "ES256"), ("jwt", "EdDSA"), ("opaque", "RS256"))
+    ),
     Peer("dot-hashsecret1", "dot", "/o/token/", {"DOT_HASH_SECRET": "1"}),
     Peer("dot-hashsecret0", "dot", "/o/token/", {"DOT_HASH_SECRET": "0"}),
     Peer("authlib-jwt-RS256", "authlib", "/token", {"AT_ALG": "RS256"}),
@@ -78,17 +83,24 @@ def install(scratch: Path, source: Path, kinds: set[str]) -> None:
     if kinds & {"dot", "authlib"}:
         if not (scratch / "venv" / "bin" / "gunicorn").exists():
             _run([sys.executable, "-m", "venv", str(scratch / "venv")], scratch, 300)
-            _run([str(scratch / "venv" / "bin" / "pip"), "install", "-q", *PY_PACKAGES],
-                 scratch, 600)
+            _run(
+                [str(scratch / "venv" / "bin" / "pip"), "install", "-q", *PY_PACKAGES], scratch, 600
+            )
         (scratch / "py").mkdir(exist_ok=True)
         shutil.copy(source / "django-oauth-toolkit" / "dot_peer.py", scratch / "py")
         shutil.copy(source / "authlib" / "authlib_peer.py", scratch / "py")
 
 
-def _run(argv: list[str], cwd: Path, timeout: float, env: Mapping[str, str] | None = None
-         ) -> None:
-    proc = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          env=dict(env) if env is not None else None, check=False)
+def _run(argv: list[str], cwd: Path, timeout: float, env: Mapping[str, str] | None = None) -> None:
+    proc = subprocess.run(
+        argv,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=dict(env) if env is not None else None,
+        check=False,
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"{argv[0]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
 
@@ -98,8 +110,14 @@ def command(peer: Peer, scratch: Path, port: int, workers: int) -> tuple[list[st
     if peer.kind == "node":
         return ["node", "server.mjs"], scratch / "node"
     gunicorn = str(scratch / "venv" / "bin" / "gunicorn")
-    common = ["-w", str(workers), "-b", f"{harness.LOOPBACK}:{port}",
-              "--access-logfile", "/dev/null"]
+    common = [
+        "-w",
+        str(workers),
+        "-b",
+        f"{harness.LOOPBACK}:{port}",
+        "--access-logfile",
+        "/dev/null",
+    ]
     if peer.kind == "dot":
         return [gunicorn, *common, "dot_peer:application"], scratch / "py"
     # --preload: one signing key shared by every worker.
@@ -114,14 +132,23 @@ def prepare(peer: Peer, scratch: Path, env: Mapping[str, str]) -> None:
     """DOT needs its SQLite schema and client before it starts."""
     if peer.kind == "dot":
         (scratch / "dot.sqlite3").unlink(missing_ok=True)
-        _run([str(scratch / "venv" / "bin" / "python"), "dot_peer.py", "setup"],
-             scratch / "py", 120, env)
+        _run(
+            [str(scratch / "venv" / "bin" / "python"), "dot_peer.py", "setup"],
+            scratch / "py",
+            120,
+            env,
+        )
 
 
 def token_request(url: str) -> Request:
     basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
-    return Request(method="POST", url=url, body=BODY, wrk_script="form_post.lua",
-                   headers={"Authorization": f"Basic {basic}", "Content-Type": FORM})
+    return Request(
+        method="POST",
+        url=url,
+        body=BODY,
+        wrk_script="form_post.lua",
+        headers={"Authorization": f"Basic {basic}", "Content-Type": FORM},
+    )
 
 
 def wait_ready(proc: subprocess.Popen[bytes], request: Request, timeout_s: float = 60) -> None:
@@ -130,24 +157,27 @@ def wait_ready(proc: subprocess.Popen[bytes], request: Request, timeout_s: float
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"peer exited with {proc.returncode}")
-        status, _ = harness.http_request(request.method, request.url, request.body,
-                                         request.headers, timeout=15)
+        status, _ = harness.http_request(
+            request.method, request.url, request.body, request.headers, timeout=15
+        )
         if status == 200:
             return
         time.sleep(0.3)
     raise RuntimeError(f"peer not ready after {timeout_s:.0f} s")
 
 
-def run_peer(peer: Peer, scratch: Path, gen: loadgen.Generator,
-             settings: loadgen.LoadSettings, workers: int) -> loadgen.LoadResult:
+def run_peer(
+    peer: Peer, scratch: Path, gen: loadgen.Generator, settings: loadgen.LoadSettings, workers: int
+) -> loadgen.LoadResult:
     """Start one peer in its own process group, load it, and always stop it."""
     port = harness.free_port()
     env = peer_env(peer, scratch, port)
     prepare(peer, scratch, env)
     argv, cwd = command(peer, scratch, port, workers)
     with (scratch / f"{peer.name}.log").open("wb") as log:
-        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         request = token_request(f"http://{harness.LOOPBACK}:{port}{peer.token_path}")
         wait_ready(proc, request)
@@ -156,9 +186,15 @@ def run_peer(peer: Peer, scratch: Path, gen: loadgen.Generator,
         harness.stop_process_group(proc)
 
 
-def run_all(gen: loadgen.Generator, settings: loadgen.LoadSettings, workers: int,
-            host: report.Machine, names: list[str] | None = None,
-            scratch: Path = SCRATCH, source: Path = PEERS_DIR) -> list[dict[str, Any]]:
+def run_all(
+    gen: loadgen.Generator,
+    settings: loadgen.LoadSettings,
+    workers: int,
+    host: report.Machine,
+    names: list[str] | None = None,
+    scratch: Path = SCRATCH,
+    source: Path = PEERS_DIR,
+) -> list[dict[str, Any]]:
     """Every selected peer, one after another; a failing peer is reported, not fatal."""
     chosen = [p for p in PEERS if not names or p.name in names]
     scratch = scratch_dir(scratch)
@@ -167,10 +203,15 @@ def run_all(gen: loadgen.Generator, settings: loadgen.LoadSettings, workers: int
     records: list[dict[str, Any]] = []
     for peer in chosen:
         peer_workers = 1 if peer.kind == "node" else workers
-        ctx = report.Context(target=peer.name, workers=peer_workers,
-                             concurrency=settings.concurrency, duration_s=settings.duration_s,
-                             warmup_s=settings.warmup_s, load_generator=gen.describe(settings),
-                             database="sqlite" if peer.kind == "dot" else "none")
+        ctx = report.Context(
+            target=peer.name,
+            workers=peer_workers,
+            concurrency=settings.concurrency,
+            duration_s=settings.duration_s,
+            warmup_s=settings.warmup_s,
+            load_generator=gen.describe(settings),
+            database="sqlite" if peer.kind == "dot" else "none",
+        )
         try:
             result = run_peer(peer, scratch, gen, settings, workers)
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
@@ -179,8 +220,9 @@ def run_all(gen: loadgen.Generator, settings: loadgen.LoadSettings, workers: int
             continue
         label = f"POST {peer.token_path} (grant_type=client_credentials, Basic)"
         report.print_result(peer.name, label, ctx, host, result)
-        records.append({"name": peer.name, "label": label, "workers": peer_workers,
-                        **result.as_json()})
+        records.append(
+            {"name": peer.name, "label": label, "workers": peer_workers, **result.as_json()}
+        )
     return records
 
 
@@ -189,8 +231,12 @@ def main(argv: list[str] | None = None) -> int:
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     run.add_load_args(p)
-    p.add_argument("--peer", action="append", metavar="NAME",
-                   help=f"run only these (repeatable): {[x.name for x in PEERS]}")
+    p.add_argument(
+        "--peer",
+        action="append",
+        metavar="NAME",
+        help=f"run only these (repeatable): {[x.name for x in PEERS]}",
+    )
     p.add_argument("--scratch", type=Path, default=SCRATCH, help=f"install dir ({SCRATCH})")
     p.add_argument("--peers-dir", type=Path, default=PEERS_DIR, help=f"sources ({PEERS_DIR})")
     args = p.parse_args(argv)
@@ -200,13 +246,20 @@ def main(argv: list[str] | None = None) -> int:
     host = report.machine()
     stamp = datetime.now(UTC)
     with harness.signals_as_exit():
-        records = run_all(gen, settings, args.workers, host, args.peer, args.scratch,
-                          args.peers_dir)
+        records = run_all(
+            gen, settings, args.workers, host, args.peer, args.scratch, args.peers_dir
+        )
     if not args.no_save:
-        payload = {"timestamp": stamp.isoformat(timespec="seconds"), "machine": host.as_json(),
-                   "settings": {**settings.__dict__, "workers": args.workers,
-                                "load_generator": gen.describe(settings)},
-                   "peers": records}
+        payload = {
+            "timestamp": stamp.isoformat(timespec="seconds"),
+            "machine": host.as_json(),
+            "settings": {
+                **settings.__dict__,
+                "workers": args.workers,
+                "load_generator": gen.describe(settings),
+            },
+            "peers": records,
+        }
         print(f"\nresults written to {report.write_json(stamp, payload, '-peers')}")
     return 0
 

@@ -104,7 +104,8 @@ async def connection(plan: Plan, stats: Stats) -> None:
     while time.monotonic() < plan.stop_at:
         try:
             reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(plan.host, plan.port), plan.timeout_s)
+                asyncio.open_connection(plan.host, plan.port), plan.timeout_s
+            )
         except (OSError, TimeoutError):
             stats.connect += 1
             await asyncio.sleep(0.01)
@@ -115,8 +116,9 @@ async def connection(plan: Plan, stats: Stats) -> None:
             writer.close()
 
 
-async def _requests(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                    plan: Plan, stats: Stats) -> None:
+async def _requests(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, plan: Plan, stats: Stats
+) -> None:
     keep_alive = True
     while keep_alive and time.monotonic() < plan.stop_at:
         started = time.monotonic()
@@ -149,13 +151,26 @@ def summary(stats: Stats, measured_s: float) -> dict[str, Any]:
     mean = sum(lat) / len(lat) if lat else 0.0
     stdev = (sum((x - mean) ** 2 for x in lat) / len(lat)) ** 0.5 if lat else 0.0
     return {
-        "requests": len(lat), "duration_us": int(measured_s * 1e6), "bytes": stats.bytes,
-        "errors": {"connect": stats.connect, "read": stats.read, "write": stats.write,
-                   "status": stats.non_2xx, "timeout": stats.timeout},
-        "non_2xx": stats.non_2xx, "first_non_2xx_status": stats.first_non_2xx_status,
-        "latency_us": {"p50": percentile(lat, 50), "p90": percentile(lat, 90),
-                       "p99": percentile(lat, 99), "max": lat[-1] if lat else 0.0,
-                       "mean": mean, "stdev": stdev},
+        "requests": len(lat),
+        "duration_us": int(measured_s * 1e6),
+        "bytes": stats.bytes,
+        "errors": {
+            "connect": stats.connect,
+            "read": stats.read,
+            "write": stats.write,
+            "status": stats.non_2xx,
+            "timeout": stats.timeout,
+        },
+        "non_2xx": stats.non_2xx,
+        "first_non_2xx_status": stats.first_non_2xx_status,
+        "latency_us": {
+            "p50": percentile(lat, 50),
+            "p90": percentile(lat, 90),
+            "p99": percentile(lat, 99),
+            "max": lat[-1] if lat else 0.0,
+            "mean": mean,
+            "stdev": stdev,
+        },
     }
 
 
@@ -165,10 +180,14 @@ async def main(spec: dict[str, Any]) -> dict[str, Any]:
     if parts.hostname != "127.0.0.1":
         raise SystemExit(f"refusing to load a non-loopback URL: {req['url']}")
     now = time.monotonic()
-    plan = Plan(host=parts.hostname, port=parts.port or 80,
-                payload=build_payload(req["method"], req["url"], req["headers"], req["body"]),
-                measure_from=now + cfg["warmup_s"],
-                stop_at=now + cfg["warmup_s"] + cfg["duration_s"], timeout_s=cfg["timeout_s"])
+    plan = Plan(
+        host=parts.hostname,
+        port=parts.port or 80,
+        payload=build_payload(req["method"], req["url"], req["headers"], req["body"]),
+        measure_from=now + cfg["warmup_s"],
+        stop_at=now + cfg["warmup_s"] + cfg["duration_s"],
+        timeout_s=cfg["timeout_s"],
+    )
     stats = Stats()
     tasks = [asyncio.create_task(connection(plan, stats)) for _ in range(cfg["concurrency"])]
     await asyncio.sleep(max(0.0, plan.stop_at - time.monotonic()))

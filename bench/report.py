@@ -35,8 +35,13 @@ class Machine:
 
 
 def machine() -> Machine:
-    return Machine(nproc=nproc(), cpu_model=cpu_model(), python=platform.python_version(),
-                   platform=platform.platform(), loadavg_1m=round(os.getloadavg()[0], 2))
+    return Machine(
+        nproc=nproc(),
+        cpu_model=cpu_model(),
+        python=platform.python_version(),
+        platform=platform.platform(),
+        loadavg_1m=round(os.getloadavg()[0], 2),
+    )
 
 
 def nproc() -> int:
@@ -62,10 +67,20 @@ def cpu_model() -> str:
 def git_revision(repo: Path) -> str:
     """Commit plus a ``-dirty`` mark, so a result can be tied to the code measured."""
     try:
-        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, timeout=10, check=True)
-        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain"],
-                               capture_output=True, text=True, timeout=10, check=True)
+        head = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
@@ -86,22 +101,30 @@ class Context:
 
 def print_header(ctx: Context, host: Machine, revision: str) -> None:
     print(f"# {ctx.target} benchmark  rev={revision}  database={ctx.database}")
-    print(f"# nproc={host.nproc}  cpu={host.cpu_model!r}  python={host.python}"
-          f"  loadavg(1m) at start={host.loadavg_1m}  (load generator and server share the cores)")
+    print(
+        f"# nproc={host.nproc}  cpu={host.cpu_model!r}  python={host.python}"
+        f"  loadavg(1m) at start={host.loadavg_1m}  (load generator and server share the cores)"
+    )
 
 
 def print_result(name: str, label: str, ctx: Context, host: Machine, res: LoadResult) -> None:
     """One block per scenario with every number and setting needed to read it."""
     bad = f" (first non-2xx status {res.first_non_2xx_status})" if res.non_2xx else ""
     print(f"\n== {name}: {label}")
-    print(f"  requests/s     {res.requests_per_s:.1f}   ({res.requests} requests in "
-          f"{res.duration_s:.2f} s)")
-    print(f"  latency        p50 {res.p50_ms:.2f} ms   p99 {res.p99_ms:.2f} ms   "
-          f"(p90 {res.p90_ms:.2f}, max {res.max_ms:.2f})")
+    print(
+        f"  requests/s     {res.requests_per_s:.1f}   ({res.requests} requests in "
+        f"{res.duration_s:.2f} s)"
+    )
+    print(
+        f"  latency        p50 {res.p50_ms:.2f} ms   p99 {res.p99_ms:.2f} ms   "
+        f"(p90 {res.p90_ms:.2f}, max {res.max_ms:.2f})"
+    )
     print(f"  errors         {res.socket_errors} socket errors, {res.non_2xx} non-2xx{bad}")
-    print(f"  settings       concurrency={ctx.concurrency} duration={ctx.duration_s:g}s "
-          f"warmup={ctx.warmup_s:g}s workers={ctx.workers} nproc={host.nproc} "
-          f"cpu={host.cpu_model!r}")
+    print(
+        f"  settings       concurrency={ctx.concurrency} duration={ctx.duration_s:g}s "
+        f"warmup={ctx.warmup_s:g}s workers={ctx.workers} nproc={host.nproc} "
+        f"cpu={host.cpu_model!r}"
+    )
     print(f"  load generator {ctx.load_generator}")
 
 

@@ -29,12 +29,24 @@ def add_load_args(p: argparse.ArgumentParser) -> None:
     """Options shared with peers.py, so peers run under exactly the same settings."""
     p.add_argument("--workers", type=int, default=2, help="server worker processes (2)")
     p.add_argument("--concurrency", type=int, default=32, help="open connections (32)")
-    p.add_argument("--duration", type=float, default=10.0,
-                   help=f"measured seconds per scenario (10, at most {MAX_DURATION_S:g})")
-    p.add_argument("--warmup", type=float, default=3.0,
-                   help=f"discarded warm-up seconds per scenario (3, at most {MAX_WARMUP_S:g})")
-    p.add_argument("--load-generator", choices=("auto", "wrk", "python"), default="auto",
-                   help="auto: wrk if installed, else the built-in raw-asyncio generator")
+    p.add_argument(
+        "--duration",
+        type=float,
+        default=10.0,
+        help=f"measured seconds per scenario (10, at most {MAX_DURATION_S:g})",
+    )
+    p.add_argument(
+        "--warmup",
+        type=float,
+        default=3.0,
+        help=f"discarded warm-up seconds per scenario (3, at most {MAX_WARMUP_S:g})",
+    )
+    p.add_argument(
+        "--load-generator",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="auto: wrk if installed, else the built-in raw-asyncio generator",
+    )
     p.add_argument("--wrk-threads", type=int, default=1, help="wrk -t (1)")
     p.add_argument("--no-save", action="store_true", help="do not write bench/results/*.json")
 
@@ -42,13 +54,23 @@ def add_load_args(p: argparse.ArgumentParser) -> None:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     add_load_args(p)
-    p.add_argument("--database-url", default=None,
-                   help="postgresql://user@host:port/db: create a fresh database there and drop "
-                        "it afterwards (default: a fresh SQLite file in a temp dir)")
-    p.add_argument("--scenario", action="append", metavar="NAME",
-                   help=f"run only these (repeatable): {[s.name for s in scenarios.SCENARIOS]}")
-    p.add_argument("--peers", action="store_true",
-                   help="afterwards, run the peer servers (bench/peers.py) with the same settings")
+    p.add_argument(
+        "--database-url",
+        default=None,
+        help="postgresql://user@host:port/db: create a fresh database there and drop "
+        "it afterwards (default: a fresh SQLite file in a temp dir)",
+    )
+    p.add_argument(
+        "--scenario",
+        action="append",
+        metavar="NAME",
+        help=f"run only these (repeatable): {[s.name for s in scenarios.SCENARIOS]}",
+    )
+    p.add_argument(
+        "--peers",
+        action="store_true",
+        help="afterwards, run the peer servers (bench/peers.py) with the same settings",
+    )
     args = p.parse_args(argv)
     check_bounds(p, args)
     return args
@@ -67,31 +89,45 @@ def check_bounds(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
 
 
 def load_settings(args: argparse.Namespace) -> loadgen.LoadSettings:
-    return loadgen.LoadSettings(concurrency=args.concurrency, duration_s=args.duration,
-                                warmup_s=args.warmup, wrk_threads=args.wrk_threads)
+    return loadgen.LoadSettings(
+        concurrency=args.concurrency,
+        duration_s=args.duration,
+        warmup_s=args.warmup,
+        wrk_threads=args.wrk_threads,
+    )
 
 
 def make_fixture(server: harness.ServerProcess, db: harness.BenchDatabase) -> Fixture:
     """A marketplace made through the CLI (as operators would) and one access token."""
     creds = harness.create_marketplace(db)
     token = harness.password_token(server.base_url, creds)
-    return Fixture(base_url=server.base_url, marketplace_id=creds["MarketplaceID"],
-                   api_client_id=creds["ApiClientID"], username=creds["Username"],
-                   password=creds["Password"], access_token=token)
+    return Fixture(
+        base_url=server.base_url,
+        marketplace_id=creds["MarketplaceID"],
+        api_client_id=creds["ApiClientID"],
+        username=creds["Username"],
+        password=creds["Password"],
+        access_token=token,
+    )
 
 
 def check_once(scenario: Scenario, request: scenarios.Request) -> None:
     """One request before the load, so a broken scenario fails loudly instead of timing 401s."""
-    status, body = harness.http_request(request.method, request.url, request.body,
-                                        request.headers)
+    status, body = harness.http_request(request.method, request.url, request.body, request.headers)
     if status != scenario.expect_status:
-        raise RuntimeError(f"{scenario.name}: expected HTTP {scenario.expect_status}, "
-                           f"got {status}: {body[:300]!r}")
+        raise RuntimeError(
+            f"{scenario.name}: expected HTTP {scenario.expect_status}, got {status}: {body[:300]!r}"
+        )
 
 
-def run_scenarios(chosen: list[Scenario], fixture: Fixture, gen: loadgen.Generator,
-                  settings: loadgen.LoadSettings, ctx: report.Context, host: report.Machine
-                  ) -> list[dict[str, Any]]:
+def run_scenarios(
+    chosen: list[Scenario],
+    fixture: Fixture,
+    gen: loadgen.Generator,
+    settings: loadgen.LoadSettings,
+    ctx: report.Context,
+    host: report.Machine,
+) -> list[dict[str, Any]]:
     records = []
     for scenario in chosen:
         request = scenario.request(fixture)
@@ -109,20 +145,29 @@ def main(argv: list[str] | None = None) -> int:
     host = report.machine()
     stamp = datetime.now(UTC)
     revision = report.git_revision(REPO)
-    payload: dict[str, Any] = {"timestamp": stamp.isoformat(timespec="seconds"),
-                               "revision": revision, "machine": host.as_json()}
+    payload: dict[str, Any] = {
+        "timestamp": stamp.isoformat(timespec="seconds"),
+        "revision": revision,
+        "machine": host.as_json(),
+    }
     with harness.signals_as_exit():
         with harness.fresh_database(args.database_url) as db:
-            ctx = report.Context(target="Gatehouse", workers=args.workers,
-                                 concurrency=args.concurrency, duration_s=args.duration,
-                                 warmup_s=args.warmup, load_generator=gen.describe(settings),
-                                 database=db.kind)
+            ctx = report.Context(
+                target="Gatehouse",
+                workers=args.workers,
+                concurrency=args.concurrency,
+                duration_s=args.duration,
+                warmup_s=args.warmup,
+                load_generator=gen.describe(settings),
+                database=db.kind,
+            )
             payload["settings"] = ctx.__dict__.copy()
             report.print_header(ctx, host, revision)
             with harness.gatehouse_server(db, args.workers) as server:
                 fixture = make_fixture(server, db)
-                payload["scenarios"] = run_scenarios(scenarios.select(args.scenario), fixture,
-                                                     gen, settings, ctx, host)
+                payload["scenarios"] = run_scenarios(
+                    scenarios.select(args.scenario), fixture, gen, settings, ctx, host
+                )
         if args.peers:  # after Gatehouse has stopped, so nothing else competes for the CPU
             import peers
 

@@ -76,12 +76,14 @@ class Scenario:
 
 
 def _password_grant_body(fx: Fixture) -> str:
-    return urlencode({
-        "grant_type": "password",
-        "client_id": fx.api_client_id,
-        "username": fx.username,
-        "password": fx.password,
-    })
+    return urlencode(
+        {
+            "grant_type": "password",
+            "client_id": fx.api_client_id,
+            "username": fx.username,
+            "password": fx.password,
+        }
+    )
 
 
 def _bearer(fx: Fixture) -> Mapping[str, str]:

@@ -37,6 +37,11 @@ class CaseInsensitivePaths:
                     node.setdefault("__name__", segment)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and _has_nul(scope):
+            await _send_error(
+                send, 400, "Request.InvalidCharacters", "The URL may not contain NUL characters."
+            )
+            return
         if scope["type"] == "http":
             path = self._canonical(scope["path"])
             if path is not None and path != scope["path"]:
@@ -104,14 +109,22 @@ class _TooLargeError(PayloadTooLargeError):
     """Raised while the app reads the body; the error handlers turn it into a 413 too."""
 
 
+def _has_nul(scope: Scope) -> bool:
+    """NUL cannot reach PostgreSQL text columns, so it never passes the front door."""
+    query: bytes = scope.get("query_string", b"")
+    return "\x00" in scope["path"] or b"%00" in query or b"\x00" in query
+
+
 async def _reject(send: Send, limit: int) -> None:
-    body = json.dumps(
-        error_body("Request.TooLarge", f"Request body may not exceed {limit} bytes.")
-    ).encode()
+    await _send_error(send, 413, "Request.TooLarge", f"Request body may not exceed {limit} bytes.")
+
+
+async def _send_error(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps(error_body(code, message)).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
         }
     )

@@ -47,6 +47,10 @@ class TokenRequest:
                     raise InvalidRequestError(
                         "Request.FieldTooLong", f"The {key} field is too long."
                     )
+                if "\x00" in value:
+                    raise InvalidRequestError(
+                        "Request.InvalidCharacters", f"The {key} field contains a NUL character."
+                    )
                 values[key] = value
         return cls(**values)
 

@@ -37,11 +37,18 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncEngine:
-    """An async engine; for SQLite, with pragmas and explicit transaction control."""
+    """An async engine; for SQLite, with pragmas and explicit transaction control.
+
+    SQLite read engines (``immediate=False``) issue no BEGIN at all: every statement is then
+    its own snapshot, which saves a thread hop per request (aiosqlite runs each call on its
+    own thread) and is all a single-statement read needs. Writes always run in one
+    ``BEGIN IMMEDIATE`` transaction.
+    """
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    if not immediate:
+        kwargs.setdefault("pool_reset_on_return", None)  # no transaction is ever left open
     engine = create_async_engine(url, **kwargs)
-    begin_sql = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -57,9 +64,11 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql(begin_sql)
+    if immediate:
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

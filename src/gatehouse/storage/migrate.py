@@ -34,7 +34,7 @@ async def downgrade(url: str, revision: str) -> None:
 
 
 async def _run(url: str, action: object) -> None:
-    engine = create_engine(url)
+    engine = create_engine(url, immediate=True)  # on SQLite: one BEGIN IMMEDIATE transaction
     try:
         async with engine.connect() as conn:
             if not is_sqlite(url):

@@ -5,13 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class WireModel(BaseModel):
     """Base for request bodies: unknown properties are ignored, field names are PascalCase."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        """NUL cannot be stored in PostgreSQL text; refuse it anywhere in a body (xp too)."""
+        if _contains_nul(data):
+            raise ValueError("strings may not contain the NUL character")
+        return data
 
     def sent_fields(self, mapping: dict[str, str]) -> dict[str, Any]:
         """The fields the client actually sent, renamed to domain names via ``mapping``."""
@@ -22,3 +30,13 @@ class WireModel(BaseModel):
 
 def iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def _contains_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_contains_nul(item) for item in value)
+    return False
