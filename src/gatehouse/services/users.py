@@ -100,13 +100,7 @@ async def create(
     user = _build(fields.get("id") or new_object_id(), scope, fields)
     password_hash = await _hash_password(hasher, fields.get("password"))
     async with db.write() as session:
-        if await users.get_row(
-            session,
-            marketplace_id=marketplace_id,
-            user_type=scope.user_type,
-            company_id=scope.company_id,
-            user_id=user.id,
-        ):
+        if await _find(session, marketplace_id, scope, user.id):
             raise IdExistsError(scope.object_type, user.id)
         await _check_username(session, marketplace_id, user.username, None)
         row = await users.insert(
@@ -130,13 +124,7 @@ async def replace(
 ) -> UserView:
     """PUT creates the user when the ID is new, else replaces every writable field."""
     async with db.read() as session:
-        exists = await users.get_row(
-            session,
-            marketplace_id=marketplace_id,
-            user_type=scope.user_type,
-            company_id=scope.company_id,
-            user_id=user_id,
-        )
+        exists = await _find(session, marketplace_id, scope, user_id)
     if exists is None:
         return await create(db, hasher, clock, marketplace_id, scope, {**fields, "id": user_id})
     return await _update(db, hasher, clock, marketplace_id, scope, user_id, fields, merge=False)
@@ -190,13 +178,7 @@ async def _update(
                 **{k: v for k, v in values.items() if v is not None or k == "xp"},
             }
         user = _build(values.get("id") or current.id, scope, values)
-        if user.id != current.id and await users.get_row(
-            session,
-            marketplace_id=marketplace_id,
-            user_type=scope.user_type,
-            company_id=scope.company_id,
-            user_id=user.id,
-        ):
+        if user.id != current.id and await _find(session, marketplace_id, scope, user.id):
             raise IdExistsError(scope.object_type, user.id)
         await _check_username(session, marketplace_id, user.username, row.id)
         users.apply_changes(row, user)
@@ -286,16 +268,22 @@ async def _is_default_context_user(
     return any(name and users.username_key(name) == key for name in names)
 
 
-async def _require(
+async def _find(
     session: AsyncSession, marketplace_id: str, scope: UserScope, user_id: str
-) -> UserRow:
-    row = await users.get_row(
+) -> UserRow | None:
+    return await users.get_row(
         session,
         marketplace_id=marketplace_id,
         user_type=scope.user_type,
         company_id=scope.company_id,
         user_id=user_id,
     )
+
+
+async def _require(
+    session: AsyncSession, marketplace_id: str, scope: UserScope, user_id: str
+) -> UserRow:
+    row = await _find(session, marketplace_id, scope, user_id)
     if row is None:
         raise NotFoundError(scope.object_type, user_id)
     return row
