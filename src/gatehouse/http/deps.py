@@ -13,10 +13,12 @@ from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 
-from gatehouse.domain.errors import ForbiddenError, UnauthenticatedError
+from gatehouse.domain.authorization import may_act_in_company
+from gatehouse.domain.errors import ForbiddenError, NotFoundError, UnauthenticatedError
 from gatehouse.domain.roles import ApiRole, roles_from_claim, satisfies
 from gatehouse.domain.users import UserType
 from gatehouse.runtime import Runtime
+from gatehouse.storage.queries.users import company_of
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -93,3 +95,39 @@ def require(*roles: ApiRole, seller_only: bool = False) -> Callable[..., Awaitab
         return caller
 
     return check
+
+
+def require_company_access(
+    *roles: ApiRole, company_type: UserType, path_param: str
+) -> Callable[..., Awaitable[Caller]]:
+    """Roles as ``require``, plus the organisation boundary for routes under
+    ``/buyers/{buyerID}`` or ``/suppliers/{supplierID}``.
+
+    A buyer or supplier user reaching into another company gets 404 ``NotFound`` for that
+    company, so other companies' existence is not revealed.
+    """
+    role_check = require(*roles)
+    object_type = "Buyer" if company_type is UserType.BUYER else "Supplier"
+
+    async def check(
+        request: Request, runtime: RuntimeDep, caller: Annotated[Caller, Depends(role_check)]
+    ) -> Caller:
+        target = str(request.path_params.get(path_param, ""))
+        if caller.user_type is UserType.ADMIN:
+            return caller
+        own = await _caller_company(runtime, caller)
+        if not may_act_in_company(caller.user_type, own, company_type, target):
+            raise NotFoundError(object_type, target)
+        return caller
+
+    return check
+
+
+async def _caller_company(runtime: Runtime, caller: Caller) -> str | None:
+    if caller.internal_user_id is None:
+        return None
+    async with runtime.db.read() as session:
+        found = await company_of(session, internal_id=caller.internal_user_id)
+    if found is None or found[0] != caller.marketplace_id:
+        return None
+    return found[1] or None

@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     Integer,
     String,
     Text,
@@ -211,6 +212,8 @@ class SecurityProfileAssignmentRow(Base):
             onupdate="CASCADE",
             name="fk_security_profile_assignments_profile",
         ),
+        # The roles query filters by company and user within a marketplace.
+        Index("ix_spa_party", "marketplace_id", "buyer_id", "supplier_id", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -235,3 +238,49 @@ class SigningKeyRow(Base):
     created_at: Mapped[datetime] = mapped_column(_tz())
     retired_at: Mapped[datetime | None] = mapped_column(_tz())
     publish_until: Mapped[datetime | None] = mapped_column(_tz())
+
+
+class UserGroupRow(Base):
+    """A user group of the seller (``owner_type`` admin, ``company_id`` ''), a buyer or a
+    supplier. Group IDs are unique within their owner."""
+
+    __tablename__ = "user_groups"
+
+    marketplace_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("marketplaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    owner_type: Mapped[str] = mapped_column(String(10), primary_key=True)
+    company_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(2000))
+    xp: Mapped[Any] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(_tz())
+
+
+class UserGroupAssignmentRow(Base):
+    """Membership of a user (by internal id) in a group of the same owner."""
+
+    __tablename__ = "user_group_assignments"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["marketplace_id", "owner_type", "company_id", "user_group_id"],
+            [
+                "user_groups.marketplace_id",
+                "user_groups.owner_type",
+                "user_groups.company_id",
+                "user_groups.id",
+            ],
+            ondelete="CASCADE",
+            onupdate="CASCADE",
+            name="fk_user_group_assignments_group",
+        ),
+    )
+
+    marketplace_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    owner_type: Mapped[str] = mapped_column(String(10), primary_key=True)
+    company_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_group_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_internal_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )

@@ -205,3 +205,13 @@ def _assignment(row: SecurityProfileAssignmentRow) -> ProfileAssignment:
         user_id=row.user_id or None,
         user_group_id=row.user_group_id or None,
     )
+
+
+async def company_of(session: AsyncSession, *, internal_id: int) -> tuple[str, str] | None:
+    """(marketplace ID, company ID) of a user, or None if the user no longer exists."""
+    found = (
+        await session.execute(
+            select(UserRow.marketplace_id, UserRow.company_id).where(UserRow.id == internal_id)
+        )
+    ).first()
+    return None if found is None else (found[0], found[1])
