@@ -117,9 +117,13 @@ class Company(Base):
 class BuyerRow(Company):
     __tablename__ = "buyers"
 
+    default_catalog_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+
 
 class SupplierRow(Company):
     __tablename__ = "suppliers"
+
+    all_buyers_can_order: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ApiClientAssignmentRow(Base):
