@@ -1,0 +1,185 @@
+"""Every /v1 route, from the route table itself: refused without one of its roles, allowed
+with any one of them, seller-only routes refused to buyer and supplier users, and company
+routes refused to users of another company. New routes are covered the moment they exist."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from fastapi.routing import APIRoute
+
+from gatehouse.app import ROUTERS
+from gatehouse.domain.roles import API_ROLE_NAMES
+from gatehouse.runtime import Runtime
+from tests.conftest import Marketplace
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    method: str
+    path: str
+    roles: tuple[str, ...]
+    seller_only: bool
+    company_param: str | None
+
+    def url(self) -> str:
+        return self.path.replace("{", "").replace("}", "-x")
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+def _checks(dependant: Any) -> Iterator[Any]:
+    for dep in dependant.dependencies:
+        if dep.call is not None:
+            yield dep.call
+        yield from _checks(dep)
+
+
+def route_rules() -> list[RouteRule]:
+    rules = []
+    for router in ROUTERS:
+        for route in router.routes:
+            if not isinstance(route, APIRoute) or not route.path.startswith("/v1/"):
+                continue
+            calls = list(_checks(route.dependant))
+            role_check = next(c for c in calls if hasattr(c, "sufficient_roles"))
+            company = next((c for c in calls if hasattr(c, "path_param")), None)
+            for method in sorted(route.methods or ()):
+                rules.append(
+                    RouteRule(
+                        method,
+                        route.path,
+                        role_check.sufficient_roles,
+                        role_check.seller_only,
+                        company.path_param if company else None,
+                    )
+                )
+    return rules
+
+
+RULES = route_rules()
+
+
+def test_every_v1_route_declares_roles() -> None:
+    assert len(RULES) >= 20
+    assert all(rule.roles for rule in RULES)
+
+
+async def token_with(
+    runtime: Runtime, mp: Marketplace, roles: list[str], **claims: Any
+) -> dict[str, str]:
+    base = jwt.decode(mp.token, options={"verify_signature": False})
+    base.update(role=roles, **claims)
+    return {"Authorization": f"Bearer {await runtime.codec.sign(base)}"}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=str)
+async def test_refused_without_its_roles(
+    client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime, rule: RouteRule
+) -> None:
+    others = sorted(API_ROLE_NAMES - set(rule.roles) - {"FullAccess"})
+    headers = await token_with(runtime, marketplace, others)
+    response = await client.request(rule.method, rule.url(), headers=headers, json={})
+    assert response.status_code == 403, response.text
+    assert response.json()["Errors"][0]["ErrorCode"] == "Auth.InsufficientRoles"
+    assert set(response.json()["Errors"][0]["Data"]["SufficientRoles"]) == {
+        "FullAccess",
+        *rule.roles,
+    }
+
+
+@pytest.mark.parametrize("rule", RULES, ids=str)
+async def test_allowed_with_each_of_its_roles(
+    client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime, rule: RouteRule
+) -> None:
+    for role in (*rule.roles, "FullAccess"):
+        headers = await token_with(runtime, marketplace, [role])
+        response = await client.request(rule.method, rule.url(), headers=headers, json={})
+        assert response.status_code not in (401, 403), (role, response.text)
+        assert response.status_code < 500, (role, response.text)
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.seller_only], ids=str)
+async def test_seller_only_routes_refuse_buyers_and_suppliers(
+    client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime, rule: RouteRule
+) -> None:
+    for usrtype in ("buyer", "supplier"):
+        headers = await token_with(runtime, marketplace, ["FullAccess"], usrtype=usrtype)
+        response = await client.request(rule.method, rule.url(), headers=headers, json={})
+        assert response.status_code == 403
+        assert response.json()["Errors"][0]["ErrorCode"] == "Auth.UserNotAuthorizedToAdmin"
+
+
+async def company_user(runtime: Runtime, mp: Marketplace, kind: str) -> tuple[int, str]:
+    """Companies ``own`` and ``other`` of ``kind``, and a user of ``own``: (internal id, username)."""
+    from datetime import UTC, datetime
+
+    from gatehouse.domain.users import UserType
+    from gatehouse.services import users
+    from gatehouse.storage.models import BuyerRow, SupplierRow
+
+    model = BuyerRow if kind == "buyer" else SupplierRow
+    async with runtime.db.write() as session:
+        for company in ("own", "other"):
+            session.add(
+                model(
+                    marketplace_id=mp.id,
+                    id=company,
+                    name=company,
+                    active=True,
+                    created_at=datetime.now(UTC),
+                )
+            )
+    view = await users.create(
+        runtime.db,
+        runtime.hasher,
+        runtime.clock,
+        mp.id,
+        users.UserScope(UserType(kind), "own"),
+        {
+            "id": "me",
+            "username": f"{kind}-me",
+            "password": "Passw0rdPassw0rd",
+            "first_name": "F",
+            "last_name": "L",
+            "email": "e@example.com",
+            "active": True,
+        },
+    )
+    return view.user.internal_id, view.user.username
+
+
+@pytest.mark.parametrize("rule", [r for r in RULES if r.company_param], ids=str)
+async def test_company_routes_refuse_users_of_another_company(
+    client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime, rule: RouteRule
+) -> None:
+    kind = "buyer" if rule.company_param == "buyerID" else "supplier"
+    internal_id, username = await company_user(runtime, marketplace, kind)
+    headers = await token_with(
+        runtime, marketplace, ["FullAccess"], usrtype=kind, u=str(internal_id), usr=username
+    )
+    param = "{" + str(rule.company_param) + "}"
+    foreign = rule.path.replace(param, "other").replace("{", "").replace("}", "-x")
+    response = await client.request(rule.method, foreign, headers=headers, json={})
+    assert response.status_code == 404, response.text
+    assert response.json()["Errors"][0]["Data"] == {
+        "ObjectType": foreign_type(kind),
+        "ObjectID": "other",
+    }
+    own = rule.path.replace(param, "own").replace("{", "").replace("}", "-x")
+    response = await client.request(rule.method, own, headers=headers, json={})
+    assert response.status_code < 500
+    errors = response.json().get("Errors", []) if response.content else []
+    assert all(
+        e.get("Data", {}) != {"ObjectType": foreign_type(kind), "ObjectID": "own"} for e in errors
+    )
+
+
+def foreign_type(kind: str) -> str:
+    return "Buyer" if kind == "buyer" else "Supplier"
