@@ -97,10 +97,14 @@ class Context:
     warmup_s: float
     load_generator: str
     database: str
+    dataset: str = "empty"
+    """``empty`` or ``loaded`` (a seeded marketplace besides the empty one; bench/seed.py)."""
 
 
 def print_header(ctx: Context, host: Machine, revision: str) -> None:
-    print(f"# {ctx.target} benchmark  rev={revision}  database={ctx.database}")
+    print(
+        f"# {ctx.target} benchmark  rev={revision}  database={ctx.database}  dataset={ctx.dataset}"
+    )
     print(
         f"# nproc={host.nproc}  cpu={host.cpu_model!r}  python={host.python}"
         f"  loadavg(1m) at start={host.loadavg_1m}  (load generator and server share the cores)"
@@ -134,3 +138,59 @@ def write_json(stamp: datetime, payload: dict[str, Any], suffix: str = "") -> Pa
     path = RESULTS_DIR / f"{stamp:%Y%m%dT%H%M%SZ}{suffix}.json"
     path.write_text(json.dumps(payload, indent=2) + "\n")
     return path
+
+
+LOADED_PAIRS = (("password_grant_loaded", "password_grant"),)
+"""(loaded scenario, its empty-marketplace baseline): compared as a ratio."""
+LIST_SCENARIOS = ("list_users_loaded", "list_users_page")
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return round(numerator / denominator, 3) if denominator else None
+
+
+def loaded_comparison(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the seeded data costs: loaded/empty ratios, and the list latencies.
+
+    A ratio above 1 for latency (below 1 for requests/s) is the price of the data and of
+    the buyer path (company join, group and user-level profiles) together.
+    """
+    by_name = {r["name"]: r for r in records}
+    ratios = {
+        f"{loaded}/{empty}": {
+            "requests_per_s": _ratio(
+                by_name[loaded]["requests_per_s"], by_name[empty]["requests_per_s"]
+            ),
+            "p50": _ratio(by_name[loaded]["p50_ms"], by_name[empty]["p50_ms"]),
+            "p99": _ratio(by_name[loaded]["p99_ms"], by_name[empty]["p99_ms"]),
+        }
+        for loaded, empty in LOADED_PAIRS
+        if loaded in by_name and empty in by_name
+    }
+    lists = {
+        name: {k: by_name[name][k] for k in ("requests_per_s", "p50_ms", "p99_ms")}
+        for name in LIST_SCENARIOS
+        if name in by_name
+    }
+    return {"ratios": ratios, "lists": lists}
+
+
+def _times(value: float | None) -> str:
+    return "n/a" if value is None else f"x{value:.2f}"
+
+
+def print_loaded_comparison(summary: dict[str, Any]) -> None:
+    """The lines the loaded dataset exists for, after every per-scenario block."""
+    if not summary["ratios"] and not summary["lists"]:
+        return
+    print("\n== loaded marketplace vs empty")
+    for pair, r in summary["ratios"].items():
+        print(
+            f"  {pair}: requests/s {_times(r['requests_per_s'])}   "
+            f"p50 {_times(r['p50'])}   p99 {_times(r['p99'])}"
+        )
+    for name, r in summary["lists"].items():
+        print(
+            f"  {name:<22} p50 {r['p50_ms']:.2f} ms   p99 {r['p99_ms']:.2f} ms   "
+            f"({r['requests_per_s']:.1f} requests/s)"
+        )

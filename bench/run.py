@@ -1,14 +1,17 @@
 """Benchmark Gatehouse's hot paths: ``python bench/run.py [--workers 2] [--concurrency 32]``.
 
-Starts a Gatehouse server on a fresh database, creates a marketplace through the CLI,
-then drives each scenario in ``scenarios.SCENARIOS`` from a separate load-generator
-process (wrk, else bench/pyload.py), prints the numbers with the machine and
-settings they belong to, and writes them to ``bench/results/<timestamp>.json``.
+Starts a Gatehouse server on a fresh database, creates a marketplace through the CLI
+(with ``--dataset loaded``, a second one filled by bench/seed.py), then drives each
+scenario in ``scenarios.SCENARIOS`` from a separate load-generator process (wrk, else
+bench/pyload.py), prints the numbers with the machine and settings they belong to, and
+writes them to ``bench/results/<timestamp>.json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import dataclasses
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +21,7 @@ import harness
 import loadgen
 import report
 import scenarios
-from scenarios import Fixture, Scenario
+from scenarios import Fixture, LoadedFixture, Scenario
 
 REPO = Path(__file__).resolve().parent.parent
 MAX_DURATION_S = 120.0
@@ -59,6 +62,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="postgresql://user@host:port/db: create a fresh database there and drop "
         "it afterwards (default: a fresh SQLite file in a temp dir)",
+    )
+    p.add_argument(
+        "--dataset",
+        choices=("empty", "loaded"),
+        default="empty",
+        help="loaded: also seed a second marketplace (bench/seed.py) and run the scenarios "
+        "that read it; the first marketplace stays empty for the baseline",
     )
     p.add_argument(
         "--scenario",
@@ -111,6 +121,45 @@ def make_fixture(server: harness.ServerProcess, db: harness.BenchDatabase) -> Fi
     )
 
 
+def seed_loaded_marketplace(
+    server: harness.ServerProcess, db: harness.BenchDatabase
+) -> tuple[LoadedFixture, dict[str, Any]]:
+    """A second marketplace, made through the CLI like the first, then seeded in bulk.
+
+    The server is already up but idle; seeding before any load keeps it out of every
+    measurement. Its own admin's token is needed because list routes are scoped to the
+    caller's marketplace.
+    """
+    import seed  # only here: the default run never imports SQLAlchemy into the bench
+
+    creds = harness.create_marketplace(db)
+    result = asyncio.run(seed.seed(db.url, creds["MarketplaceID"], harness.strong_password()))
+    seed.print_summary(result, db.url)
+    loaded = LoadedFixture(
+        marketplace_id=result.marketplace_id,
+        admin_token=harness.password_token(server.base_url, creds),
+        buyer_client_id=result.buyer_client_id,
+        buyer_username=result.login_username,
+        password=result.password,
+        big_buyer_id=result.big_buyer_id,
+    )
+    return loaded, result.summary()
+
+
+def prepare(
+    server: harness.ServerProcess,
+    db: harness.BenchDatabase,
+    loaded: bool,
+    payload: dict[str, Any],
+) -> Fixture:
+    """All set-up before any load; the seed's counts and time go into the results file."""
+    fixture = make_fixture(server, db)
+    if not loaded:
+        return fixture
+    extra, payload["seed"] = seed_loaded_marketplace(server, db)
+    return dataclasses.replace(fixture, loaded=extra)
+
+
 def check_once(scenario: Scenario, request: scenarios.Request) -> None:
     """One request before the load, so a broken scenario fails loudly instead of timing 401s."""
     status, body = harness.http_request(request.method, request.url, request.body, request.headers)
@@ -140,6 +189,8 @@ def run_scenarios(
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    loaded = args.dataset == "loaded"
+    chosen = scenarios.select(args.scenario, loaded=loaded)  # typos fail before any set-up
     settings = load_settings(args)
     gen = loadgen.detect(args.load_generator)
     host = report.machine()
@@ -160,14 +211,17 @@ def main(argv: list[str] | None = None) -> int:
                 warmup_s=args.warmup,
                 load_generator=gen.describe(settings),
                 database=db.kind,
+                dataset=args.dataset,
             )
             payload["settings"] = ctx.__dict__.copy()
             report.print_header(ctx, host, revision)
             with harness.gatehouse_server(db, args.workers) as server:
-                fixture = make_fixture(server, db)
-                payload["scenarios"] = run_scenarios(
-                    scenarios.select(args.scenario), fixture, gen, settings, ctx, host
-                )
+                fixture = prepare(server, db, loaded, payload)
+                records = run_scenarios(chosen, fixture, gen, settings, ctx, host)
+                payload["scenarios"] = records
+                if loaded:
+                    payload["loaded_comparison"] = report.loaded_comparison(records)
+                    report.print_loaded_comparison(payload["loaded_comparison"])
         if args.peers:  # after Gatehouse has stopped, so nothing else competes for the CPU
             import peers
 

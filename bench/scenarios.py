@@ -16,10 +16,28 @@ FORM = "application/x-www-form-urlencoded"
 
 
 @dataclass(frozen=True)
+class LoadedFixture:
+    """The second, seeded marketplace (``--dataset loaded``; see ``bench/seed.py``)."""
+
+    marketplace_id: str
+    admin_token: str
+    """The loaded marketplace's own admin (FullAccess): list routes are marketplace-scoped."""
+    buyer_client_id: str
+    """AllowAnyBuyer=true, so buyer users may log in through it."""
+    buyer_username: str
+    """Holds company-, group- and user-level security profiles."""
+    password: str
+    big_buyer_id: str
+    """The buyer with 10,000 users that the list scenarios page through."""
+
+
+@dataclass(frozen=True)
 class Fixture:
     """Everything scenarios may refer to; filled once per run, before any load.
 
-    Extend it (and ``run.make_fixture``) when a new hot path needs more set-up data.
+    The top-level fields belong to a marketplace that stays empty (its admin only);
+    ``loaded`` is set only with ``--dataset loaded``. Extend it (and ``run.make_fixture``)
+    when a new hot path needs more set-up data.
     """
 
     base_url: str
@@ -28,6 +46,14 @@ class Fixture:
     username: str
     password: str
     access_token: str
+    loaded: LoadedFixture | None = None
+
+    def require_loaded(self) -> LoadedFixture:
+        """For builders of ``needs_loaded`` scenarios; ``select`` keeps them from running
+        without the data, so reaching the error means a bug in the bench itself."""
+        if self.loaded is None:
+            raise RuntimeError("this scenario needs --dataset loaded")
+        return self.loaded
 
 
 @dataclass(frozen=True)
@@ -63,6 +89,8 @@ class Scenario:
     body: Callable[[Fixture], str] = field(default=_no_body)
     wrk_script: str = "request.lua"
     expect_status: int = 200
+    needs_loaded: bool = False
+    """Runs only with ``--dataset loaded``: it reads the seeded marketplace."""
 
     def request(self, fixture: Fixture) -> Request:
         """Build the request once; the load generator replays it unchanged."""
@@ -90,6 +118,33 @@ def _bearer(fx: Fixture) -> Mapping[str, str]:
     return {"Authorization": f"Bearer {fx.access_token}"}
 
 
+def _loaded_password_grant_body(fx: Fixture) -> str:
+    loaded = fx.require_loaded()
+    return urlencode(
+        {
+            "grant_type": "password",
+            "client_id": loaded.buyer_client_id,
+            "username": loaded.buyer_username,
+            "password": loaded.password,
+        }
+    )
+
+
+def _loaded_bearer(fx: Fixture) -> Mapping[str, str]:
+    return {"Authorization": f"Bearer {fx.require_loaded().admin_token}"}
+
+
+LIST_FILTERED_QUERY = "LastName=Smith*&sortBy=!LastName,ID&pageSize=100"
+"""Matches Smith and Smithers: 1,000 of the big buyer's 10,000 users (10 pages)."""
+LIST_PAGE_QUERY = "page=50&pageSize=100&sortBy=Username"
+"""The middle of the big buyer's 100 pages: OFFSET 4,900 rows, plus the total count."""
+
+
+def _big_users_path(query: str) -> Callable[[Fixture], str]:
+    """Written literally: ``*``, ``!`` and ``,`` mean the same to the server escaped or not."""
+    return lambda fx: f"/v1/buyers/{fx.require_loaded().big_buyer_id}/users?{query}"
+
+
 SCENARIOS: list[Scenario] = [
     Scenario(
         name="password_grant",
@@ -108,15 +163,47 @@ SCENARIOS: list[Scenario] = [
         headers=_bearer,
         wrk_script="bearer_get.lua",
     ),
+    Scenario(
+        name="password_grant_loaded",
+        label="POST /oauth/token (grant_type=password, buyer user, loaded marketplace)",
+        method="POST",
+        path=lambda fx: "/oauth/token",
+        headers=lambda fx: {"Content-Type": FORM},
+        body=_loaded_password_grant_body,
+        wrk_script="form_post.lua",
+        needs_loaded=True,
+    ),
+    Scenario(
+        name="list_users_loaded",
+        label=f"GET /v1/buyers/big/users?{LIST_FILTERED_QUERY} (Bearer)",
+        method="GET",
+        path=_big_users_path(LIST_FILTERED_QUERY),
+        headers=_loaded_bearer,
+        wrk_script="bearer_get.lua",
+        needs_loaded=True,
+    ),
+    Scenario(
+        name="list_users_page",
+        label=f"GET /v1/buyers/big/users?{LIST_PAGE_QUERY} (Bearer)",
+        method="GET",
+        path=_big_users_path(LIST_PAGE_QUERY),
+        headers=_loaded_bearer,
+        wrk_script="bearer_get.lua",
+        needs_loaded=True,
+    ),
 ]
 
 
-def select(names: list[str] | None) -> list[Scenario]:
-    """Pick scenarios by name (all when none given), failing loudly on typos."""
+def select(names: list[str] | None, *, loaded: bool = False) -> list[Scenario]:
+    """Pick scenarios by name (all that the dataset allows when none given), failing
+    loudly on typos and on seeded scenarios asked for without ``--dataset loaded``."""
     if not names:
-        return list(SCENARIOS)
+        return [s for s in SCENARIOS if loaded or not s.needs_loaded]
     known = {s.name: s for s in SCENARIOS}
     unknown = [n for n in names if n not in known]
     if unknown:
         raise SystemExit(f"unknown scenario(s) {unknown}; known: {sorted(known)}")
+    unseeded = [n for n in names if known[n].needs_loaded and not loaded]
+    if unseeded:
+        raise SystemExit(f"scenario(s) {unseeded} need --dataset loaded")
     return [known[n] for n in names]

@@ -12,7 +12,18 @@ from gatehouse import __version__
 from gatehouse.domain.clock import Clock
 from gatehouse.http.errors import install_error_handlers
 from gatehouse.http.middleware import BodySizeLimit, CaseInsensitivePaths
-from gatehouse.http.routers import admin_users, api_clients, health, oauth, security_profiles
+from gatehouse.http.routers import (
+    admin_users,
+    api_clients,
+    buyer_users,
+    buyers,
+    health,
+    oauth,
+    security_profiles,
+    supplier_users,
+    suppliers,
+    user_groups,
+)
 from gatehouse.oauth.grants.base import GrantContext
 from gatehouse.oauth.grants.password import PasswordGrant
 from gatehouse.oauth.keys import ensure_signing_key
@@ -27,6 +38,11 @@ ROUTERS = (
     api_clients.router,
     admin_users.router,
     security_profiles.router,
+    buyers.router,
+    suppliers.router,
+    user_groups.router,
+    buyer_users.router,
+    supplier_users.router,
 )
 
 

@@ -113,8 +113,10 @@ def require_company_access(
     role_check = require(*roles)
     object_type = "Buyer" if company_type is UserType.BUYER else "Supplier"
 
+    # A default, not ``Annotated[...]``: with postponed annotations FastAPI resolves annotation
+    # strings in module globals, where the local ``role_check`` does not exist.
     async def check(
-        request: Request, runtime: RuntimeDep, caller: Annotated[Caller, Depends(role_check)]
+        request: Request, runtime: RuntimeDep, caller: Caller = Depends(role_check)
     ) -> Caller:
         target = str(request.path_params.get(path_param, ""))
         if caller.user_type is UserType.ADMIN:
@@ -137,3 +139,11 @@ async def _caller_company(runtime: Runtime, caller: Caller) -> str | None:
     if found is None or found[0] != caller.marketplace_id:
         return None
     return found[1] or None
+
+
+async def caller_company(runtime: Runtime, caller: Caller) -> str | None:
+    """The buyer or supplier the caller belongs to, for lists scoped to the caller's own
+    company; ``None`` for seller users (no query: they see every company)."""
+    if caller.user_type is UserType.ADMIN:
+        return None
+    return await _caller_company(runtime, caller)

@@ -74,7 +74,9 @@ def _validation_entry(err: Any) -> dict[str, Any]:
             "Message": f"Field {field} is required",
             "Data": {"Field": field},
         }
-    if not field and kind in ("json_invalid", "model_attributes_type", "dict_type", "missing"):
+    if kind == "json_invalid" or (
+        not field and kind in ("model_attributes_type", "dict_type", "missing")
+    ):
         return {
             "ErrorCode": "Request.InvalidRequestBody",
             "Message": "Request body is invalid or null.",

@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from gatehouse.domain.api_clients import ApiClient
+from gatehouse.domain.lockout import LockoutPolicy, LockState
+from gatehouse.domain.passwords import PasswordConfig
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.users import UserIdentity
 
@@ -22,8 +25,14 @@ class ClientRecord:
 
 @dataclass(frozen=True, slots=True)
 class LoginRecord:
+    """A user found by username, with what the checks after the password need: the lockout
+    columns, the password's age and the effective PasswordConfig of the user's profiles."""
+
     identity: UserIdentity
     password_hash: str | None
+    lock: LockState
+    password_last_set: datetime | None
+    password_config: PasswordConfig
 
 
 class TokenStoreSession(Protocol):
@@ -39,4 +48,18 @@ class TokenStoreSession(Protocol):
 
 
 class TokenStore(Protocol):
-    def session(self) -> AbstractAsyncContextManager[TokenStoreSession]: ...
+    def session(self) -> AbstractAsyncContextManager[TokenStoreSession]:
+        """A read transaction for the lookups."""
+        ...
+
+    async def record_failed_login(
+        self, internal_user_id: int, policy: LockoutPolicy, now: datetime
+    ) -> LockState | None:
+        """Count one wrong password atomically (concurrent calls never pass the policy's
+        limit) and lock the user on reaching it; ``None`` if the user is gone."""
+        ...
+
+    async def reset_failed_logins(self, internal_user_id: int, now: datetime) -> bool:
+        """After a right password: clear the count and any expired lock, atomically with the
+        check that the user is not locked. False (and nothing changed) when locked."""
+        ...

@@ -16,12 +16,14 @@ from gatehouse.domain.errors import (
 )
 from gatehouse.domain.ids import is_valid_id, new_object_id
 from gatehouse.domain.listing import ListQuery
+from gatehouse.domain.passwords import validate_password_config
 from gatehouse.domain.roles import API_ROLE_NAMES, MAX_CUSTOM_ROLE_LENGTH
 from gatehouse.domain.security_profiles import ProfileAssignment, SecurityProfile
 from gatehouse.domain.users import UserType
 from gatehouse.storage.db import Database
 from gatehouse.storage.models import SecurityProfileAssignmentRow
-from gatehouse.storage.queries import companies, security_profiles, users
+from gatehouse.storage.queries import companies, security_profiles, user_groups, users
+from gatehouse.storage.queries.user_groups import GroupOwner
 
 OBJECT_TYPE = "SecurityProfile"
 MAX_NAME_LENGTH = 100
@@ -220,8 +222,24 @@ async def _require_parties(
     if assignment.user_id:
         await _require_user(session, marketplace_id, assignment)
     if assignment.user_group_id:
-        # User groups arrive with the parties issue; until then no group can exist.
-        raise NotFoundError("UserGroup", assignment.user_group_id)
+        await _require_group(session, marketplace_id, assignment)
+
+
+async def _require_group(
+    session: AsyncSession, marketplace_id: str, assignment: ProfileAssignment
+) -> None:
+    """The group must belong to the assignment's owner: the seller when neither BuyerID nor
+    SupplierID is set (an admin group), else that buyer or supplier (spec §5.2)."""
+    owner = GroupOwner(UserType.ADMIN)
+    if assignment.buyer_id:
+        owner = GroupOwner(UserType.BUYER, assignment.buyer_id)
+    elif assignment.supplier_id:
+        owner = GroupOwner(UserType.SUPPLIER, assignment.supplier_id)
+    group_id = assignment.user_group_id or ""
+    if not await user_groups.get(
+        session, marketplace_id=marketplace_id, owner=owner, group_id=group_id
+    ):
+        raise NotFoundError("UserGroup", group_id)
 
 
 async def _require_user(
@@ -273,7 +291,7 @@ def _build(profile_id: str, fields: dict[str, Any]) -> SecurityProfile:
         name=name,
         roles=list(dict.fromkeys(roles)),
         custom_roles=list(dict.fromkeys(custom)),
-        password_config=fields.get("password_config"),
+        password_config=validate_password_config(fields.get("password_config")),
     )
 
 

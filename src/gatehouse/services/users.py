@@ -1,5 +1,7 @@
 """User use cases, written once for admin, buyer and supplier users (a ``UserScope`` says
-which). Passwords are hashed with argon2id and never returned."""
+which). Passwords are hashed with argon2id and never returned; a new password must meet the
+effective PasswordConfig of the security profiles reaching the user. Buyer and supplier users
+live in a company that must exist (404 ``Buyer``/``Supplier`` otherwise)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from gatehouse.domain.errors import (
 )
 from gatehouse.domain.ids import is_valid_id, new_object_id
 from gatehouse.domain.listing import ListQuery
-from gatehouse.domain.passwords import DEFAULT_POLICY, meets_policy
+from gatehouse.domain.passwords import effective_config, meets_policy, policy_of
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.users import (
     MAX_EMAIL_LENGTH,
@@ -34,7 +36,7 @@ from gatehouse.domain.users import (
 from gatehouse.domain.xp import deep_merge, validate_xp
 from gatehouse.storage.db import Database
 from gatehouse.storage.models import ApiClientRow, UserRow
-from gatehouse.storage.queries import users
+from gatehouse.storage.queries import companies, users
 
 REQUIRED_ON_WRITE = ("username", "first_name", "last_name", "email", "active")
 _WIRE_NAMES = {
@@ -71,6 +73,7 @@ class UserView:
 
 async def get(db: Database, marketplace_id: str, scope: UserScope, user_id: str) -> UserView:
     async with db.read() as session:
+        await _require_company(session, marketplace_id, scope)
         row = await _require(session, marketplace_id, scope, user_id)
         return (await _views(session, marketplace_id, [row]))[0]
 
@@ -79,6 +82,7 @@ async def list_page(
     db: Database, marketplace_id: str, scope: UserScope, query: ListQuery
 ) -> tuple[list[UserView], int]:
     async with db.read() as session:
+        await _require_company(session, marketplace_id, scope)
         rows, total = await users.list_page(
             session,
             marketplace_id=marketplace_id,
@@ -98,8 +102,11 @@ async def create(
     fields: dict[str, Any],
 ) -> UserView:
     user = _build(fields.get("id") or new_object_id(), scope, fields)
-    password_hash = await _hash_password(hasher, fields.get("password"))
+    password_hash = await _checked_hash(
+        db, hasher, marketplace_id, scope, None, fields.get("password")
+    )
     async with db.write() as session:
+        await _require_company(session, marketplace_id, scope)
         if await _find(session, marketplace_id, scope, user.id):
             raise IdExistsError(scope.object_type, user.id)
         await _check_username(session, marketplace_id, user.username, None)
@@ -124,6 +131,7 @@ async def replace(
 ) -> UserView:
     """PUT creates the user when the ID is new, else replaces every writable field."""
     async with db.read() as session:
+        await _require_company(session, marketplace_id, scope)
         exists = await _find(session, marketplace_id, scope, user_id)
     if exists is None:
         return await create(db, hasher, clock, marketplace_id, scope, {**fields, "id": user_id})
@@ -144,6 +152,7 @@ async def patch(
 
 async def delete(db: Database, marketplace_id: str, scope: UserScope, user_id: str) -> None:
     async with db.write() as session:
+        await _require_company(session, marketplace_id, scope)
         row = await _require(session, marketplace_id, scope, user_id)
         if await _is_default_context_user(session, marketplace_id, row.username):
             raise ConflictError(
@@ -152,6 +161,16 @@ async def delete(db: Database, marketplace_id: str, scope: UserScope, user_id: s
                 {"ObjectType": scope.object_type, "ObjectID": user_id},
             )
         await users.delete_row(session, row)
+
+
+async def unlock(db: Database, marketplace_id: str, scope: UserScope, user_id: str) -> None:
+    """Clear a lockout and the failed-login count (spec §2.3), whether or not it was locked."""
+    async with db.write() as session:
+        await _require_company(session, marketplace_id, scope)
+        row = await _require(session, marketplace_id, scope, user_id)
+        row.failed_login_attempts = 0
+        row.locked_until = None
+        await session.flush()
 
 
 async def _update(
@@ -165,8 +184,11 @@ async def _update(
     *,
     merge: bool,
 ) -> UserView:
-    password_hash = await _hash_password(hasher, fields.get("password"))
+    password_hash = await _checked_hash(
+        db, hasher, marketplace_id, scope, user_id, fields.get("password")
+    )
     async with db.write() as session:
+        await _require_company(session, marketplace_id, scope)
         row = await _require(session, marketplace_id, scope, user_id)
         current = users.to_domain(row)
         values = dict(fields)
@@ -228,16 +250,55 @@ def _build(user_id: str, scope: UserScope, fields: dict[str, Any]) -> User:
     )
 
 
-async def _hash_password(hasher: PasswordHasher, password: str | None) -> str | None:
+async def _checked_hash(
+    db: Database,
+    hasher: PasswordHasher,
+    marketplace_id: str,
+    scope: UserScope,
+    user_id: str | None,
+    password: str | None,
+) -> str | None:
+    """Check ``password`` against the effective PasswordConfig of the profiles reaching user
+    ``user_id`` (``None``: a new user, reached only at company and seller level), then hash it.
+    The hash is computed outside any transaction so it never holds the write lock; unknown
+    companies and users are refused first, so they cost no hashing."""
     if password is None:
         return None
-    if not meets_policy(password):
+    async with db.read() as session:
+        await _require_company(session, marketplace_id, scope)
+        row = await _require(session, marketplace_id, scope, user_id) if user_id else None
+        configs = await users.password_configs(
+            session,
+            marketplace_id=marketplace_id,
+            user_type=scope.user_type,
+            company_id=scope.company_id,
+            row=row,
+        )
+    config = effective_config(configs)
+    if not meets_policy(password, policy_of(config)):
         raise InvalidInputError(
             "PasswordReset.InsecurePassword",
             "Password does not meet security requirements.",
-            DEFAULT_POLICY.as_data(),
+            config.as_data(),
         )
     return await hasher.hash(password)
+
+
+async def _require_company(session: AsyncSession, marketplace_id: str, scope: UserScope) -> None:
+    if scope.user_type is UserType.BUYER:
+        found = await companies.buyer_exists(
+            session, marketplace_id=marketplace_id, buyer_id=scope.company_id
+        )
+    elif scope.user_type is UserType.SUPPLIER:
+        found = await companies.supplier_exists(
+            session, marketplace_id=marketplace_id, supplier_id=scope.company_id
+        )
+    else:
+        return
+    if not found:
+        raise NotFoundError(
+            "Buyer" if scope.user_type is UserType.BUYER else "Supplier", scope.company_id
+        )
 
 
 async def _check_username(

@@ -98,3 +98,9 @@ async def patch_admin_user(
 async def delete_admin_user(runtime: RuntimeDep, caller: Admin, userID: str) -> Response:
     await service.delete(runtime.db, caller.marketplace_id, ADMINS, userID)
     return Response(status_code=204)
+
+
+@router.post("/adminusers/{userID}/unlock", status_code=204)
+async def unlock_admin_user(runtime: RuntimeDep, caller: Admin, userID: str) -> Response:
+    await service.unlock(runtime.db, caller.marketplace_id, ADMINS, userID)
+    return Response(status_code=204)

@@ -1,4 +1,5 @@
-"""User, AdminUser and SupplierUser on the wire. ``Password`` is write-only."""
+"""User, AdminUser and SupplierUser on the wire. ``Password`` is write-only;
+``FailedLoginAttempts`` (the SDK's ``User`` model, shared by all three) is read-only."""
 
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ class UserIn(WireModel):
 def user_out(view: UserView, *, marketplace_id: str) -> dict[str, Any]:
     user = view.user
     return {
+        "FailedLoginAttempts": user.failed_login_attempts,
         "ID": user.id,
         "CompanyID": user.company_id or marketplace_id,
         "Username": user.username,

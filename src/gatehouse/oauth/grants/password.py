@@ -8,12 +8,22 @@
 The password is verified before anything about the user's access is decided, and an unknown
 username costs the same argon2 verification as a wrong password, so neither the answer nor its
 timing tells whether a user exists.
+
+Lockout (spec §3.4): a wrong password for a known user is counted; reaching the allowed number
+locks the user. The lock is reported (``Auth.LockedOut``) only to a caller who presented the
+right password, so a wrong password always gets the same answer as an unknown user. A right
+password clears the count. Then come the access decision and the password's standing under the
+user's effective PasswordConfig: too weak for it now, or older than ``MaximumPasswordAge``.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from gatehouse.crypto import PasswordHasher
-from gatehouse.oauth.errors import InvalidRequestError, invalid_credentials
+from gatehouse.domain.lockout import lockout_policy
+from gatehouse.domain.passwords import meets_policy, password_expired, policy_of
+from gatehouse.oauth.errors import InvalidGrantError, InvalidRequestError, invalid_credentials
 from gatehouse.oauth.grants.base import (
     GrantContext,
     authenticate_client,
@@ -22,7 +32,9 @@ from gatehouse.oauth.grants.base import (
     token_roles,
 )
 from gatehouse.oauth.server import TokenRequest, TokenResponse
-from gatehouse.oauth.store import TokenStore
+from gatehouse.oauth.store import LoginRecord, TokenStore
+
+INSECURE_PASSWORD = "Password does not meet security requirements."
 
 
 class PasswordGrant:
@@ -46,11 +58,44 @@ class PasswordGrant:
             login.password_hash if login else None, request.password
         )
         if login is None or not verified:
+            await self._count_failure(login)
             raise invalid_credentials()
+        await self._pass_lockout(login)
         async with self._store.session() as session:
             await check_access(session, record, login.identity)
             available = await session.available_roles(
                 record.marketplace_id, login.identity.internal_id
             )
+        check_password_standing(login, request.password, self._ctx.clock.now())
         roles = token_roles(record.client, available, request.scope)
         return await issue_access_token(self._ctx, record.client, login.identity, roles)
+
+    async def _count_failure(self, login: LoginRecord | None) -> None:
+        """An unknown user has nothing to count (and never learns of any lock)."""
+        if login is None:
+            return
+        policy = lockout_policy(login.password_config)
+        await self._store.record_failed_login(
+            login.identity.internal_id, policy, self._ctx.clock.now()
+        )
+
+    async def _pass_lockout(self, login: LoginRecord) -> None:
+        """Refuse a locked user; clear the count after a right password. A user with nothing
+        to clear costs no write: most logins stay read-only."""
+        if login.lock.is_clean:
+            return
+        now = self._ctx.clock.now()
+        if not await self._store.reset_failed_logins(login.identity.internal_id, now):
+            raise InvalidGrantError("Auth.LockedOut", "User is locked out.")
+
+
+def check_password_standing(login: LoginRecord, password: str, now: datetime) -> None:
+    """The verified password must still meet the user's effective PasswordConfig (which may
+    have grown stricter since it was set) and must not be older than its maximum age."""
+    config = login.password_config
+    if not meets_policy(password, policy_of(config)):
+        raise InvalidGrantError(
+            "PasswordReset.InsecurePassword", INSECURE_PASSWORD, config.as_data()
+        )
+    if password_expired(login.password_last_set, now, config):
+        raise InvalidGrantError("Auth.PasswordExpired", "Password has expired.")

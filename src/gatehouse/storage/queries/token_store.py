@@ -1,13 +1,17 @@
-"""The SQL side of the token endpoint: a few indexed lookups in one read transaction."""
+"""The SQL side of the token endpoint: a few indexed lookups in one read transaction, and the
+two short write transactions of the lockout counter."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gatehouse.domain.lockout import LockoutPolicy, LockState, after_failure, is_locked
+from gatehouse.domain.passwords import effective_config
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.users import UserIdentity, UserType
 from gatehouse.oauth.store import ClientRecord, LoginRecord
@@ -65,7 +69,20 @@ class SqlTokenStoreSession:
             active=row.active,
             company_active=bool(buyer_active or supplier_active),
         )
-        return LoginRecord(identity, row.password_hash)
+        configs = await users.password_configs(
+            self._session,
+            marketplace_id=marketplace_id,
+            user_type=identity.user_type,
+            company_id=row.company_id,
+            row=row,
+        )
+        return LoginRecord(
+            identity,
+            row.password_hash,
+            LockState(row.failed_login_attempts, row.locked_until),
+            row.password_last_set,
+            effective_config(configs),
+        )
 
     async def available_roles(self, marketplace_id: str, internal_user_id: int) -> RoleSet:
         row = await self._session.get(UserRow, internal_user_id)
@@ -83,3 +100,48 @@ class SqlTokenStore:
     async def session(self) -> AsyncIterator[SqlTokenStoreSession]:
         async with self._db.read() as session:
             yield SqlTokenStoreSession(session)
+
+    async def record_failed_login(
+        self, internal_user_id: int, policy: LockoutPolicy, now: datetime
+    ) -> LockState | None:
+        """Read-modify-write under a row lock: ``FOR UPDATE`` on PostgreSQL, and on SQLite the
+        write transaction itself (``BEGIN IMMEDIATE`` admits one writer at a time). Two short
+        statements; no hashing happens inside."""
+        async with self._db.write() as session:
+            current = await _lock_state(session, internal_user_id)
+            if current is None:
+                return None
+            state = after_failure(current, policy, now)
+            if state != current:
+                await _save_lock_state(session, internal_user_id, state)
+            return state
+
+    async def reset_failed_logins(self, internal_user_id: int, now: datetime) -> bool:
+        async with self._db.write() as session:
+            current = await _lock_state(session, internal_user_id)
+            if current is None:
+                return True  # deleted meanwhile: nothing to reset
+            if is_locked(now, current.locked_until):
+                return False
+            if not current.is_clean:
+                await _save_lock_state(session, internal_user_id, LockState())
+            return True
+
+
+async def _lock_state(session: AsyncSession, internal_user_id: int) -> LockState | None:
+    found = (
+        await session.execute(
+            select(UserRow.failed_login_attempts, UserRow.locked_until)
+            .where(UserRow.id == internal_user_id)
+            .with_for_update()
+        )
+    ).first()
+    return None if found is None else LockState(found[0], found[1])
+
+
+async def _save_lock_state(session: AsyncSession, internal_user_id: int, state: LockState) -> None:
+    await session.execute(
+        update(UserRow)
+        .where(UserRow.id == internal_user_id)
+        .values(failed_login_attempts=state.failed_attempts, locked_until=state.locked_until)
+    )

@@ -11,10 +11,22 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import RoleSet
-from gatehouse.domain.security_profiles import ProfileAssignment, ProfileHolder, available_roles
+from gatehouse.domain.security_profiles import (
+    ProfileAssignment,
+    ProfileHolder,
+    assignment_reaches,
+    available_roles,
+)
 from gatehouse.domain.users import User, UserType
 from gatehouse.storage.listing import ColumnMap, fetch_page
-from gatehouse.storage.models import SecurityProfileAssignmentRow, SecurityProfileRow, UserRow
+from gatehouse.storage.models import (
+    SecurityProfileAssignmentRow,
+    SecurityProfileRow,
+    UserGroupAssignmentRow,
+    UserRow,
+)
+from gatehouse.storage.queries import user_groups
+from gatehouse.storage.queries.user_groups import GroupOwner
 
 COLUMNS = ColumnMap(
     columns={
@@ -151,42 +163,63 @@ async def delete_row(session: AsyncSession, row: UserRow) -> None:
 async def roles_for_rows(
     session: AsyncSession, *, marketplace_id: str, rows: list[UserRow]
 ) -> dict[int, RoleSet]:
-    """AvailableRoles for several users of one marketplace in a single query."""
+    """AvailableRoles for several users of one marketplace in two queries, however many users
+    and groups: one for their group memberships, one for the assignments that may reach them.
+    """
     if not rows:
         return {}
-    assignments, profiles = await _profile_reach(session, marketplace_id, rows)
-    return {row.id: available_roles(assignments, profiles, _holder(row)) for row in rows}
+    groups = await _own_groups(session, marketplace_id, rows)
+    assignments, profiles = await _profile_reach(session, marketplace_id, rows, groups)
+    return {
+        row.id: available_roles(assignments, profiles, _holder(row, groups.get(row.id, set())))
+        for row in rows
+    }
 
 
-def _holder(row: UserRow) -> ProfileHolder:
+def _holder(row: UserRow, group_ids: set[str]) -> ProfileHolder:
     return ProfileHolder(
         user_type=UserType(row.user_type),
         user_id=row.external_id,
         company_id=row.company_id or None,
+        group_ids=frozenset(group_ids),
     )
 
 
-async def _profile_reach(
+async def _own_groups(
     session: AsyncSession, marketplace_id: str, rows: list[UserRow]
+) -> dict[int, set[str]]:
+    """The group IDs of each user, counting only groups of the user's own owner: the domain
+    matches group assignments by company and group ID, so a membership in another owner's
+    group (possible only through stale data) must not be mistaken for one in their own."""
+    owners = {row.id: GroupOwner(UserType(row.user_type), row.company_id) for row in rows}
+    found = await user_groups.memberships(
+        session, marketplace_id=marketplace_id, user_internal_ids=list(owners)
+    )
+    groups: dict[int, set[str]] = {}
+    for internal_id, owner, group_id in found:
+        if owners.get(internal_id) == owner:
+            groups.setdefault(internal_id, set()).add(group_id)
+    return groups
+
+
+async def _profile_reach(
+    session: AsyncSession,
+    marketplace_id: str,
+    rows: list[UserRow],
+    groups: dict[int, set[str]],
 ) -> tuple[list[ProfileAssignment], dict[str, RoleSet]]:
-    """Assignments that could reach these users (pre-filtered in SQL by company and user),
-    with their profiles' roles. The domain decides exactly which ones reach whom."""
+    """Assignments that could reach these users (pre-filtered in SQL by company, user and
+    group), with their profiles' roles. The domain decides exactly which ones reach whom."""
     user_ids = {row.external_id for row in rows} | {""}
+    group_ids = {gid for ids in groups.values() for gid in ids} | {""}
     sp, spa = SecurityProfileRow, SecurityProfileAssignmentRow
-    reach: list[ColumnElement[bool]] = []
-    for row in rows:
-        if row.user_type == UserType.ADMIN:
-            reach.append((spa.buyer_id == "") & (spa.supplier_id == ""))
-        elif row.user_type == UserType.BUYER:
-            reach.append(spa.buyer_id == row.company_id)
-        else:
-            reach.append(spa.supplier_id == row.company_id)
     stmt: Any = (
         select(spa, sp.roles, sp.custom_roles)
         .join(sp, (sp.marketplace_id == spa.marketplace_id) & (sp.id == spa.security_profile_id))
         .where(spa.marketplace_id == marketplace_id)
-        .where(or_(*reach))
+        .where(or_(*_company_reach(rows)))
         .where(spa.user_id.in_(user_ids))
+        .where(spa.user_group_id.in_(group_ids))
     )
     found = (await session.execute(stmt)).all()
     assignments = [_assignment(a) for a, _, _ in found]
@@ -195,6 +228,20 @@ async def _profile_reach(
         for a, roles, custom in found
     }
     return assignments, profiles
+
+
+def _company_reach(rows: list[UserRow]) -> list[ColumnElement[bool]]:
+    """One condition per distinct owner on the page (seller, each buyer, each supplier)."""
+    spa = SecurityProfileAssignmentRow
+    reach: list[ColumnElement[bool]] = []
+    for user_type, company_id in sorted({(row.user_type, row.company_id) for row in rows}):
+        if user_type == UserType.ADMIN:
+            reach.append((spa.buyer_id == "") & (spa.supplier_id == ""))
+        elif user_type == UserType.BUYER:
+            reach.append(spa.buyer_id == company_id)
+        else:
+            reach.append(spa.supplier_id == company_id)
+    return reach
 
 
 def _assignment(row: SecurityProfileAssignmentRow) -> ProfileAssignment:
@@ -215,3 +262,57 @@ async def company_of(session: AsyncSession, *, internal_id: int) -> tuple[str, s
         )
     ).first()
     return None if found is None else (found[0], found[1])
+
+
+async def password_configs(
+    session: AsyncSession,
+    *,
+    marketplace_id: str,
+    user_type: UserType,
+    company_id: str,
+    row: UserRow | None = None,
+) -> list[Any]:
+    """The stored PasswordConfigs (``None`` where a profile has none) of every profile whose
+    assignment reaches the user of ``row``; with no row, of a user about to be created in that
+    company, whom only company- and seller-level assignments can reach yet.
+
+    One query (the token endpoint runs it on every login): group membership is a subquery, so
+    every group assignment returned is one of the user's own groups."""
+    sp, spa = SecurityProfileRow, SecurityProfileAssignmentRow
+    stmt: Any = (
+        select(spa, sp.password_config)
+        .join(sp, (sp.marketplace_id == spa.marketplace_id) & (sp.id == spa.security_profile_id))
+        .where(spa.marketplace_id == marketplace_id, _owner_reach(user_type, company_id))
+        .where(spa.user_id.in_({row.external_id if row else "", ""}))
+        .where((spa.user_group_id == "") | spa.user_group_id.in_(_own_group_ids(row)))
+    )
+    found = [(_assignment(a), config) for a, config in (await session.execute(stmt)).all()]
+    holder = ProfileHolder(
+        user_type=user_type,
+        user_id=row.external_id if row else "",
+        company_id=company_id or None,
+        group_ids=frozenset(a.user_group_id for a, _ in found if a.user_group_id),
+    )
+    return [config for a, config in found if assignment_reaches(a, holder)]
+
+
+def _owner_reach(user_type: UserType, company_id: str) -> ColumnElement[bool]:
+    spa = SecurityProfileAssignmentRow
+    if user_type is UserType.BUYER:
+        return spa.buyer_id == company_id
+    if user_type is UserType.SUPPLIER:
+        return spa.supplier_id == company_id
+    return (spa.buyer_id == "") & (spa.supplier_id == "")
+
+
+def _own_group_ids(row: UserRow | None) -> Any:
+    """The user's groups within their own owner (seller, buyer or supplier), as a subquery."""
+    uga = UserGroupAssignmentRow
+    if row is None:
+        return []
+    return select(uga.user_group_id).where(
+        uga.marketplace_id == row.marketplace_id,
+        uga.user_internal_id == row.id,
+        uga.owner_type == row.user_type,
+        uga.company_id == row.company_id,
+    )

@@ -1,0 +1,211 @@
+"""User groups and their user assignments, for the seller (``/v1/usergroups``), a buyer
+(``/v1/buyers/{buyerID}/usergroups``) and a supplier (``/v1/suppliers/{supplierID}/usergroups``).
+
+The three share one set of handlers: the path says whose groups they are (``owner_scope``) and
+each owner's routes carry their own role check (spec §5.4): AdminUserGroup* (seller-only),
+UserGroup* and SupplierUserGroup* (within the caller's own company for buyer and supplier
+users). Route-level dependencies run before the handler's, so a refused caller never reaches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+
+from gatehouse.domain.listing import ListQuery, page_meta
+from gatehouse.domain.roles import ApiRole
+from gatehouse.domain.users import UserType
+from gatehouse.http.deps import Caller, RuntimeDep, authenticate, require, require_company_access
+from gatehouse.http.listing import list_page, list_query, paging, query_param
+from gatehouse.http.schemas.user_groups import (
+    LIST_SPEC,
+    UserGroupAssignmentIn,
+    UserGroupIn,
+    assignment_out,
+    group_out,
+)
+from gatehouse.services import user_groups as service
+from gatehouse.services.users import UserScope
+
+router = APIRouter(prefix="/v1")
+RoleCheck = Callable[..., Awaitable[Caller]]
+_COMPANY_PARAMS = {"buyerID": UserType.BUYER, "supplierID": UserType.SUPPLIER}
+
+
+def owner_scope(request: Request) -> UserScope:
+    """Whose groups the route works on, from its path: a buyer's, a supplier's, the seller's."""
+    for param, user_type in _COMPANY_PARAMS.items():
+        if param in request.path_params:
+            return UserScope(user_type, str(request.path_params[param]))
+    return UserScope(UserType.ADMIN)
+
+
+# The role check has already authenticated the caller; FastAPI reuses that result.
+CallerDep = Annotated[Caller, Depends(authenticate)]
+ScopeDep = Annotated[UserScope, Depends(owner_scope)]
+Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC))]
+
+
+def _get_route_name(scope: UserScope) -> str:
+    return f"get_{scope.user_type.value}_user_group"
+
+
+async def list_groups(
+    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, query: Query
+) -> JSONResponse:
+    groups, total = await service.list_page(runtime.db, caller.marketplace_id, scope, query)
+    return JSONResponse(list_page([group_out(g) for g in groups], query, total))
+
+
+async def create_group(
+    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, body: UserGroupIn, request: Request
+) -> JSONResponse:
+    group = await service.create(
+        runtime.db, runtime.clock, caller.marketplace_id, scope, body.domain_fields()
+    )
+    params = {**request.path_params, "userGroupID": group.id}
+    location = str(request.url_for(_get_route_name(scope), **params))
+    return JSONResponse(group_out(group), 201, headers={"Location": location})
+
+
+async def get_group(
+    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userGroupID: str
+) -> JSONResponse:
+    group = await service.get(runtime.db, caller.marketplace_id, scope, userGroupID)
+    return JSONResponse(group_out(group))
+
+
+async def save_group(
+    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userGroupID: str, body: UserGroupIn
+) -> JSONResponse:
+    group = await service.replace(
+        runtime.db, runtime.clock, caller.marketplace_id, scope, userGroupID, body.domain_fields()
+    )
+    return JSONResponse(group_out(group))
+
+
+async def patch_group(
+    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userGroupID: str, body: UserGroupIn
+) -> JSONResponse:
+    group = await service.patch(
+        runtime.db, caller.marketplace_id, scope, userGroupID, body.domain_fields()
+    )
+    return JSONResponse(group_out(group))
+
+
+async def delete_group(
+    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userGroupID: str
+) -> Response:
+    await service.delete(runtime.db, caller.marketplace_id, scope, userGroupID)
+    return Response(status_code=204)
+
+
+async def list_assignments(
+    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, request: Request
+) -> JSONResponse:
+    page, page_size = paging(request)
+    params = {"userGroupID": "user_group_id", "userID": "user_id"}
+    filters = {
+        column: value
+        for param, column in params.items()
+        if (value := query_param(request, param)) is not None
+    }
+    pairs, total = await service.list_members(
+        runtime.db, caller.marketplace_id, scope, filters=filters, page=page, page_size=page_size
+    )
+    items = [assignment_out(*pair) for pair in pairs]
+    return JSONResponse({"Meta": page_meta(page, page_size, total), "Items": items})
+
+
+async def save_assignment(
+    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, body: UserGroupAssignmentIn
+) -> Response:
+    await service.save_member(
+        runtime.db, caller.marketplace_id, scope, body.UserGroupID or "", body.UserID or ""
+    )
+    return Response(status_code=204)
+
+
+async def delete_assignment(
+    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userGroupID: str, userID: str
+) -> Response:
+    await service.delete_member(runtime.db, caller.marketplace_id, scope, userGroupID, userID)
+    return Response(status_code=204)
+
+
+# (path, method, handler, status, writes). "assignments" precedes "{userGroupID}" so that a
+# GET of the assignment list is not taken for a group called "assignments".
+_ROUTES: tuple[tuple[str, str, Callable[..., Awaitable[Response]], int, bool], ...] = (
+    ("/usergroups", "GET", list_groups, 200, False),
+    ("/usergroups", "POST", create_group, 201, True),
+    ("/usergroups/assignments", "GET", list_assignments, 200, False),
+    ("/usergroups/assignments", "POST", save_assignment, 204, True),
+    ("/usergroups/{userGroupID}", "GET", get_group, 200, False),
+    ("/usergroups/{userGroupID}", "PUT", save_group, 200, True),
+    ("/usergroups/{userGroupID}", "PATCH", patch_group, 200, True),
+    ("/usergroups/{userGroupID}", "DELETE", delete_group, 204, True),
+    ("/usergroups/{userGroupID}/assignments/{userID}", "DELETE", delete_assignment, 204, True),
+)
+
+
+def _mount(prefix: str, tag: str, owner: UserType, reader: RoleCheck, admin: RoleCheck) -> None:
+    """Add one owner's nine routes to ``router``; ``admin`` guards writes, ``reader`` reads.
+
+    Routes are added to the one module router rather than to a nested router, because the
+    case-insensitive path middleware and the route-table tests read ``router.routes``.
+    """
+    company = [p for p, kind in _COMPANY_PARAMS.items() if kind is owner]
+    extra = {"parameters": [_path_parameter(p) for p in company]} if company else None
+    for path, method, handler, status, writes in _ROUTES:
+        route_name = f"{handler.__name__}_{owner.value}"
+        if handler is get_group:
+            route_name = _get_route_name(UserScope(owner))
+        router.add_api_route(
+            prefix + path,
+            handler,
+            methods=[method],
+            status_code=status,
+            name=route_name,
+            tags=[tag],
+            dependencies=[Depends(admin if writes else reader)],
+            openapi_extra=extra,
+        )
+
+
+def _path_parameter(name: str) -> dict[str, Any]:
+    """The company path parameter is read by ``owner_scope``, not declared by the handlers,
+    so the OpenAPI document is told about it here."""
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def _company_check(role: ApiRole, *more: ApiRole, owner: UserType) -> RoleCheck:
+    param = "buyerID" if owner is UserType.BUYER else "supplierID"
+    return require_company_access(role, *more, company_type=owner, path_param=param)
+
+
+_mount(
+    "",
+    "AdminUserGroups",
+    UserType.ADMIN,
+    reader=require(ApiRole.AdminUserGroupAdmin, ApiRole.AdminUserGroupReader, seller_only=True),
+    admin=require(ApiRole.AdminUserGroupAdmin, seller_only=True),
+)
+_mount(
+    "/buyers/{buyerID}",
+    "UserGroups",
+    UserType.BUYER,
+    reader=_company_check(ApiRole.UserGroupAdmin, ApiRole.UserGroupReader, owner=UserType.BUYER),
+    admin=_company_check(ApiRole.UserGroupAdmin, owner=UserType.BUYER),
+)
+_mount(
+    "/suppliers/{supplierID}",
+    "SupplierUserGroups",
+    UserType.SUPPLIER,
+    reader=_company_check(
+        ApiRole.SupplierUserGroupAdmin, ApiRole.SupplierUserGroupReader, owner=UserType.SUPPLIER
+    ),
+    admin=_company_check(ApiRole.SupplierUserGroupAdmin, owner=UserType.SUPPLIER),
+)

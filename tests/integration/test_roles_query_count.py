@@ -1,0 +1,145 @@
+"""AvailableRoles for a page of users costs a fixed number of SQL statements, however many
+users are on the page and however many groups they belong to (no query per user).
+
+Statements are counted with a ``before_cursor_execute`` listener on the engine the read
+sessions use, on whichever backend the session runs (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+
+from gatehouse.domain.listing import ListQuery
+from gatehouse.domain.roles import RoleSet
+from gatehouse.domain.security_profiles import ProfileAssignment, SecurityProfile
+from gatehouse.domain.users import User, UserType
+from gatehouse.runtime import Runtime
+from gatehouse.services import users as user_service
+from gatehouse.services.users import UserScope
+from gatehouse.storage.models import BuyerRow, UserRow
+from gatehouse.storage.queries import security_profiles, user_groups, users
+from gatehouse.storage.queries.user_groups import GroupOwner, UserGroup
+from tests.conftest import Marketplace
+
+pytestmark = pytest.mark.asyncio
+
+GROUPS = 4
+ROLE_BY_GROUP = ["OrderReader", "ProductReader", "PromotionReader", "ShipmentReader"]
+# What the roles query costs for any page: group memberships, then reaching assignments.
+ROLE_STATEMENTS = 2
+
+
+@contextmanager
+def counting(runtime: Runtime) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    engine = runtime.db.read_engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def seed(runtime: Runtime, mp: Marketplace, owner: GroupOwner, count: int) -> None:
+    """``count`` users of ``owner``; user i belongs to groups g0..g(i mod GROUPS), and each
+    group gk carries a profile granting ROLE_BY_GROUP[k] to its members."""
+    now = datetime.now(UTC)
+    buyer = owner.company_id or None
+    async with runtime.db.write() as session:
+        if buyer:
+            session.add(BuyerRow(marketplace_id=mp.id, id=buyer, name=buyer, created_at=now))
+        for k in range(GROUPS):
+            group = UserGroup(id=f"g{k}", name=f"g{k}")
+            profile = SecurityProfile(f"p-{buyer}-{k}", "p", [ROLE_BY_GROUP[k]], [])
+            await user_groups.insert(
+                session, marketplace_id=mp.id, owner=owner, group=group, now=now
+            )
+            await security_profiles.insert(session, marketplace_id=mp.id, profile=profile, now=now)
+            assignment = ProfileAssignment(profile.id, buyer_id=buyer, user_group_id=group.id)
+            await security_profiles.save_assignment(
+                session, marketplace_id=mp.id, assignment=assignment
+            )
+        for i in range(count):
+            user = User(
+                id=f"u{i:03}",
+                username=f"{mp.id}-{buyer}-u{i}",
+                user_type=owner.owner_type,
+                company_id=buyer,
+            )
+            row = await users.insert(
+                session, marketplace_id=mp.id, user=user, password_hash=None, now=now
+            )
+            for k in range(i % GROUPS + 1):
+                await user_groups.add_member(
+                    session,
+                    marketplace_id=mp.id,
+                    owner=owner,
+                    group_id=f"g{k}",
+                    user_internal_id=row.id,
+                )
+
+
+def expected(row: UserRow, seller_roles: frozenset[str]) -> frozenset[str]:
+    index = int(row.external_id[1:])
+    from_groups = frozenset(ROLE_BY_GROUP[: index % GROUPS + 1])
+    return from_groups | (seller_roles if row.user_type == UserType.ADMIN else frozenset())
+
+
+async def roles_with_count(
+    runtime: Runtime, mp: Marketplace, rows: list[UserRow]
+) -> tuple[dict[int, RoleSet], int]:
+    async with runtime.db.read() as session:
+        with counting(runtime) as statements:
+            roles = await users.roles_for_rows(session, marketplace_id=mp.id, rows=rows)
+    return roles, len(statements)
+
+
+async def load_rows(runtime: Runtime, mp: Marketplace) -> list[UserRow]:
+    async with runtime.db.read() as session:
+        found = await session.scalars(
+            select(UserRow).where(UserRow.marketplace_id == mp.id, UserRow.external_id.like("u%"))
+        )
+        return list(found)
+
+
+@pytest.mark.parametrize("count", [3, 60])
+async def test_roles_for_a_page_cost_the_same_statements_for_any_page_size(
+    runtime: Runtime, marketplace: Marketplace, count: int
+) -> None:
+    await seed(runtime, marketplace, GroupOwner(UserType.ADMIN), count)
+    await seed(runtime, marketplace, GroupOwner(UserType.BUYER, "b1"), count)
+    await seed(runtime, marketplace, GroupOwner(UserType.BUYER, "b2"), count)
+    rows = await load_rows(runtime, marketplace)
+    assert len(rows) == 3 * count
+
+    roles, statements = await roles_with_count(runtime, marketplace, rows)
+
+    assert statements == ROLE_STATEMENTS
+    for row in rows:
+        assert roles[row.id].all == expected(row, frozenset({"FullAccess"})), row.external_id
+
+
+@pytest.mark.parametrize("page_size", [2, 100])
+async def test_user_list_statements_do_not_grow_with_the_page(
+    runtime: Runtime, marketplace: Marketplace, page_size: int
+) -> None:
+    """The whole list request: count, page, then the roles of every user on it."""
+    await seed(runtime, marketplace, GroupOwner(UserType.ADMIN), 100)
+    query = ListQuery(page=1, page_size=page_size, search=None, search_on=(), sort=(), filters=())
+    with counting(runtime) as statements:
+        views, total = await user_service.list_page(
+            runtime.db, marketplace.id, UserScope(UserType.ADMIN), query
+        )
+    assert (len(views), total) == (page_size, 101)  # and the marketplace's own admin
+    assert len(statements) == 2 + ROLE_STATEMENTS
+    seeded = [v for v in views if v.user.id.startswith("u")]
+    assert seeded and all("OrderReader" in v.available_roles.all for v in seeded)
