@@ -149,3 +149,32 @@ async def test_default_context_user_cannot_be_deleted(
     response = await client.delete("/v1/adminusers/jane", headers=marketplace.auth)
     assert response.status_code == 409
     assert response.json()["Errors"][0]["ErrorCode"] == "User.CannotDeleteDefaultContextUser"
+
+
+async def test_user_level_assignments_follow_renames_and_go_with_deletes(
+    client: httpx.AsyncClient, marketplace: Marketplace
+) -> None:
+    await client.post(
+        "/v1/securityprofiles",
+        headers=marketplace.auth,
+        json={"ID": "orders", "Name": "Orders", "Roles": ["OrderReader"]},
+    )
+    await client.post("/v1/adminusers", headers=marketplace.auth, json=user())
+    await client.post(
+        "/v1/securityprofiles/assignments",
+        headers=marketplace.auth,
+        json={"SecurityProfileID": "orders", "UserID": "jane"},
+    )
+    renamed = await client.patch(
+        "/v1/adminusers/jane", headers=marketplace.auth, json={"ID": "janet"}
+    )
+    assert "OrderReader" in renamed.json()["AvailableRoles"]
+    await client.delete("/v1/adminusers/janet", headers=marketplace.auth)
+    reborn = await client.post("/v1/adminusers", headers=marketplace.auth, json=user(ID="janet"))
+    assert "OrderReader" not in reborn.json()["AvailableRoles"]
+    listed = await client.get(
+        "/v1/securityprofiles/assignments",
+        headers=marketplace.auth,
+        params={"securityProfileID": "orders"},
+    )
+    assert listed.json()["Meta"]["TotalCount"] == 0

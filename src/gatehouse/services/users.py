@@ -203,6 +203,8 @@ async def _update(
         if user.id != current.id and await _find(session, marketplace_id, scope, user.id):
             raise IdExistsError(scope.object_type, user.id)
         await _check_username(session, marketplace_id, user.username, row.id)
+        if user.id != row.external_id:
+            await users.rename_assignments(session, row, user.id)
         users.apply_changes(row, user)
         if password_hash is not None:
             row.password_hash = password_hash

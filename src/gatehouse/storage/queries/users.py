@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -157,7 +157,32 @@ def apply_changes(row: UserRow, user: User) -> None:
 
 
 async def delete_row(session: AsyncSession, row: UserRow) -> None:
+    """Delete a user and its user-level profile assignments, so a later user with the same ID
+    inherits nothing (group memberships go with the row through their foreign key)."""
+    spa = SecurityProfileAssignmentRow
+    await session.execute(delete(spa).where(*_own_assignments(row), spa.user_id == row.external_id))
     await session.execute(delete(UserRow).where(UserRow.id == row.id))
+
+
+async def rename_assignments(session: AsyncSession, row: UserRow, new_id: str) -> None:
+    """User-level profile assignments follow a user whose ID changes."""
+    spa = SecurityProfileAssignmentRow
+    await session.execute(
+        update(spa)
+        .where(*_own_assignments(row), spa.user_id == row.external_id)
+        .values(user_id=new_id)
+    )
+
+
+def _own_assignments(row: UserRow) -> list[ColumnElement[bool]]:
+    """Assignments made in the user's own party: the seller for admins, else the company."""
+    spa = SecurityProfileAssignmentRow
+    conditions = [spa.marketplace_id == row.marketplace_id]
+    if row.user_type == UserType.ADMIN:
+        return [*conditions, spa.buyer_id == "", spa.supplier_id == ""]
+    if row.user_type == UserType.BUYER:
+        return [*conditions, spa.buyer_id == row.company_id]
+    return [*conditions, spa.supplier_id == row.company_id]
 
 
 async def roles_for_rows(
