@@ -15,13 +15,11 @@ from gatehouse.http.middleware import BodySizeLimit, CaseInsensitivePaths
 from gatehouse.http.routers import (
     admin_users,
     api_clients,
-    buyer_users,
-    buyers,
+    companies,
+    company_users,
     health,
     oauth,
     security_profiles,
-    supplier_users,
-    suppliers,
     user_groups,
 )
 from gatehouse.oauth.grants.base import GrantContext
@@ -38,11 +36,9 @@ ROUTERS = (
     api_clients.router,
     admin_users.router,
     security_profiles.router,
-    buyers.router,
-    suppliers.router,
+    companies.router,
     user_groups.router,
-    buyer_users.router,
-    supplier_users.router,
+    company_users.router,
 )
 
 
