@@ -288,3 +288,39 @@ class UserGroupAssignmentRow(Base):
     user_internal_id: Mapped[int] = mapped_column(
         Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+
+
+class ApiClientSecretRow(Base):
+    """A named client secret (spec §1.2): only its SHA-256 is stored; the value is shown once."""
+
+    __tablename__ = "api_client_secrets"
+
+    api_client_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("api_clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    marketplace_id: Mapped[str] = mapped_column(ID)
+    name: Mapped[str] = mapped_column(String(100))
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    expiration: Mapped[datetime | None] = mapped_column(_tz())
+    created_at: Mapped[datetime] = mapped_column(_tz())
+
+
+class RefreshTokenRow(Base):
+    """An opaque refresh token, stored as its SHA-256 (decisions.md): not rotated, valid until
+    it expires or is revoked. ``roles`` are the roles the original grant gave."""
+
+    __tablename__ = "refresh_tokens"
+
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    marketplace_id: Mapped[str] = mapped_column(ID)
+    api_client_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("api_clients.id", ondelete="CASCADE"), index=True
+    )
+    user_internal_id: Mapped[int] = mapped_column(
+        Integer, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(_tz())
+    expires_at: Mapped[datetime] = mapped_column(_tz(), index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(_tz())
