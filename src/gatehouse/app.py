@@ -14,6 +14,7 @@ from gatehouse.http.errors import install_error_handlers
 from gatehouse.http.middleware import BodySizeLimit, CaseInsensitivePaths
 from gatehouse.http.routers import (
     admin_users,
+    api_client_secrets,
     api_clients,
     companies,
     company_users,
@@ -23,7 +24,9 @@ from gatehouse.http.routers import (
     user_groups,
 )
 from gatehouse.oauth.grants.base import GrantContext
+from gatehouse.oauth.grants.client_credentials import ClientCredentialsGrant
 from gatehouse.oauth.grants.password import PasswordGrant
+from gatehouse.oauth.grants.refresh_token import RefreshTokenGrant
 from gatehouse.oauth.keys import ensure_signing_key
 from gatehouse.oauth.server import TokenEndpoint
 from gatehouse.runtime import Runtime
@@ -34,6 +37,7 @@ ROUTERS = (
     oauth.router,
     health.router,
     api_clients.router,
+    api_client_secrets.router,
     admin_users.router,
     security_profiles.router,
     companies.router,
@@ -78,4 +82,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 def _token_endpoint(runtime: Runtime) -> TokenEndpoint:
     ctx = GrantContext(runtime.codec, runtime.clock, runtime.settings.effective_base_url)
     store = SqlTokenStore(runtime.db)
-    return TokenEndpoint([PasswordGrant(store, runtime.hasher, ctx)])
+    return TokenEndpoint(
+        [
+            PasswordGrant(store, runtime.hasher, ctx),
+            ClientCredentialsGrant(store, ctx),
+            RefreshTokenGrant(store, ctx),
+        ]
+    )

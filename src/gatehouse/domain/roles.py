@@ -215,3 +215,19 @@ def roles_from_claim(claim: object) -> frozenset[str]:
     if isinstance(claim, list):
         return frozenset(item for item in claim if isinstance(item, str))
     return frozenset()
+
+
+def refresh_roles(
+    original: Collection[str], current: RoleSet, limits: ClientRoleLimits
+) -> frozenset[str]:
+    """Roles for a token obtained with a refresh token (decisions.md "Grants and tokens").
+
+    The original grant's roles ∩ the roles the user holds *now* ∩ the client's current
+    maximum: a refresh never widens a grant, and a profile assignment removed since the login
+    takes effect at the next refresh.
+    """
+    granted = frozenset(original) & current.all
+    ceiling = limits.maximum
+    if ceiling is not None:
+        granted = granted & ceiling
+    return granted

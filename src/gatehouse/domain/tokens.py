@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from gatehouse.domain.roles import role_claim
@@ -55,3 +55,14 @@ def access_token_claims(subject: TokenSubject, times: TokenTimes, issuer: str) -
         claims["role"] = role
     claims.update(iss=issuer, aud=issuer, exp=times.exp, nbf=times.nbf)
     return claims
+
+
+def refresh_token_expiry(now: datetime, duration_minutes: int) -> datetime:
+    """A refresh token lives ``RefreshTokenDuration`` minutes from issue (spec §3.8)."""
+    return now + timedelta(minutes=duration_minutes)
+
+
+def refresh_token_usable(expires_at: datetime, revoked_at: datetime | None, now: datetime) -> bool:
+    """Usable until it expires or is revoked; using it neither rotates nor consumes it
+    (spec §3.8: the JS SDK keeps presenting the first one)."""
+    return revoked_at is None and now < expires_at

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from gatehouse.domain.api_client_secrets import NamedSecretHash
 from gatehouse.domain.api_clients import ApiClient
 from gatehouse.domain.lockout import LockoutPolicy, LockState
 from gatehouse.domain.passwords import PasswordConfig
@@ -18,9 +19,19 @@ from gatehouse.domain.users import UserIdentity
 
 @dataclass(frozen=True, slots=True)
 class ClientRecord:
+    """A client found by ``client_id``, with its marketplace's state and the hashes of its
+    named secrets (spec §1.2), so authenticating it needs no further query."""
+
     marketplace_id: str
     marketplace_active: bool
     client: ApiClient
+    named_secrets: tuple[NamedSecretHash, ...] = ()
+
+    @property
+    def has_secret(self) -> bool:
+        """A legacy ``ClientSecret`` or any named secret, expired ones included: a client
+        whose named secrets have all expired must not silently become secret-less."""
+        return self.client.has_legacy_secret or bool(self.named_secrets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +57,22 @@ class TokenStoreSession(Protocol):
 
     async def available_roles(self, marketplace_id: str, internal_user_id: int) -> RoleSet: ...
 
+    async def find_user_by_username(
+        self, marketplace_id: str, username: str
+    ) -> UserIdentity | None:
+        """A user and its company's state, without password data (the default context user)."""
+        ...
+
+    async def find_user_by_id(
+        self, marketplace_id: str, internal_user_id: int
+    ) -> UserIdentity | None:
+        """A user by its internal id (a refresh token's owner), with its company's state."""
+        ...
+
+    async def find_refresh_token(self, token_sha256: str) -> RefreshTokenRecord | None:
+        """The stored refresh token with this SHA-256, whatever its state."""
+        ...
+
 
 class TokenStore(Protocol):
     def session(self) -> AbstractAsyncContextManager[TokenStoreSession]:
@@ -63,3 +90,21 @@ class TokenStore(Protocol):
         """After a right password: clear the count and any expired lock, atomically with the
         check that the user is not locked. False (and nothing changed) when locked."""
         ...
+
+    async def save_refresh_token(self, token_sha256: str, record: RefreshTokenRecord) -> None:
+        """Store a new refresh token (its hash only) in one short write transaction."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshTokenRecord:
+    """A stored refresh token: whose, for which client, which roles the grant gave, and its
+    lifetime (spec §3.8, decisions.md). Only the token's SHA-256 is ever stored."""
+
+    marketplace_id: str
+    client_id: str
+    user_internal_id: int
+    roles: frozenset[str]
+    issued_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None

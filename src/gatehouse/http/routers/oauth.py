@@ -71,7 +71,7 @@ async def metadata(runtime: RuntimeDep) -> JSONResponse:
             "issuer": base,
             "token_endpoint": f"{base}/oauth/token",
             "jwks_uri": f"{base}/.well-known/jwks.json",
-            "grant_types_supported": ["password"],
+            "grant_types_supported": ["password", "client_credentials", "refresh_token"],
             "token_endpoint_auth_methods_supported": ["client_secret_post", "none"],
             "response_types_supported": [],
         }

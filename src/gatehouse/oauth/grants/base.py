@@ -1,11 +1,17 @@
 """What every grant shares: client authentication, the access decision, role arithmetic and
-signing (spec §3.3–3.5, decisions.md's token table)."""
+signing (spec §3.3–3.5, decisions.md's token table).
+
+Every grant authenticates its client first with
+``await authenticate_client(session, request, now)``, ``now`` being ``ctx.clock.now()``: the
+time against which named secrets' expiry is judged.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from gatehouse.crypto import constant_time_equals
+from gatehouse.crypto import constant_time_equals, sha256_hex
 from gatehouse.domain.access import ClientAccess, Denied, decide_access
 from gatehouse.domain.api_clients import ApiClient
 from gatehouse.domain.clock import Clock
@@ -32,25 +38,42 @@ class GrantContext:
     issuer: str
 
 
-async def authenticate_client(session: TokenStoreSession, request: TokenRequest) -> ClientRecord:
-    """Unknown client → 401; a client with a secret requires it (every grant); inactive → 401."""
+async def authenticate_client(
+    session: TokenStoreSession, request: TokenRequest, now: datetime
+) -> ClientRecord:
+    """Unknown client → 401; a client with a secret requires a valid one (every grant);
+    inactive → 401."""
     if not request.client_id:
         raise InvalidRequestError("Auth.ClientIDRequired", "client_id is required.")
     record = await session.find_client(normalize_client_id(request.client_id))
     if record is None:
         raise invalid_client_id()
-    if not secret_matches(record.client, request.client_secret):
+    if not secret_matches(record, request.client_secret, now):
         raise invalid_client_secret()
     if not record.client.active:
         raise InvalidClientError("Auth.ClientNotActive", "Client ID is not active.")
     return record
 
 
-def secret_matches(client: ApiClient, presented: str | None) -> bool:
-    """A client without a secret accepts any request; one with a secret needs it."""
-    if not client.has_legacy_secret:
+def secret_matches(record: ClientRecord, presented: str | None, now: datetime) -> bool:
+    """A client without any secret accepts any request; otherwise the presented value must
+    equal the legacy ``ClientSecret`` or match a named secret that has not expired
+    (decisions.md "Secrets"). Every candidate is compared, in constant time, so timing tells
+    nothing about which one (if any) matched."""
+    if not record.has_secret:
         return True
-    return presented is not None and constant_time_equals(presented, client.client_secret or "")
+    if not presented:
+        return False
+    client = record.client
+    legacy = client.has_legacy_secret and constant_time_equals(
+        presented, client.client_secret or ""
+    )
+    digest = sha256_hex(presented)
+    named = [
+        constant_time_equals(digest, named.sha256) and named.is_live(now)
+        for named in record.named_secrets
+    ]
+    return legacy or any(named)
 
 
 async def check_access(

@@ -14,10 +14,14 @@ locks the user. The lock is reported (``Auth.LockedOut``) only to a caller who p
 right password, so a wrong password always gets the same answer as an unknown user. A right
 password clears the count. Then come the access decision and the password's standing under the
 user's effective PasswordConfig: too weak for it now, or older than ``MaximumPasswordAge``.
+
+When the client's ``RefreshTokenDuration`` is above 0 the response also carries a refresh
+token (spec §3.8), stored in one short write after every check has passed.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from gatehouse.crypto import PasswordHasher
@@ -31,6 +35,7 @@ from gatehouse.oauth.grants.base import (
     issue_access_token,
     token_roles,
 )
+from gatehouse.oauth.grants.refresh_token import issue_refresh_token
 from gatehouse.oauth.server import TokenRequest, TokenResponse
 from gatehouse.oauth.store import LoginRecord, TokenStore
 
@@ -51,7 +56,7 @@ class PasswordGrant:
                 "Auth.UsernameAndPasswordRequired", "Username and password are required."
             )
         async with self._store.session() as session:
-            record = await authenticate_client(session, request)
+            record = await authenticate_client(session, request, self._ctx.clock.now())
             login = await session.find_login(record.marketplace_id, request.username)
         # Hash verification (~20 ms of CPU in a worker thread) holds no database connection.
         verified = await self._hasher.verify(
@@ -68,7 +73,11 @@ class PasswordGrant:
             )
         check_password_standing(login, request.password, self._ctx.clock.now())
         roles = token_roles(record.client, available, request.scope)
-        return await issue_access_token(self._ctx, record.client, login.identity, roles)
+        response = await issue_access_token(self._ctx, record.client, login.identity, roles)
+        refresh = await issue_refresh_token(
+            self._store, record, login.identity, roles, self._ctx.clock.now()
+        )
+        return replace(response, refresh_token=refresh)
 
     async def _count_failure(self, login: LoginRecord | None) -> None:
         """An unknown user has nothing to count (and never learns of any lock)."""

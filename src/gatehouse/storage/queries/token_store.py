@@ -7,17 +7,23 @@ from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.lockout import LockoutPolicy, LockState, after_failure, is_locked
 from gatehouse.domain.passwords import effective_config
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.users import UserIdentity, UserType
-from gatehouse.oauth.store import ClientRecord, LoginRecord
+from gatehouse.oauth.store import ClientRecord, LoginRecord, RefreshTokenRecord
 from gatehouse.storage.db import Database
-from gatehouse.storage.models import BuyerRow, Marketplace, SupplierRow, UserRow
-from gatehouse.storage.queries import api_clients, users
+from gatehouse.storage.models import (
+    BuyerRow,
+    Marketplace,
+    RefreshTokenRow,
+    SupplierRow,
+    UserRow,
+)
+from gatehouse.storage.queries import api_client_secrets, api_clients, users
 
 
 class SqlTokenStoreSession:
@@ -32,7 +38,8 @@ class SqlTokenStoreSession:
         active = await self._session.scalar(
             select(Marketplace.active).where(Marketplace.id == marketplace_id)
         )
-        return ClientRecord(marketplace_id, bool(active), client)
+        named = await api_client_secrets.hashes(self._session, client_id=client.id)
+        return ClientRecord(marketplace_id, bool(active), client, named)
 
     async def assigned_companies(self, client_id: str) -> tuple[Collection[str], Collection[str]]:
         return await api_clients.assigned_companies(self._session, client_id=client_id)
@@ -91,6 +98,34 @@ class SqlTokenStoreSession:
         roles = await users.roles_for_rows(self._session, marketplace_id=marketplace_id, rows=[row])
         return roles.get(row.id, RoleSet())
 
+    async def find_user_by_username(
+        self, marketplace_id: str, username: str
+    ) -> UserIdentity | None:
+        return await _find_identity(
+            self._session,
+            marketplace_id,
+            UserRow.username_key == users.username_key(username),
+        )
+
+    async def find_user_by_id(
+        self, marketplace_id: str, internal_user_id: int
+    ) -> UserIdentity | None:
+        return await _find_identity(self._session, marketplace_id, UserRow.id == internal_user_id)
+
+    async def find_refresh_token(self, token_sha256: str) -> RefreshTokenRecord | None:
+        row = await self._session.get(RefreshTokenRow, token_sha256)
+        if row is None:
+            return None
+        return RefreshTokenRecord(
+            marketplace_id=row.marketplace_id,
+            client_id=row.api_client_id,
+            user_internal_id=row.user_internal_id,
+            roles=frozenset(row.roles or ()),
+            issued_at=row.created_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+        )
+
 
 class SqlTokenStore:
     def __init__(self, db: Database) -> None:
@@ -127,6 +162,22 @@ class SqlTokenStore:
                 await _save_lock_state(session, internal_user_id, LockState())
             return True
 
+    async def save_refresh_token(self, token_sha256: str, record: RefreshTokenRecord) -> None:
+        """One INSERT in its own short transaction, after every check has passed."""
+        async with self._db.write() as session:
+            session.add(
+                RefreshTokenRow(
+                    token_sha256=token_sha256,
+                    marketplace_id=record.marketplace_id,
+                    api_client_id=record.client_id,
+                    user_internal_id=record.user_internal_id,
+                    roles=sorted(record.roles),
+                    created_at=record.issued_at,
+                    expires_at=record.expires_at,
+                    revoked_at=record.revoked_at,
+                )
+            )
+
 
 async def _lock_state(session: AsyncSession, internal_user_id: int) -> LockState | None:
     found = (
@@ -144,4 +195,38 @@ async def _save_lock_state(session: AsyncSession, internal_user_id: int, state: 
         update(UserRow)
         .where(UserRow.id == internal_user_id)
         .values(failed_login_attempts=state.failed_attempts, locked_until=state.locked_until)
+    )
+
+
+async def _find_identity(
+    session: AsyncSession, marketplace_id: str, condition: ColumnElement[bool]
+) -> UserIdentity | None:
+    """One user of a marketplace and whether its company is active (one joined query)."""
+    stmt = (
+        select(UserRow, BuyerRow.active, SupplierRow.active)
+        .outerjoin(
+            BuyerRow,
+            (UserRow.user_type == UserType.BUYER.value)
+            & (BuyerRow.marketplace_id == UserRow.marketplace_id)
+            & (BuyerRow.id == UserRow.company_id),
+        )
+        .outerjoin(
+            SupplierRow,
+            (UserRow.user_type == UserType.SUPPLIER.value)
+            & (SupplierRow.marketplace_id == UserRow.marketplace_id)
+            & (SupplierRow.id == UserRow.company_id),
+        )
+        .where(UserRow.marketplace_id == marketplace_id, condition)
+    )
+    found = (await session.execute(stmt)).first()
+    if found is None:
+        return None
+    row, buyer_active, supplier_active = found
+    return UserIdentity(
+        internal_id=row.id,
+        username=row.username,
+        user_type=UserType(row.user_type),
+        company_id=row.company_id or None,
+        active=row.active,
+        company_active=bool(buyer_active or supplier_active),
     )

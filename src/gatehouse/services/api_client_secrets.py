@@ -1,0 +1,149 @@
+"""Named API client secret use cases (spec §1.2, §2.2): list, create (the only time the value
+is seen), get, patch and delete. Every write locks the client's row first, so the ten-secret
+limit and ID uniqueness hold under concurrent requests."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gatehouse.crypto import sha256_hex
+from gatehouse.domain.api_client_secrets import (
+    OBJECT_TYPE,
+    ApiClientSecret,
+    as_utc,
+    check_expiration,
+    check_room_for_one_more,
+    generate_secret_value,
+    id_exists,
+    validate_secret,
+)
+from gatehouse.domain.clock import Clock
+from gatehouse.domain.errors import NotFoundError
+from gatehouse.domain.ids import new_object_id, normalize_client_id
+from gatehouse.domain.listing import ListQuery
+from gatehouse.storage.db import Database
+from gatehouse.storage.queries import api_client_secrets as secrets_q
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CreatedSecret:
+    """The create response: the secret and, this once, its value."""
+
+    secret: ApiClientSecret
+    value: str
+
+
+async def list_page(
+    db: Database, marketplace_id: str, client_id: str, query: ListQuery
+) -> tuple[list[ApiClientSecret], int]:
+    async with db.read() as session:
+        client = await _require_client(session, marketplace_id, client_id)
+        return await secrets_q.list_page(session, client_id=client, query=query)
+
+
+async def get(db: Database, marketplace_id: str, client_id: str, secret_id: str) -> ApiClientSecret:
+    async with db.read() as session:
+        client = await _require_client(session, marketplace_id, client_id)
+        return await _require(session, client, secret_id)
+
+
+async def create(
+    db: Database, clock: Clock, marketplace_id: str, client_id: str, fields: dict[str, Any]
+) -> CreatedSecret:
+    now = clock.now()
+    secret = _build(fields.get("id") or new_object_id(), fields, now)
+    value = generate_secret_value()
+    async with db.write() as session:
+        client = await _lock_client(session, marketplace_id, client_id)
+        check_room_for_one_more(await secrets_q.count(session, client_id=client))
+        if await secrets_q.get(session, client_id=client, secret_id=secret.id) is not None:
+            raise id_exists(secret.id)
+        await secrets_q.insert(
+            session,
+            marketplace_id=marketplace_id,
+            client_id=client,
+            secret=secret,
+            sha256=sha256_hex(value),
+            now=now,
+        )
+    return CreatedSecret(secret, value)
+
+
+async def patch(
+    db: Database,
+    clock: Clock,
+    marketplace_id: str,
+    client_id: str,
+    secret_id: str,
+    changes: dict[str, Any],
+) -> ApiClientSecret:
+    """Only the sent fields change; ``Expiration: null`` removes the expiry. An expiry is
+    checked only when sent, so renaming an expired secret is allowed."""
+    async with db.write() as session:
+        client = await _lock_client(session, marketplace_id, client_id)
+        current = await _require(session, client, secret_id)
+        merged: dict[str, Any] = {
+            "id": current.id,
+            "name": current.name,
+            "expiration": current.expiration,
+        }
+        merged.update(changes)
+        now = clock.now() if "expiration" in changes else None
+        secret = _build(merged["id"] or current.id, merged, now)
+        if secret.id != current.id and await secrets_q.get(
+            session, client_id=client, secret_id=secret.id
+        ):
+            raise id_exists(secret.id)
+        await secrets_q.update_secret(
+            session, client_id=client, current_id=current.id, secret=secret
+        )
+        return secret
+
+
+async def delete(db: Database, marketplace_id: str, client_id: str, secret_id: str) -> None:
+    async with db.write() as session:
+        client = await _lock_client(session, marketplace_id, client_id)
+        if not await secrets_q.delete_secret(session, client_id=client, secret_id=secret_id):
+            raise NotFoundError(OBJECT_TYPE, secret_id)
+
+
+def _build(secret_id: str, fields: dict[str, Any], now: datetime | None) -> ApiClientSecret:
+    """Validate a secret; ``now`` is given when its expiry must be checked."""
+    secret = ApiClientSecret(
+        id=secret_id, name=fields.get("name") or "", expiration=as_utc(fields.get("expiration"))
+    )
+    validate_secret(secret)
+    if now is not None:
+        check_expiration(secret.expiration, now)
+    return secret
+
+
+async def _require_client(session: AsyncSession, marketplace_id: str, client_id: str) -> str:
+    """The client's stored (lowercase) ID; 404 when it is not in this marketplace."""
+    normalized = normalize_client_id(client_id)
+    if not await secrets_q.client_exists(
+        session, marketplace_id=marketplace_id, client_id=normalized
+    ):
+        raise NotFoundError("ApiClient", client_id)
+    return normalized
+
+
+async def _lock_client(session: AsyncSession, marketplace_id: str, client_id: str) -> str:
+    """As ``_require_client``, holding the client's row until the transaction ends."""
+    normalized = normalize_client_id(client_id)
+    if not await secrets_q.client_exists(
+        session, marketplace_id=marketplace_id, client_id=normalized, lock=True
+    ):
+        raise NotFoundError("ApiClient", client_id)
+    return normalized
+
+
+async def _require(session: AsyncSession, client_id: str, secret_id: str) -> ApiClientSecret:
+    secret = await secrets_q.get(session, client_id=client_id, secret_id=secret_id)
+    if secret is None:
+        raise NotFoundError(OBJECT_TYPE, secret_id)
+    return secret
