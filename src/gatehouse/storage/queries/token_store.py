@@ -45,37 +45,14 @@ class SqlTokenStoreSession:
         return await api_clients.assigned_companies(self._session, client_id=client_id)
 
     async def find_login(self, marketplace_id: str, username: str) -> LoginRecord | None:
-        stmt = (
-            select(UserRow, BuyerRow.active, SupplierRow.active)
-            .outerjoin(
-                BuyerRow,
-                (UserRow.user_type == UserType.BUYER.value)
-                & (BuyerRow.marketplace_id == UserRow.marketplace_id)
-                & (BuyerRow.id == UserRow.company_id),
-            )
-            .outerjoin(
-                SupplierRow,
-                (UserRow.user_type == UserType.SUPPLIER.value)
-                & (SupplierRow.marketplace_id == UserRow.marketplace_id)
-                & (SupplierRow.id == UserRow.company_id),
-            )
-            .where(
-                UserRow.marketplace_id == marketplace_id,
-                UserRow.username_key == users.username_key(username),
-            )
+        found = await _find_user(
+            self._session,
+            marketplace_id,
+            UserRow.username_key == users.username_key(username),
         )
-        found = (await self._session.execute(stmt)).first()
         if found is None:
             return None
-        row, buyer_active, supplier_active = found
-        identity = UserIdentity(
-            internal_id=row.id,
-            username=row.username,
-            user_type=UserType(row.user_type),
-            company_id=row.company_id or None,
-            active=row.active,
-            company_active=bool(buyer_active or supplier_active),
-        )
+        row, identity = found
         configs = await users.password_configs(
             self._session,
             marketplace_id=marketplace_id,
@@ -201,6 +178,13 @@ async def _save_lock_state(session: AsyncSession, internal_user_id: int, state: 
 async def _find_identity(
     session: AsyncSession, marketplace_id: str, condition: ColumnElement[bool]
 ) -> UserIdentity | None:
+    found = await _find_user(session, marketplace_id, condition)
+    return None if found is None else found[1]
+
+
+async def _find_user(
+    session: AsyncSession, marketplace_id: str, condition: ColumnElement[bool]
+) -> tuple[UserRow, UserIdentity] | None:
     """One user of a marketplace and whether its company is active (one joined query)."""
     stmt = (
         select(UserRow, BuyerRow.active, SupplierRow.active)
@@ -222,7 +206,7 @@ async def _find_identity(
     if found is None:
         return None
     row, buyer_active, supplier_active = found
-    return UserIdentity(
+    identity = UserIdentity(
         internal_id=row.id,
         username=row.username,
         user_type=UserType(row.user_type),
@@ -230,3 +214,4 @@ async def _find_identity(
         active=row.active,
         company_active=bool(buyer_active or supplier_active),
     )
+    return row, identity
