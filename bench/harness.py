@@ -264,3 +264,58 @@ def password_token(base_url: str, creds: Mapping[str, str]) -> str:
     data: dict[str, Any] = json.loads(raw)
     token: str = data["access_token"]
     return token
+
+
+def create_secret_client(base_url: str, admin_token: str, username: str) -> tuple[str, str]:
+    """``POST /v1/apiclients`` (admin bearer): a client with a legacy ``ClientSecret`` and a
+    ``DefaultContextUserName``, for client_credentials, issuing refresh tokens on login."""
+    secret = secrets.token_urlsafe(32)  # 43 characters
+    body = json.dumps(
+        {
+            "AppName": "bench-cc",
+            "AccessTokenDuration": 600,
+            "AllowSeller": True,
+            "ClientSecret": secret,
+            "DefaultContextUserName": username,
+            "RefreshTokenDuration": 60,
+        }
+    )
+    status, raw = http_request(
+        "POST",
+        base_url + "/v1/apiclients",
+        body,
+        {"Authorization": f"Bearer {admin_token}", "Content-Type": "application/json"},
+    )
+    if status not in (200, 201):
+        raise RuntimeError(f"API client create failed: HTTP {status} {raw[:300]!r}")
+    data: dict[str, Any] = json.loads(raw)
+    client_id: str = data["ID"]
+    return client_id, secret
+
+
+def refresh_token(
+    base_url: str, client_id: str, client_secret: str, creds: Mapping[str, str]
+) -> str:
+    """One password grant (with ``client_secret``) on a RefreshTokenDuration > 0 client."""
+    body = urlencode(
+        {
+            "grant_type": "password",
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "username": creds["Username"],
+            "password": creds["Password"],
+        }
+    )
+    status, raw = http_request(
+        "POST",
+        base_url + "/oauth/token",
+        body,
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    if status != 200:
+        raise RuntimeError(f"password grant (refresh) failed: HTTP {status} {raw[:300]!r}")
+    data: dict[str, Any] = json.loads(raw)
+    token = data.get("refresh_token")
+    if not isinstance(token, str) or not token:
+        raise RuntimeError("password grant returned no refresh_token")
+    return token

@@ -194,3 +194,35 @@ def print_loaded_comparison(summary: dict[str, Any]) -> None:
             f"  {name:<22} p50 {r['p50_ms']:.2f} ms   p99 {r['p99_ms']:.2f} ms   "
             f"({r['requests_per_s']:.1f} requests/s)"
         )
+
+
+PEER_BASELINES = ("client_credentials", "refresh_token")
+"""Gatehouse scenarios set against every peer's client_credentials (HTTP Basic) row."""
+
+
+def peer_comparison(
+    records: list[dict[str, Any]], peer_records: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Gatehouse/peer ratios: requests/s above x1 and p50 below x1 favour Gatehouse."""
+    by_name = {r["name"]: r for r in records}
+    out: dict[str, dict[str, Any]] = {}
+    for name in PEER_BASELINES:
+        ours = by_name.get(name)
+        if ours is None:
+            continue
+        for peer in peer_records:
+            if "error" in peer:
+                continue
+            out[f"{name}/{peer['name']}"] = {
+                "requests_per_s": _ratio(ours["requests_per_s"], peer["requests_per_s"]),
+                "p50": _ratio(ours["p50_ms"], peer["p50_ms"]),
+            }
+    return out
+
+
+def print_peer_comparison(summary: dict[str, dict[str, Any]]) -> None:
+    if not summary:
+        return
+    print("\n== Gatehouse / peer (requests/s above x1 and p50 below x1 favour Gatehouse)")
+    for pair, r in summary.items():
+        print(f"  {pair}: requests/s {_times(r['requests_per_s'])}   p50 {_times(r['p50'])}")

@@ -81,6 +81,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="afterwards, run the peer servers (bench/peers.py) with the same settings",
     )
+    p.add_argument(
+        "--peer",
+        action="append",
+        metavar="NAME",
+        help="with --peers, run only these peers (repeatable; see bench/peers.py)",
+    )
     args = p.parse_args(argv)
     check_bounds(p, args)
     return args
@@ -108,9 +114,12 @@ def load_settings(args: argparse.Namespace) -> loadgen.LoadSettings:
 
 
 def make_fixture(server: harness.ServerProcess, db: harness.BenchDatabase) -> Fixture:
-    """A marketplace made through the CLI (as operators would) and one access token."""
+    """A marketplace made through the CLI (as operators would), one access token, and a
+    secret-holding API client made through the API with one refresh token of its own."""
     creds = harness.create_marketplace(db)
     token = harness.password_token(server.base_url, creds)
+    cc_id, cc_secret = harness.create_secret_client(server.base_url, token, creds["Username"])
+    refresh = harness.refresh_token(server.base_url, cc_id, cc_secret, creds)
     return Fixture(
         base_url=server.base_url,
         marketplace_id=creds["MarketplaceID"],
@@ -118,6 +127,9 @@ def make_fixture(server: harness.ServerProcess, db: harness.BenchDatabase) -> Fi
         username=creds["Username"],
         password=creds["Password"],
         access_token=token,
+        cc_client_id=cc_id,
+        cc_client_secret=cc_secret,
+        refresh_token=refresh,
     )
 
 
@@ -225,7 +237,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.peers:  # after Gatehouse has stopped, so nothing else competes for the CPU
             import peers
 
-            payload["peers"] = peers.run_all(gen, settings, args.workers, host)
+            payload["peers"] = peers.run_all(gen, settings, args.workers, host, args.peer)
+            payload["peer_comparison"] = report.peer_comparison(records, payload["peers"])
+            report.print_peer_comparison(payload["peer_comparison"])
     if not args.no_save:
         print(f"\nresults written to {report.write_json(stamp, payload).relative_to(REPO)}")
     return 0

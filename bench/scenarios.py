@@ -46,6 +46,12 @@ class Fixture:
     username: str
     password: str
     access_token: str
+    cc_client_id: str
+    """Made through ``POST /v1/apiclients``: legacy ClientSecret, DefaultContextUserName
+    (the admin), RefreshTokenDuration 60."""
+    cc_client_secret: str
+    refresh_token: str
+    """Issued by one password grant on ``cc_client_id``; not rotated, so it can be replayed."""
     loaded: LoadedFixture | None = None
 
     def require_loaded(self) -> LoadedFixture:
@@ -114,6 +120,29 @@ def _password_grant_body(fx: Fixture) -> str:
     )
 
 
+def _client_credentials_body(fx: Fixture) -> str:
+    """The secret goes in the form (``client_secret``), not HTTP Basic."""
+    return urlencode(
+        {
+            "grant_type": "client_credentials",
+            "client_id": fx.cc_client_id,
+            "client_secret": fx.cc_client_secret,
+            "scope": "FullAccess",
+        }
+    )
+
+
+def _refresh_token_body(fx: Fixture) -> str:
+    return urlencode(
+        {
+            "grant_type": "refresh_token",
+            "client_id": fx.cc_client_id,
+            "client_secret": fx.cc_client_secret,
+            "refresh_token": fx.refresh_token,
+        }
+    )
+
+
 def _bearer(fx: Fixture) -> Mapping[str, str]:
     return {"Authorization": f"Bearer {fx.access_token}"}
 
@@ -162,6 +191,24 @@ SCENARIOS: list[Scenario] = [
         path=lambda fx: f"/v1/apiclients/{fx.api_client_id}",
         headers=_bearer,
         wrk_script="bearer_get.lua",
+    ),
+    Scenario(
+        name="client_credentials",
+        label="POST /oauth/token (grant_type=client_credentials, client_secret in form)",
+        method="POST",
+        path=lambda fx: "/oauth/token",
+        headers=lambda fx: {"Content-Type": FORM},
+        body=_client_credentials_body,
+        wrk_script="form_post.lua",
+    ),
+    Scenario(
+        name="refresh_token",
+        label="POST /oauth/token (grant_type=refresh_token, client_secret in form)",
+        method="POST",
+        path=lambda fx: "/oauth/token",
+        headers=lambda fx: {"Content-Type": FORM},
+        body=_refresh_token_body,
+        wrk_script="form_post.lua",
     ),
     Scenario(
         name="password_grant_loaded",
