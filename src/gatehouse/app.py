@@ -19,6 +19,7 @@ from gatehouse.http.routers import (
     companies,
     company_users,
     health,
+    me,
     oauth,
     security_profiles,
     user_groups,
@@ -43,6 +44,7 @@ ROUTERS = (
     companies.router,
     user_groups.router,
     company_users.router,
+    me.router,
 )
 
 

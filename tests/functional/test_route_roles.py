@@ -1,6 +1,8 @@
-"""Every /v1 route, from the route table itself: refused without one of its roles, allowed
-with any one of them, seller-only routes refused to buyer and supplier users, and company
-routes refused to users of another company. New routes are covered the moment they exist."""
+"""Every /v1 route, from the route table itself: refused without a valid token, refused
+without one of its roles, allowed with any one of them, seller-only routes refused to buyer and
+supplier users, and company routes refused to users of another company. A route needing only a
+valid token must say so (``authenticated_only()``). New routes are covered the moment they
+exist."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ class RouteRule:
     roles: tuple[str, ...]
     seller_only: bool
     company_param: str | None
+    token_only: bool = False
 
     def url(self) -> str:
         return self.path.replace("{", "").replace("}", "-x")
@@ -58,17 +61,32 @@ def route_rules() -> list[RouteRule]:
                         role_check.sufficient_roles,
                         role_check.seller_only,
                         company.path_param if company else None,
+                        getattr(role_check, "token_only", False),
                     )
                 )
     return rules
 
 
 RULES = route_rules()
+ROLE_RULES = [r for r in RULES if not r.token_only]
 
 
 def test_every_v1_route_declares_roles() -> None:
-    assert len(RULES) >= 20
-    assert all(rule.roles for rule in RULES)
+    """Roles, or explicitly none (``authenticated_only()``); never both, never neither."""
+    assert len(ROLE_RULES) >= 20
+    assert all(bool(rule.roles) != rule.token_only for rule in RULES)
+    assert {str(r) for r in RULES if r.token_only} == {"GET /v1/me", "GET /v1/me/usergroups"}
+
+
+@pytest.mark.parametrize("rule", RULES, ids=str)
+async def test_refused_without_a_valid_token(
+    client: httpx.AsyncClient, marketplace: Marketplace, rule: RouteRule
+) -> None:
+    invalid = {"Authorization": f"Bearer {marketplace.token[:-4]}AAAA"}
+    for headers in ({}, {"Authorization": "Bearer "}, invalid):
+        response = await client.request(rule.method, rule.url(), headers=headers, json={})
+        assert response.status_code == 401, (headers, response.text)
+        assert response.json()["Errors"][0]["ErrorCode"] == "InvalidToken"
 
 
 async def token_with(
@@ -79,7 +97,7 @@ async def token_with(
     return {"Authorization": f"Bearer {await runtime.codec.sign(base)}"}
 
 
-@pytest.mark.parametrize("rule", RULES, ids=str)
+@pytest.mark.parametrize("rule", ROLE_RULES, ids=str)
 async def test_refused_without_its_roles(
     client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime, rule: RouteRule
 ) -> None:
@@ -98,8 +116,8 @@ async def test_refused_without_its_roles(
 async def test_allowed_with_each_of_its_roles(
     client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime, rule: RouteRule
 ) -> None:
-    for role in (*rule.roles, "FullAccess"):
-        headers = await token_with(runtime, marketplace, [role])
+    for role in (*rule.roles, "FullAccess") if rule.roles else ("FullAccess", None):
+        headers = await token_with(runtime, marketplace, [role] if role else [])
         response = await client.request(rule.method, rule.url(), headers=headers, json={})
         assert response.status_code not in (401, 403), (role, response.text)
         assert response.status_code < 500, (role, response.text)

@@ -1,8 +1,9 @@
 """Request dependencies: the runtime, the authenticated caller and role checks.
 
-Every ``/v1`` route declares its sufficient roles with ``require(...)``; verification is a
-signature check against an in-memory key and a dict lookup, with no database query once the
-client's marketplace is cached.
+Every ``/v1`` route declares its sufficient roles with ``require(...)``, or that a valid
+token is enough with ``authenticated_only()`` (spec §2.6: ``GET /me``, ``GET /me/usergroups``).
+Verification is a signature check against an in-memory key and a dict lookup, with no
+database query once the client's marketplace is cached.
 """
 
 from __future__ import annotations
@@ -98,6 +99,22 @@ def require(*roles: ApiRole, seller_only: bool = False) -> Callable[..., Awaitab
     # without one of these roles.
     check.sufficient_roles = tuple(sufficient)  # type: ignore[attr-defined]
     check.seller_only = seller_only  # type: ignore[attr-defined]
+    return check
+
+
+def authenticated_only() -> Callable[..., Awaitable[Caller]]:
+    """A dependency passing every caller with a valid token, whatever its roles (spec §2.6).
+
+    Declared explicitly, like ``require``, so the route-table tests can tell a route that
+    needs no role from one that forgot to declare its roles.
+    """
+
+    async def check(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+        return caller
+
+    check.sufficient_roles = ()  # type: ignore[attr-defined]
+    check.seller_only = False  # type: ignore[attr-defined]
+    check.token_only = True  # type: ignore[attr-defined]
     return check
 
 

@@ -150,6 +150,19 @@ async def patch(
     return await _update(db, hasher, clock, marketplace_id, scope, user_id, changes, merge=True)
 
 
+async def overwrite(
+    db: Database,
+    hasher: PasswordHasher,
+    clock: Clock,
+    marketplace_id: str,
+    scope: UserScope,
+    user_id: str,
+    fields: dict[str, Any],
+) -> UserView:
+    """Replace every writable field of an existing user (PUT without the create case)."""
+    return await _update(db, hasher, clock, marketplace_id, scope, user_id, fields, merge=False)
+
+
 async def delete(db: Database, marketplace_id: str, scope: UserScope, user_id: str) -> None:
     async with db.write() as session:
         await _require_company(session, marketplace_id, scope)

@@ -8,7 +8,9 @@ from typing import Any
 from pydantic import StrictBool, StrictStr
 
 from gatehouse.domain.listing import FieldType, ListField, ListSpec
+from gatehouse.domain.users import UserType
 from gatehouse.http.schemas.common import WireModel, iso
+from gatehouse.services.me import Me
 from gatehouse.services.users import UserView
 
 FIELDS: dict[str, str] = {
@@ -78,3 +80,23 @@ LIST_SPEC = ListSpec(
     ),
     xp=True,
 )
+
+
+class PasswordResetIn(WireModel):
+    """``TokenPasswordReset``: the body of ``POST /v1/me/password``."""
+
+    NewPassword: StrictStr | None = None
+
+
+def me_out(me: Me, *, marketplace_id: str) -> dict[str, Any]:
+    """``MeUser``: the user as ``user_out`` plus the caller's company by user type."""
+    user = me.view.user
+    company = user.company_id
+    return {
+        "Buyer": {"ID": company, "DefaultCatalogID": me.default_catalog_id}
+        if user.user_type is UserType.BUYER
+        else None,
+        "Supplier": {"ID": company} if user.user_type is UserType.SUPPLIER else None,
+        "Seller": {"ID": marketplace_id} if user.user_type is UserType.ADMIN else None,
+        **user_out(me.view, marketplace_id=marketplace_id),
+    }

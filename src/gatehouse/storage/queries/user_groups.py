@@ -83,6 +83,28 @@ async def list_page(
     return [_to_domain(row[0]) for row in rows], total
 
 
+async def list_for_member(
+    session: AsyncSession, *, marketplace_id: str, user_internal_id: int, query: ListQuery
+) -> tuple[list[UserGroup], int]:
+    """The groups one user belongs to, whoever owns them (a page of ``query``)."""
+    ugm = UserGroupAssignmentRow
+    stmt = (
+        select(UserGroupRow)
+        .join(
+            ugm,
+            (ugm.marketplace_id == UserGroupRow.marketplace_id)
+            & (ugm.owner_type == UserGroupRow.owner_type)
+            & (ugm.company_id == UserGroupRow.company_id)
+            & (ugm.user_group_id == UserGroupRow.id),
+        )
+        .where(
+            UserGroupRow.marketplace_id == marketplace_id, ugm.user_internal_id == user_internal_id
+        )
+    )
+    rows, total = await fetch_page(session, stmt, query, COLUMNS)
+    return [_to_domain(row[0]) for row in rows], total
+
+
 async def insert(
     session: AsyncSession,
     *,

@@ -289,6 +289,15 @@ async def company_of(session: AsyncSession, *, internal_id: int) -> tuple[str, s
     return None if found is None else (found[0], found[1])
 
 
+async def get_by_internal_id(
+    session: AsyncSession, *, marketplace_id: str, internal_id: int
+) -> UserRow | None:
+    """The user a token names (its ``u`` claim), within the token's marketplace."""
+    return await session.scalar(
+        select(UserRow).where(UserRow.marketplace_id == marketplace_id, UserRow.id == internal_id)
+    )
+
+
 async def password_configs(
     session: AsyncSession,
     *,
