@@ -29,6 +29,9 @@ from gatehouse.storage.queries import api_client_secrets, api_clients, users
 class SqlTokenStoreSession:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # The session's identity map holds rows weakly; keeping the users this session looked
+        # up lets ``available_roles`` reuse them instead of selecting the same row again.
+        self._users: dict[int, UserRow] = {}
 
     async def find_client(self, client_id: str) -> ClientRecord | None:
         found = await api_clients.get_any(self._session, client_id=client_id)
@@ -45,10 +48,8 @@ class SqlTokenStoreSession:
         return await api_clients.assigned_companies(self._session, client_id=client_id)
 
     async def find_login(self, marketplace_id: str, username: str) -> LoginRecord | None:
-        found = await _find_user(
-            self._session,
-            marketplace_id,
-            UserRow.username_key == users.username_key(username),
+        found = await self._find_user(
+            marketplace_id, UserRow.username_key == users.username_key(username)
         )
         if found is None:
             return None
@@ -69,7 +70,9 @@ class SqlTokenStoreSession:
         )
 
     async def available_roles(self, marketplace_id: str, internal_user_id: int) -> RoleSet:
-        row = await self._session.get(UserRow, internal_user_id)
+        row = self._users.get(internal_user_id) or await self._session.get(
+            UserRow, internal_user_id
+        )
         if row is None or row.marketplace_id != marketplace_id:
             return RoleSet()
         roles = await users.roles_for_rows(self._session, marketplace_id=marketplace_id, rows=[row])
@@ -78,16 +81,28 @@ class SqlTokenStoreSession:
     async def find_user_by_username(
         self, marketplace_id: str, username: str
     ) -> UserIdentity | None:
-        return await _find_identity(
-            self._session,
-            marketplace_id,
-            UserRow.username_key == users.username_key(username),
+        return await self._find_identity(
+            marketplace_id, UserRow.username_key == users.username_key(username)
         )
 
     async def find_user_by_id(
         self, marketplace_id: str, internal_user_id: int
     ) -> UserIdentity | None:
-        return await _find_identity(self._session, marketplace_id, UserRow.id == internal_user_id)
+        return await self._find_identity(marketplace_id, UserRow.id == internal_user_id)
+
+    async def _find_identity(
+        self, marketplace_id: str, condition: ColumnElement[bool]
+    ) -> UserIdentity | None:
+        found = await self._find_user(marketplace_id, condition)
+        return None if found is None else found[1]
+
+    async def _find_user(
+        self, marketplace_id: str, condition: ColumnElement[bool]
+    ) -> tuple[UserRow, UserIdentity] | None:
+        found = await _find_user(self._session, marketplace_id, condition)
+        if found is not None:
+            self._users[found[0].id] = found[0]
+        return found
 
     async def find_refresh_token(self, token_sha256: str) -> RefreshTokenRecord | None:
         row = await self._session.get(RefreshTokenRow, token_sha256)
@@ -173,13 +188,6 @@ async def _save_lock_state(session: AsyncSession, internal_user_id: int, state: 
         .where(UserRow.id == internal_user_id)
         .values(failed_login_attempts=state.failed_attempts, locked_until=state.locked_until)
     )
-
-
-async def _find_identity(
-    session: AsyncSession, marketplace_id: str, condition: ColumnElement[bool]
-) -> UserIdentity | None:
-    found = await _find_user(session, marketplace_id, condition)
-    return None if found is None else found[1]
 
 
 async def _find_user(
