@@ -25,6 +25,8 @@ class UserIdentity:
     company_id: str | None
     active: bool
     company_active: bool
+    tokens_valid_from: int = 0
+    """Revocation threshold, epoch seconds: tokens issued before it are refused (spec §3.11)."""
 
 
 @dataclass(slots=True)

@@ -41,6 +41,23 @@ class Caller:
     roles: frozenset[str]
     claims: dict[str, Any]
 
+    @property
+    def order_id(self) -> str | None:
+        """The anonymous user's order (``orderid`` claim), ``None`` for registered users."""
+        found = self.claims.get("orderid")
+        return found if isinstance(found, str) else None
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Anonymous (temporary) users carry an ``orderid`` and no ``u`` (spec §3.9)."""
+        return self.order_id is not None
+
+    @property
+    def impersonator_id(self) -> int | None:
+        """The impersonating user's internal id (``imp`` claim, spec §3.10)."""
+        found = self.claims.get("imp")
+        return int(found) if isinstance(found, str) and found.isdigit() else None
+
 
 async def authenticate(request: Request, runtime: RuntimeDep) -> Caller:
     header = request.headers.get("authorization", "")

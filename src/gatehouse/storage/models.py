@@ -179,6 +179,10 @@ class UserRow(Base):
     locked_until: Mapped[datetime | None] = mapped_column(_tz())
     password_last_set: Mapped[datetime | None] = mapped_column(_tz())
     created_at: Mapped[datetime] = mapped_column(_tz())
+    tokens_valid_from: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Epoch seconds; access tokens issued before it are refused (revocation, spec §3.11).
+    Set to the creation second too, so a token of a deleted user can never pass for a new
+    user that reuses its numeric id (SQLite may reuse the highest id after a delete)."""
 
 
 class SecurityProfileRow(Base):
@@ -324,3 +328,29 @@ class RefreshTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(_tz())
     expires_at: Mapped[datetime] = mapped_column(_tz(), index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(_tz())
+
+
+class ImpersonationConfigRow(Base):
+    """Who may impersonate whom, through which client, with which roles (spec §3.10).
+
+    ``impersonation_buyer_id`` empty means the impersonator is a seller (admin) user or admin
+    group; ``buyer_id`` empty means any buyer the client may serve. Empty strings stand for
+    null so the columns can take part in uniqueness checks on both databases.
+    """
+
+    __tablename__ = "impersonation_configs"
+
+    marketplace_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("marketplaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(100))
+    impersonation_buyer_id: Mapped[str] = mapped_column(ID, default="")
+    impersonation_group_id: Mapped[str] = mapped_column(ID, default="")
+    impersonation_user_id: Mapped[str] = mapped_column(ID, default="")
+    buyer_id: Mapped[str] = mapped_column(ID, default="")
+    group_id: Mapped[str] = mapped_column(ID, default="")
+    user_id: Mapped[str] = mapped_column(ID, default="")
+    security_profile_id: Mapped[str] = mapped_column(ID)
+    client_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(_tz())

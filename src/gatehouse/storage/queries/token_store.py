@@ -221,5 +221,6 @@ async def _find_user(
         company_id=row.company_id or None,
         active=row.active,
         company_active=bool(buyer_active or supplier_active),
+        tokens_valid_from=row.tokens_valid_from,
     )
     return row, identity

@@ -141,6 +141,7 @@ async def insert(
         password_last_set=now if password_hash else None,
         failed_login_attempts=0,
         created_at=now,
+        tokens_valid_from=int(now.timestamp()),
         **{name: getattr(user, name) for name in _WRITABLE},
     )
     session.add(row)
