@@ -22,6 +22,7 @@ from gatehouse.http.routers import (
     me,
     oauth,
     security_profiles,
+    tokens,
     user_groups,
 )
 from gatehouse.oauth.grants.base import GrantContext
@@ -45,6 +46,7 @@ ROUTERS = (
     user_groups.router,
     company_users.router,
     me.router,
+    tokens.router,
 )
 
 
@@ -55,8 +57,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await ensure_signing_key(runtime.db, runtime.clock)
         await runtime.keys.load()
+        await runtime.start()
         yield
-        await runtime.db.dispose()
+        await runtime.stop()
 
     app = FastAPI(
         title="Gatehouse",

@@ -5,43 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from gatehouse.crypto import PasswordHasher
 from gatehouse.domain.clock import Clock, SystemClock
 from gatehouse.oauth.jwt import TokenCodec
 from gatehouse.oauth.keys import KeyRing
+from gatehouse.oauth.standing import TokenStandingCache
 from gatehouse.settings import Settings
 from gatehouse.storage.db import Database
-from gatehouse.storage.models import ApiClientRow
-
-
-class ClientDirectory:
-    """Which marketplace a client ID belongs to, cached for the life of the process.
-
-    The mapping never changes (client IDs are server-made GUIDs, never reused), so the cache
-    needs no invalidation; it saves a query on every authenticated request.
-    """
-
-    MAX_ENTRIES = 100_000
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._marketplaces: dict[str, str] = {}
-
-    async def marketplace_of(self, client_id: str) -> str | None:
-        found = self._marketplaces.get(client_id)
-        if found is not None:
-            return found
-        async with self._db.read() as session:
-            found = await session.scalar(
-                select(ApiClientRow.marketplace_id).where(ApiClientRow.id == client_id)
-            )
-        if found is not None:
-            if len(self._marketplaces) >= self.MAX_ENTRIES:
-                self._marketplaces.clear()
-            self._marketplaces[client_id] = found
-        return found
+from gatehouse.storage.invalidation import PgListener, SqliteEpoch
 
 
 @dataclass
@@ -52,12 +23,33 @@ class Runtime:
     hasher: PasswordHasher = field(default_factory=PasswordHasher)
     keys: KeyRing = field(init=False)
     codec: TokenCodec = field(init=False)
-    clients: ClientDirectory = field(init=False)
+    standing: TokenStandingCache = field(init=False)
+    listener: PgListener | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.keys = KeyRing(self.db, self.clock, self.settings.key_refresh_seconds)
         self.codec = TokenCodec(self.keys, self.clock, self.settings.effective_base_url)
-        self.clients = ClientDirectory(self.db)
+        epoch = SqliteEpoch.for_url(self.db.url) if self.db.dialect == "sqlite" else None
+        self.standing = TokenStandingCache(self.db, epoch)
+        self.db.commit_hooks.append(self.standing.after_commit)
+
+    async def start(self) -> None:
+        """Per-process startup: listen for other processes' invalidations (PostgreSQL)."""
+        if self.db.dialect == "postgresql":
+            self.listener = PgListener(self.db.url, self.standing.invalidate, self._reset)
+            self.standing.trusted = False
+            await self.listener.start()
+
+    async def stop(self) -> None:
+        if self.listener is not None:
+            await self.listener.stop()
+        await self.db.dispose()
+
+    def _reset(self) -> None:
+        """The listener (re)connected or dropped: start over, trusting the cache only while
+        it listens."""
+        self.standing.clear()
+        self.standing.trusted = self.listener is not None and self.listener.connected
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Runtime:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -18,7 +19,7 @@ from fastapi.routing import APIRoute
 from gatehouse.app import ROUTERS
 from gatehouse.domain.roles import API_ROLE_NAMES
 from gatehouse.runtime import Runtime
-from tests.conftest import Marketplace
+from tests.conftest import AdjustableClock, Marketplace
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,11 @@ def test_every_v1_route_declares_roles() -> None:
     """Roles, or explicitly none (``authenticated_only()``); never both, never neither."""
     assert len(ROLE_RULES) >= 20
     assert all(bool(rule.roles) != rule.token_only for rule in RULES)
-    assert {str(r) for r in RULES if r.token_only} == {"GET /v1/me", "GET /v1/me/usergroups"}
+    assert {str(r) for r in RULES if r.token_only} == {
+        "GET /v1/me",
+        "GET /v1/me/usergroups",
+        "DELETE /v1/me/tokens",
+    }
 
 
 @pytest.mark.parametrize("rule", RULES, ids=str)
@@ -93,7 +98,10 @@ async def token_with(
     runtime: Runtime, mp: Marketplace, roles: list[str], **claims: Any
 ) -> dict[str, str]:
     base = jwt.decode(mp.token, options={"verify_signature": False})
-    base.update(role=roles, **claims)
+    # Issued now, as a real token would be: one dated before its user's creation (or a
+    # revocation) would rightly be refused as revoked.
+    nbf = int(runtime.clock.now().timestamp()) - 1
+    base.update(role=roles, nbf=nbf, exp=nbf + 3600, **claims)
     return {"Authorization": f"Bearer {await runtime.codec.sign(base)}"}
 
 
@@ -114,13 +122,18 @@ async def test_refused_without_its_roles(
 
 @pytest.mark.parametrize("rule", RULES, ids=str)
 async def test_allowed_with_each_of_its_roles(
-    client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime, rule: RouteRule
+    client: httpx.AsyncClient,
+    marketplace: Marketplace,
+    runtime: Runtime,
+    clock: AdjustableClock,
+    rule: RouteRule,
 ) -> None:
     for role in (*rule.roles, "FullAccess") if rule.roles else ("FullAccess", None):
         headers = await token_with(runtime, marketplace, [role] if role else [])
         response = await client.request(rule.method, rule.url(), headers=headers, json={})
         assert response.status_code not in (401, 403), (role, response.text)
         assert response.status_code < 500, (role, response.text)
+        clock.advance(timedelta(seconds=2))  # past a revocation the route may have made
 
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.seller_only], ids=str)
@@ -128,9 +141,12 @@ async def test_seller_only_routes_refuse_buyers_and_suppliers(
     client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime, rule: RouteRule
 ) -> None:
     for usrtype in ("buyer", "supplier"):
-        headers = await token_with(runtime, marketplace, ["FullAccess"], usrtype=usrtype)
+        internal_id, username = await company_user(runtime, marketplace, usrtype)
+        headers = await token_with(
+            runtime, marketplace, ["FullAccess"], usrtype=usrtype, u=str(internal_id), usr=username
+        )
         response = await client.request(rule.method, rule.url(), headers=headers, json={})
-        assert response.status_code == 403
+        assert response.status_code == 403, response.text
         assert response.json()["Errors"][0]["ErrorCode"] == "Auth.UserNotAuthorizedToAdmin"
 
 

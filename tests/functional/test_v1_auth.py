@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from gatehouse.runtime import Runtime
 from tests.conftest import AdjustableClock, Marketplace, password_token
+from tests.functional.test_route_roles import company_user
 
 pytestmark = pytest.mark.asyncio
 
@@ -194,7 +195,17 @@ async def test_api_clients_are_seller_only_even_with_full_access(
     client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime
 ) -> None:
     for usrtype in ("buyer", "supplier"):
-        token = await forged(runtime, marketplace.token, usrtype=usrtype)
+        internal_id, username = await company_user(runtime, marketplace, usrtype)
+        nbf = int(runtime.clock.now().timestamp()) - 1  # issued after the user's creation
+        token = await forged(
+            runtime,
+            marketplace.token,
+            usrtype=usrtype,
+            u=str(internal_id),
+            usr=username,
+            nbf=nbf,
+            exp=nbf + 600,
+        )
         response = await client.get("/v1/apiclients", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 403
         assert response.json()["Errors"][0]["ErrorCode"] == "Auth.UserNotAuthorizedToAdmin"

@@ -33,3 +33,23 @@ def written_statements(db: Database) -> Iterator[list[str]]:
     finally:
         for engine in engines:
             event.remove(engine, "before_cursor_execute", _record)
+
+
+@contextmanager
+def all_statements(db: Database) -> Iterator[list[str]]:
+    """Every statement run on the read and write engines meanwhile."""
+    seen: list[str] = []
+
+    def _record(
+        _conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
+        seen.append(statement)
+
+    engines = {id(e): e.sync_engine for e in (db.read_engine, db.write_engine)}.values()
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", _record)
+    try:
+        yield seen
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", _record)

@@ -76,11 +76,25 @@ class UnauthenticatedError(DomainError):
     default_message = "Access token is invalid or expired."
 
 
+class TokenRevokedError(UnauthenticatedError):
+    """The token was issued before its user revoked their tokens (401, spec §3.11)."""
+
+    code = "Auth.TokenRevoked"
+    default_message = "The provided token has been revoked. Please re-authenticate."
+
+
 class ForbiddenError(DomainError):
     """The caller is authenticated but may not do this (403)."""
 
     code = "Auth.InsufficientRoles"
     default_message = "User does not have role(s) required to perform this action."
+
+
+class AnonUserProhibitedError(ForbiddenError):
+    """Anonymous (temporary) users may not do this (403, spec §6.2, decisions.md)."""
+
+    code = "Auth.AnonUserProhibited"
+    default_message = "Anonymous users are prohibited from performing these actions."
 
 
 class PayloadTooLargeError(InvalidInputError):

@@ -89,11 +89,22 @@ def revoked_by(claims: dict[str, Any], valid_from: int) -> bool:
     return issued is None or issued < valid_from
 
 
-def revocation_threshold(now: datetime) -> int:
-    """The ``valid_from`` that refuses every token issued up to ``now``: the next second.
-    Tokens issued later in the current second are dated at this threshold (``token_times``).
-    """
-    return int(now.timestamp()) + 1
+def revocation_threshold(now: datetime, current: int = 0) -> int:
+    """The ``valid_from`` that refuses every token issued up to ``now``: the next second (and
+    past ``current``, which tokens issued since an earlier revocation may carry). Tokens issued
+    later in the current second are dated at this threshold (``token_times``)."""
+    return max(int(now.timestamp()) + 1, current + 1)
+
+
+def revocation_wait(now: datetime, current: int) -> float:
+    """Seconds to wait before revoking again, so the new threshold is at most the next second.
+
+    After a revocation, tokens issued in the same second are dated at its threshold (the next
+    second). A second revocation within that second must refuse them too, so its threshold
+    lies one second further; waiting for the second to end keeps every new token's ``nbf``
+    in the past, as verifiers require."""
+    boundary = int(now.timestamp()) + 1
+    return max(0.0, boundary - now.timestamp()) if current >= boundary else 0.0
 
 
 def refresh_token_expiry(now: datetime, duration_minutes: int) -> datetime:

@@ -2,8 +2,9 @@
 
 Every ``/v1`` route declares its sufficient roles with ``require(...)``, or that a valid
 token is enough with ``authenticated_only()`` (spec §2.6: ``GET /me``, ``GET /me/usergroups``).
-Verification is a signature check against an in-memory key and a dict lookup, with no
-database query once the client's marketplace is cached.
+Verification is a signature check against an in-memory key and lookups in the per-process
+standing cache (``oauth.standing``): no database query once the token's client, user and
+company are cached, yet a deactivation or revocation stops the token on the next request.
 """
 
 from __future__ import annotations
@@ -15,11 +16,16 @@ from typing import Annotated, Any, cast
 from fastapi import Depends, Request
 
 from gatehouse.domain.authorization import may_act_in_company
-from gatehouse.domain.errors import ForbiddenError, NotFoundError, UnauthenticatedError
+from gatehouse.domain.errors import (
+    ForbiddenError,
+    NotFoundError,
+    TokenRevokedError,
+    UnauthenticatedError,
+)
 from gatehouse.domain.roles import ApiRole, roles_from_claim, satisfies
+from gatehouse.domain.token_standing import Standing
 from gatehouse.domain.users import UserType
 from gatehouse.runtime import Runtime
-from gatehouse.storage.queries.users import company_of
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -40,6 +46,9 @@ class Caller:
     internal_user_id: int | None
     roles: frozenset[str]
     claims: dict[str, Any]
+    company_id: str | None = None
+    """The caller's buyer or supplier (for anonymous tokens, the template user's), ``None``
+    for seller users; known from the verification cache, so it costs no query."""
 
     @property
     def order_id(self) -> str | None:
@@ -71,12 +80,14 @@ async def authenticate(request: Request, runtime: RuntimeDep) -> Caller:
         username = str(claims["usr"])
     except (KeyError, ValueError) as exc:
         raise UnauthenticatedError() from exc
-    marketplace_id = await runtime.clients.marketplace_of(client_id)
-    if marketplace_id is None:
+    verdict = await runtime.standing.verdict(claims)
+    if verdict.standing is Standing.REVOKED:
+        raise TokenRevokedError()
+    if verdict.standing is not Standing.VALID or verdict.client is None:
         raise UnauthenticatedError()
     internal = claims.get("u")
     return Caller(
-        marketplace_id=marketplace_id,
+        marketplace_id=verdict.client.marketplace_id,
         client_id=client_id,
         username=username,
         user_type=user_type,
@@ -85,6 +96,7 @@ async def authenticate(request: Request, runtime: RuntimeDep) -> Caller:
         else None,
         roles=roles_from_claim(claims.get("role")),
         claims=claims,
+        company_id=verdict.user.company_id if verdict.user is not None else None,
     )
 
 
@@ -165,14 +177,8 @@ def require_company_access(
     return check
 
 
-async def _caller_company(runtime: Runtime, caller: Caller) -> str | None:
-    if caller.internal_user_id is None:
-        return None
-    async with runtime.db.read() as session:
-        found = await company_of(session, internal_id=caller.internal_user_id)
-    if found is None or found[0] != caller.marketplace_id:
-        return None
-    return found[1] or None
+async def _caller_company(_runtime: Runtime, caller: Caller) -> str | None:
+    return caller.company_id
 
 
 async def caller_company(runtime: Runtime, caller: Caller) -> str | None:

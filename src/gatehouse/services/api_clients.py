@@ -21,6 +21,7 @@ from gatehouse.domain.ids import new_client_id, normalize_client_id
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.xp import deep_merge, validate_xp
 from gatehouse.storage.db import Database
+from gatehouse.storage.invalidation import client_key, invalidate
 from gatehouse.storage.models import Marketplace
 from gatehouse.storage.queries import api_clients, companies
 from gatehouse.storage.queries.users import find_by_username
@@ -63,6 +64,7 @@ async def replace(
         client = _build(current.id, fields)
         await _check_references(session, marketplace_id, client)
         await api_clients.update(session, marketplace_id=marketplace_id, client=client)
+        await invalidate(session, client_key(current.id))
         return await _require(session, marketplace_id, current.id)
 
 
@@ -84,6 +86,7 @@ async def patch(
         client = _build(current.id, merged)
         await _check_references(session, marketplace_id, client)
         await api_clients.update(session, marketplace_id=marketplace_id, client=client)
+        await invalidate(session, client_key(current.id))
         return await _require(session, marketplace_id, current.id)
 
 
@@ -104,6 +107,7 @@ async def delete(db: Database, marketplace_id: str, client_id: str) -> None:
                     {"ObjectType": OBJECT_TYPE, "ObjectID": client.id},
                 )
         await api_clients.delete_client(session, marketplace_id=marketplace_id, client_id=client.id)
+        await invalidate(session, client_key(client.id))
 
 
 async def list_assignments(

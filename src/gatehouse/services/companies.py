@@ -25,6 +25,7 @@ from gatehouse.domain.ids import new_object_id
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.users import UserType
 from gatehouse.storage.db import Database
+from gatehouse.storage.invalidation import EVERYTHING, company_key, invalidate
 from gatehouse.storage.queries import companies
 
 
@@ -81,6 +82,7 @@ async def replace(
         created = await companies.upsert(
             session, marketplace_id=marketplace_id, company=company, now=clock.now()
         )
+        await invalidate(session, company_key(marketplace_id, kind.value, company_id))
         return with_changes(company, date_created=created)
 
 
@@ -95,6 +97,7 @@ async def patch(
             kind, current.id, merge_patch(current, changes), date_created=current.date_created
         )
         await companies.update(session, marketplace_id=marketplace_id, company=company)
+        await invalidate(session, company_key(marketplace_id, kind.value, current.id))
         return company
 
 
@@ -120,6 +123,8 @@ async def delete(db: Database, marketplace_id: str, kind: CompanyKind, company_i
         await companies.delete_company(
             session, marketplace_id=marketplace_id, kind=kind, company_id=company_id
         )
+        # Its users went with it; a rare operation, so every process simply starts over.
+        await invalidate(session, EVERYTHING)
 
 
 def _user_object_type(kind: CompanyKind) -> str:

@@ -5,8 +5,10 @@ live in a company that must exist (404 ``Buyer``/``Supplier`` otherwise)."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,11 +23,13 @@ from gatehouse.domain.errors import (
     InvalidInputError,
     NotFoundError,
     RequiredFieldError,
+    UnauthenticatedError,
 )
 from gatehouse.domain.ids import is_valid_id, new_object_id
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.passwords import effective_config, meets_policy, policy_of
 from gatehouse.domain.roles import RoleSet
+from gatehouse.domain.tokens import revocation_threshold, revocation_wait
 from gatehouse.domain.users import (
     MAX_EMAIL_LENGTH,
     MAX_NAME_LENGTH,
@@ -35,6 +39,7 @@ from gatehouse.domain.users import (
 )
 from gatehouse.domain.xp import deep_merge, validate_xp
 from gatehouse.storage.db import Database
+from gatehouse.storage.invalidation import invalidate, user_key
 from gatehouse.storage.models import ApiClientRow, UserRow
 from gatehouse.storage.queries import companies, users
 
@@ -174,6 +179,7 @@ async def delete(db: Database, marketplace_id: str, scope: UserScope, user_id: s
                 {"ObjectType": scope.object_type, "ObjectID": user_id},
             )
         await users.delete_row(session, row)
+        await invalidate(session, user_key(marketplace_id, row.id))
 
 
 async def unlock(db: Database, marketplace_id: str, scope: UserScope, user_id: str) -> None:
@@ -184,6 +190,54 @@ async def unlock(db: Database, marketplace_id: str, scope: UserScope, user_id: s
         row.failed_login_attempts = 0
         row.locked_until = None
         await session.flush()
+
+
+async def revoke_tokens(
+    db: Database, clock: Clock, marketplace_id: str, scope: UserScope, user_id: str
+) -> None:
+    """Refuse every access and refresh token issued to the user so far (spec §3.11)."""
+
+    async def find(session: AsyncSession) -> UserRow:
+        await _require_company(session, marketplace_id, scope)
+        return await _require(session, marketplace_id, scope, user_id)
+
+    await _revoke(db, clock, marketplace_id, find)
+
+
+async def revoke_own_tokens(
+    db: Database, clock: Clock, marketplace_id: str, internal_id: int
+) -> None:
+    """``DELETE /me/tokens``: the caller, known by the token's ``u``, revokes its tokens."""
+
+    async def find(session: AsyncSession) -> UserRow:
+        row = await session.get(UserRow, internal_id)
+        if row is None or row.marketplace_id != marketplace_id:
+            raise UnauthenticatedError()
+        return row
+
+    await _revoke(db, clock, marketplace_id, find)
+
+
+async def _revoke(
+    db: Database,
+    clock: Clock,
+    marketplace_id: str,
+    find: Callable[[AsyncSession], Awaitable[UserRow]],
+) -> None:
+    """Raise the user's revocation threshold past every token issued so far and delete their
+    refresh tokens in one transaction; every process drops its cached state on commit. A
+    revocation repeated within one second first waits for the next (``revocation_wait``),
+    outside any transaction."""
+    async with db.read() as session:
+        current = (await find(session)).tokens_valid_from
+    wait = revocation_wait(clock.now(), current)
+    if wait:
+        await asyncio.sleep(wait)
+    async with db.write() as session:
+        row = await find(session)
+        threshold = revocation_threshold(clock.now(), row.tokens_valid_from)
+        await users.revoke_tokens(session, row, threshold)
+        await invalidate(session, user_key(marketplace_id, row.id))
 
 
 async def _update(
@@ -223,6 +277,7 @@ async def _update(
             row.password_hash = password_hash
             row.password_last_set = clock.now()
         await session.flush()
+        await invalidate(session, user_key(marketplace_id, row.id))
         return (await _views(session, marketplace_id, [row]))[0]
 
 

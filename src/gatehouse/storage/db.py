@@ -8,7 +8,7 @@ write lock; reads use a plain deferred ``BEGIN`` and WAL keeps them from blockin
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -30,6 +30,9 @@ NAMING_CONVENTION = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+
+INVALIDATED = "gatehouse.invalidate"
+"""``session.info`` key for the cache keys a write invalidates (see ``storage.invalidation``)."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -85,6 +88,9 @@ class Database:
         )
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        self.commit_hooks: list[Callable[[set[str]], None]] = []
+        """Run after a write transaction that recorded cache invalidations has committed
+        (``gatehouse.storage.invalidation``), with the invalidated keys."""
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -94,8 +100,13 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """One transaction: committed when the block ends, rolled back if it raises."""
-        async with self._write() as session, session.begin():
-            yield session
+        async with self._write() as session:
+            async with session.begin():
+                yield session
+            invalidated: set[str] | None = session.info.pop(INVALIDATED, None)
+        if invalidated:
+            for hook in self.commit_hooks:
+                hook(invalidated)
 
     async def dispose(self) -> None:
         await self.read_engine.dispose()

@@ -20,6 +20,7 @@ from gatehouse.domain.security_profiles import (
 from gatehouse.domain.users import User, UserType
 from gatehouse.storage.listing import ColumnMap, fetch_page
 from gatehouse.storage.models import (
+    RefreshTokenRow,
     SecurityProfileAssignmentRow,
     SecurityProfileRow,
     UserGroupAssignmentRow,
@@ -163,6 +164,14 @@ async def delete_row(session: AsyncSession, row: UserRow) -> None:
     spa = SecurityProfileAssignmentRow
     await session.execute(delete(spa).where(*_own_assignments(row), spa.user_id == row.external_id))
     await session.execute(delete(UserRow).where(UserRow.id == row.id))
+
+
+async def revoke_tokens(session: AsyncSession, row: UserRow, valid_from: int) -> None:
+    """Tokens issued before ``valid_from`` stop (never lowered: a clock that stepped back
+    cannot revive revoked tokens); refresh tokens are deleted outright."""
+    row.tokens_valid_from = max(row.tokens_valid_from, valid_from)
+    await session.execute(delete(RefreshTokenRow).where(RefreshTokenRow.user_internal_id == row.id))
+    await session.flush()
 
 
 async def rename_assignments(session: AsyncSession, row: UserRow, new_id: str) -> None:

@@ -1,0 +1,182 @@
+"""Cross-process cache invalidation for what token verification caches.
+
+Every process caches the state of the clients, users and companies its tokens name, so that
+verifying a token costs no query. A write that changes such state calls ``invalidate`` inside
+its transaction; once it commits, every process drops those entries before its next request:
+
+- this process: ``Database.write`` runs its commit hooks right after the commit;
+- other processes on PostgreSQL: ``pg_notify`` inside the same transaction, so the notice is
+  sent exactly when (and only if) the change commits, and each process listens on a dedicated
+  connection (``PgListener``); while that connection is down the cache is not trusted;
+- other processes on one SQLite file: a shared 8-byte epoch in a memory-mapped file next to
+  the database (``SqliteEpoch``), rewritten after each such commit and compared (a memory read,
+  not a query) at the start of every verification.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import mmap
+import os
+import secrets
+from collections.abc import Callable, Iterable
+
+import asyncpg
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gatehouse.storage.db import INVALIDATED
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "gatehouse_invalidate"
+
+EVERYTHING = "*"
+_MAX_PAYLOAD = 7000  # PostgreSQL's NOTIFY payload limit is 8000 bytes
+
+
+def client_key(client_id: str) -> str:
+    return f"c|{client_id.lower()}"
+
+
+def user_key(marketplace_id: str, internal_id: int) -> str:
+    return f"u|{marketplace_id}|{internal_id}"
+
+
+def company_key(marketplace_id: str, user_type: str, company_id: str) -> str:
+    return f"o|{marketplace_id}|{user_type}|{company_id}"
+
+
+async def invalidate(session: AsyncSession, *keys: str) -> None:
+    """Record that this transaction changes what ``keys`` name; takes effect on commit."""
+    if not keys:
+        return
+    pending: set[str] = session.info.setdefault(INVALIDATED, set())
+    pending.update(keys)
+    if session.get_bind().dialect.name == "postgresql":
+        payload = "\n".join(sorted(set(keys)))
+        if len(payload) > _MAX_PAYLOAD:
+            payload = EVERYTHING
+        await session.execute(select(func.pg_notify(CHANNEL, payload)))
+
+
+def parse_payload(payload: str) -> set[str]:
+    return {key for key in payload.split("\n") if key}
+
+
+class SqliteEpoch:
+    """An 8-byte value in a shared memory-mapped file, changed after every invalidating commit.
+
+    Random values rather than a counter: concurrent writers need no lock, and any change is
+    noticed (a reader that saw one value and later sees another reloads what it cached).
+    """
+
+    SIZE = 8
+
+    def __init__(self, path: str) -> None:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if os.fstat(fd).st_size < self.SIZE:
+                os.ftruncate(fd, self.SIZE)
+            self._map = mmap.mmap(fd, self.SIZE)
+        finally:
+            os.close(fd)
+        self._seen = self._map[: self.SIZE]
+
+    @classmethod
+    def for_url(cls, url: str) -> SqliteEpoch | None:
+        """The epoch file beside a SQLite database file; ``None`` for in-memory databases,
+        which only one process can open anyway."""
+        database = make_url(url).database
+        if not database or database == ":memory:" or database.startswith("file::memory:"):
+            return None
+        return cls(f"{database}-gatehouse-epoch")
+
+    def bump(self) -> None:
+        self._map[: self.SIZE] = secrets.token_bytes(self.SIZE)
+
+    def changed(self) -> bool:
+        """Whether another process (or this one) bumped it since the last call."""
+        current = self._map[: self.SIZE]
+        if current == self._seen:
+            return False
+        self._seen = current
+        return True
+
+    def close(self) -> None:
+        self._map.close()
+
+
+class PgListener:
+    """LISTENs for invalidations on its own connection and reconnects when it drops.
+
+    ``on_keys`` gets each notice's keys; ``on_reset`` is called whenever notices may have been
+    missed (before the first connection and after every reconnect), so the cache starts over.
+    ``connected`` tells the cache whether it may trust what it holds.
+    """
+
+    RETRY_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
+
+    def __init__(
+        self,
+        url: str,
+        on_keys: Callable[[Iterable[str]], None],
+        on_reset: Callable[[], None],
+    ) -> None:
+        parsed = make_url(url).set(drivername="postgresql")
+        self._dsn = parsed.render_as_string(hide_password=False)
+        self._on_keys = on_keys
+        self._on_reset = on_reset
+        self._conn: asyncpg.Connection | None = None
+        self._lost = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.connected = False
+
+    async def start(self) -> None:
+        """Connect once (so a server starts with a trusted cache), then supervise."""
+        with contextlib.suppress(OSError, asyncpg.PostgresError):
+            await self._connect()
+        self._task = asyncio.create_task(self._supervise())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._conn is not None and not self._conn.is_closed():
+            await self._conn.close()
+        self.connected = False
+
+    async def _connect(self) -> None:
+        conn = await asyncpg.connect(self._dsn)
+        conn.add_termination_listener(self._terminated)
+        await conn.add_listener(CHANNEL, self._notified)
+        self._conn = conn
+        self._lost.clear()
+        self.connected = True
+        self._on_reset()  # anything may have changed while nobody listened
+
+    async def _supervise(self) -> None:
+        attempt = 0
+        while True:
+            if self.connected:
+                await self._lost.wait()
+                attempt = 0
+            delay = self.RETRY_SECONDS[min(attempt, len(self.RETRY_SECONDS) - 1)]
+            await asyncio.sleep(delay)
+            attempt += 1
+            try:
+                await self._connect()
+            except (OSError, asyncpg.PostgresError) as exc:
+                logger.warning("invalidation listener cannot connect: %s", type(exc).__name__)
+
+    def _terminated(self, _conn: object) -> None:
+        self.connected = False
+        self._on_reset()
+        self._lost.set()
+
+    def _notified(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        self._on_keys(parse_payload(str(payload)))

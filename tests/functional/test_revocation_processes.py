@@ -1,0 +1,145 @@
+"""Two server processes on one database (PostgreSQL, or one SQLite file): a deactivation,
+deletion or revocation made through one process stops the tokens on the other at its very
+next request, although neither queries the database to verify a cached token
+(decisions.md; ``storage.invalidation``: LISTEN/NOTIFY on PostgreSQL, a shared epoch file on
+SQLite). Each check runs right after the change's response, several times, so a
+notification that arrived late would show."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.server import gatehouse, login, server
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
+PASSWORD = "B00tstrapPassword"
+ROUNDS = 5
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def me(base: str, token: str) -> tuple[int, str | None]:
+    response = httpx.get(f"{base}/v1/me", headers=bearer(token))
+    code = None if response.status_code == 200 else response.json()["Errors"][0]["ErrorCode"]
+    return response.status_code, code
+
+
+class Admin:
+    """Admin calls made through server ``base`` with a FullAccess token."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.base, self.token = base, token
+
+    def call(self, method: str, path: str, body: Any = None) -> httpx.Response:
+        response = httpx.request(
+            method, f"{self.base}/v1{path}", headers=bearer(self.token), json=body
+        )
+        assert response.status_code < 300, response.text
+        return response
+
+
+@pytest.fixture
+def two_servers(fresh_database_url: str) -> Iterator[tuple[str, str, dict[str, str]]]:
+    env = {
+        "GATEHOUSE_BOOTSTRAP_USERNAME": "admin",
+        "GATEHOUSE_BOOTSTRAP_PASSWORD": PASSWORD,
+        # One public base URL (iss/aud) for both, as behind one load balancer.
+        "GATEHOUSE_BASE_URL": "http://gatehouse.test",
+    }
+    with ExitStack() as stack:
+        first, _ = stack.enter_context(server(fresh_database_url, env=env))
+        second, _ = stack.enter_context(server(fresh_database_url, env=env))
+        created = gatehouse(
+            "marketplace", "create", "--name", "Two", "--admin-username", "two",
+            "--admin-password", PASSWORD, "--json", "--database-url", fresh_database_url,
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        yield first, second, json.loads(created.stdout)
+
+
+def user_body(user_id: str) -> dict[str, Any]:
+    return {
+        "ID": user_id,
+        "Username": user_id,
+        "Password": PASSWORD,
+        "FirstName": "F",
+        "LastName": "L",
+        "Email": f"{user_id}@example.com",
+        "Active": True,
+    }
+
+
+async def test_changes_made_through_one_process_stop_tokens_on_the_other(
+    two_servers: tuple[str, str, dict[str, str]],
+) -> None:
+    a, b, creds = two_servers
+    client_id = creds["ApiClientID"]
+    admin = Admin(a, login(a, client_id, "two", PASSWORD).json()["access_token"])
+    admin.call("POST", "/adminusers", user_body("ops"))
+
+    # A user deactivated through A: B refuses the user's token at once, every round.
+    for _ in range(ROUNDS):
+        token = login(a, client_id, "ops", PASSWORD).json()["access_token"]
+        assert me(b, token) == (200, None)  # now cached on B
+        admin.call("PATCH", "/adminusers/ops", {"Active": False})
+        assert me(b, token) == (401, "InvalidToken")
+        admin.call("PATCH", "/adminusers/ops", {"Active": True})
+        assert me(b, token) == (200, None)
+
+    # Revocation through A: B answers Auth.TokenRevoked; a new login works on B at once.
+    for _ in range(ROUNDS):
+        token = login(a, client_id, "ops", PASSWORD).json()["access_token"]
+        assert me(b, token) == (200, None)
+        revoked = httpx.delete(f"{a}/v1/me/tokens", headers=bearer(token))
+        assert revoked.status_code == 204
+        assert me(b, token) == (401, "Auth.TokenRevoked")
+        fresh = login(b, client_id, "ops", PASSWORD).json()["access_token"]
+        assert me(b, fresh) == (200, None)
+        assert me(a, fresh) == (200, None)
+
+    # A second client deactivated through A: its tokens stop on B; the first client's don't.
+    other = admin.call(
+        "POST",
+        "/apiclients",
+        {"AppName": "Integration", "AccessTokenDuration": 60, "AllowSeller": True},
+    ).json()["ID"]
+    kept = login(a, client_id, "ops", PASSWORD).json()["access_token"]
+    for _ in range(ROUNDS):
+        token = login(a, other, "ops", PASSWORD).json()["access_token"]
+        assert me(b, token) == (200, None)
+        admin.call("PATCH", f"/apiclients/{other}", {"Active": False})
+        assert me(b, token) == (401, "InvalidToken")
+        assert me(b, kept) == (200, None)
+        admin.call("PATCH", f"/apiclients/{other}", {"Active": True})
+    token = login(a, other, "ops", PASSWORD).json()["access_token"]
+    assert me(b, token) == (200, None)
+    admin.call("DELETE", f"/apiclients/{other}")
+    assert me(b, token) == (401, "InvalidToken")
+
+    # A buyer deactivated, then deleted, through A: its user's token stops on B.
+    admin.call("POST", "/buyers", {"ID": "b1", "Name": "B1", "Active": True})
+    admin.call("POST", "/buyers/b1/users", user_body("shopper"))
+    admin.call("POST", "/securityprofiles", {"ID": "shop", "Name": "Shop", "Roles": ["Shopper"]})
+    admin.call(
+        "POST", "/securityprofiles/assignments", {"SecurityProfileID": "shop", "BuyerID": "b1"}
+    )
+    admin.call("PATCH", f"/apiclients/{client_id}", {"AllowAnyBuyer": True})
+    for _ in range(ROUNDS):
+        token = login(a, client_id, "shopper", PASSWORD).json()["access_token"]
+        assert me(b, token) == (200, None)
+        admin.call("PATCH", "/buyers/b1", {"Active": False})
+        assert me(b, token) == (401, "InvalidToken")
+        admin.call("PATCH", "/buyers/b1", {"Active": True})
+    token = login(a, client_id, "shopper", PASSWORD).json()["access_token"]
+    assert me(b, token) == (200, None)
+    admin.call("DELETE", "/buyers/b1")
+    assert me(b, token) == (401, "InvalidToken")
+    assert me(b, kept) == (200, None)
