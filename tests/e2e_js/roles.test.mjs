@@ -196,9 +196,8 @@ test('the reader logging in without a scope gets every role it holds, ApiClientR
   assert.ok(roles.includes('ApiClientReader'), JSON.stringify(role));
 });
 
-// Live tokens of a deleted user are revoked by the token-lifecycle work (issue 4); here the
-// deletion must refuse every later login.
-test('deleting a user refuses its logins', async (t) => {
+// Deleting a user refuses later logins and stops the token already issued (decisions.md).
+test('deleting a user refuses its logins and its live token', async (t) => {
   const { user, password } = await createReader(t);
   configureSdk();
   const { access_token: accessToken } = await Auth.Login(user.Username, password, CLIENT_ID, ['ApiClientReader']);
@@ -209,5 +208,9 @@ test('deleting a user refuses its logins', async (t) => {
   await expectOcError(Auth.Login(user.Username, password, CLIENT_ID), {
     status: 400,
     errorCode: 'Auth.InvalidUsernameOrPassword',
+  });
+  await expectOcError(() => ApiClients.List({}, { accessToken }), {
+    status: 401,
+    errorCode: 'InvalidToken',
   });
 });

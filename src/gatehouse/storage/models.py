@@ -97,6 +97,9 @@ class ApiClientRow(Base):
     maximum_granted_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     maximum_granted_custom_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(_tz())
+    tokens_valid_from: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Epoch seconds; this client's access tokens issued before it are refused (revoking every
+    token of one client, for incident response)."""
 
 
 class Company(Base):

@@ -26,6 +26,10 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("tokens_valid_from", sa.Integer(), server_default="0", nullable=False)
         )
+    with op.batch_alter_table("api_clients") as batch_op:
+        batch_op.add_column(
+            sa.Column("tokens_valid_from", sa.Integer(), server_default="0", nullable=False)
+        )
     op.create_table(
         "impersonation_configs",
         sa.Column("marketplace_id", sa.String(length=100), nullable=False),
@@ -52,5 +56,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("impersonation_configs")
+    with op.batch_alter_table("api_clients") as batch_op:
+        batch_op.drop_column("tokens_valid_from")
     with op.batch_alter_table("users") as batch_op:
         batch_op.drop_column("tokens_valid_from")
