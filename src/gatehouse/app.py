@@ -19,6 +19,7 @@ from gatehouse.http.routers import (
     companies,
     company_users,
     health,
+    incidents,
     me,
     oauth,
     security_profiles,
@@ -47,6 +48,7 @@ ROUTERS = (
     company_users.router,
     me.router,
     tokens.router,
+    incidents.router,
 )
 
 

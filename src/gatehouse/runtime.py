@@ -12,7 +12,7 @@ from gatehouse.oauth.keys import KeyRing
 from gatehouse.oauth.standing import TokenStandingCache
 from gatehouse.settings import Settings
 from gatehouse.storage.db import Database
-from gatehouse.storage.invalidation import PgListener, SqliteEpoch
+from gatehouse.storage.invalidation import PgListener
 
 
 @dataclass
@@ -29,8 +29,7 @@ class Runtime:
     def __post_init__(self) -> None:
         self.keys = KeyRing(self.db, self.clock, self.settings.key_refresh_seconds)
         self.codec = TokenCodec(self.keys, self.clock, self.settings.effective_base_url)
-        epoch = SqliteEpoch.for_url(self.db.url) if self.db.dialect == "sqlite" else None
-        self.standing = TokenStandingCache(self.db, epoch)
+        self.standing = TokenStandingCache(self.db)
         self.db.commit_hooks.append(self.standing.after_commit)
 
     async def start(self) -> None:

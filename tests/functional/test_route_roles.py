@@ -45,14 +45,22 @@ def _checks(dependant: Any) -> Iterator[Any]:
         yield from _checks(dep)
 
 
+GUARDED = ("/v1/", "/gatehouse/")
+
+
 def route_rules() -> list[RouteRule]:
     rules = []
     for router in ROUTERS:
         for route in router.routes:
-            if not isinstance(route, APIRoute) or not route.path.startswith("/v1/"):
+            if not isinstance(route, APIRoute) or not route.path.startswith(GUARDED):
                 continue
             calls = list(_checks(route.dependant))
-            role_check = next(c for c in calls if hasattr(c, "sufficient_roles"))
+            role_check = next((c for c in calls if hasattr(c, "sufficient_roles")), None)
+            if role_check is None:
+                # Every /v1 route must declare its roles; Gatehouse's own operational
+                # endpoints may be public (health), and are checked when they declare roles.
+                assert not route.path.startswith("/v1/"), f"{route.path} declares no roles"
+                continue
             company = next((c for c in calls if hasattr(c, "path_param")), None)
             for method in sorted(route.methods or ()):
                 rules.append(

@@ -30,6 +30,8 @@ class ClientState:
     marketplace_id: str
     active: bool
     marketplace_active: bool
+    tokens_valid_from: int = 0
+    """Tokens issued through the client before it are refused (incident response)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,8 @@ def token_standing(
         return Standing.INVALID
     if user.company_id is not None and company_active is not True:
         return Standing.INVALID
+    if revoked_by(claims, client.tokens_valid_from):
+        return Standing.REVOKED
     if "u" in claims and revoked_by(claims, user.tokens_valid_from):
         return Standing.REVOKED
     return Standing.VALID

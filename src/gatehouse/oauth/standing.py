@@ -27,7 +27,8 @@ from gatehouse.domain.token_standing import (
 )
 from gatehouse.domain.users import UserType
 from gatehouse.storage.db import Database
-from gatehouse.storage.invalidation import EVERYTHING, SqliteEpoch
+from gatehouse.storage.epoch import SqliteEpoch
+from gatehouse.storage.invalidation import EVERYTHING
 from gatehouse.storage.queries import token_state
 
 _USER_TYPES = {kind.value for kind in UserType}
@@ -45,9 +46,12 @@ class Verdict:
 class TokenStandingCache:
     MAX_ENTRIES = 100_000
 
-    def __init__(self, db: Database, epoch: SqliteEpoch | None = None) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
-        self._epoch = epoch
+        self._epoch: SqliteEpoch | None = None
+        if db.epoch is not None:
+            # Its own view of the shared epoch: each reader notices each change once.
+            self._epoch = SqliteEpoch(db.epoch.path)
         self._clients: dict[str, ClientState] = {}
         self._users: dict[tuple[str, int], UserState] = {}
         self._templates: dict[tuple[str, str], UserState] = {}
@@ -70,10 +74,9 @@ class TokenStandingCache:
             cache.clear()
 
     def after_commit(self, keys: set[str]) -> None:
-        """``Database`` commit hook: drop locally, then tell other SQLite processes."""
+        """``Database`` commit hook: drop locally at once (other processes learn it through
+        the database's epoch or notification)."""
         self.invalidate(keys)
-        if self._epoch is not None:
-            self._epoch.bump()
 
     def _drop(self, key: str) -> None:
         kind, _, rest = key.partition("|")

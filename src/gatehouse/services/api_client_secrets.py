@@ -24,6 +24,7 @@ from gatehouse.domain.api_client_secrets import (
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.ids import new_object_id, normalize_client_id
+from gatehouse.domain.incidents import overlap_end
 from gatehouse.domain.listing import ListQuery
 from gatehouse.storage.db import Database
 from gatehouse.storage.queries import api_client_secrets as secrets_q
@@ -147,3 +148,50 @@ async def _require(session: AsyncSession, client_id: str, secret_id: str) -> Api
     if secret is None:
         raise NotFoundError(OBJECT_TYPE, secret_id)
     return secret
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Rotation:
+    """A rotation's outcome: the new secret (with its value, this once), when the replaced
+    secrets stop working, and whether a legacy ``ClientSecret`` (which has no expiry) is still
+    set and must be removed by hand once every system uses the new secret."""
+
+    created: CreatedSecret
+    old_secrets_expire: datetime
+    replaced: int
+    legacy_secret_set: bool
+
+
+async def rotate(
+    db: Database,
+    clock: Clock,
+    marketplace_id: str,
+    client_id: str,
+    fields: dict[str, Any],
+    overlap_minutes: object,
+) -> Rotation:
+    """Create a new named secret and make every other named secret expire after the overlap,
+    in one transaction: systems move to the new secret while the old one still works, and no
+    other client is touched."""
+    now = clock.now()
+    until = overlap_end(now, overlap_minutes)
+    secret = _build(fields.get("id") or new_object_id(), fields, now)
+    value = generate_secret_value()
+    async with db.write() as session:
+        client = await _lock_client(session, marketplace_id, client_id)
+        check_room_for_one_more(await secrets_q.count(session, client_id=client))
+        if await secrets_q.get(session, client_id=client, secret_id=secret.id) is not None:
+            raise id_exists(secret.id)
+        await secrets_q.insert(
+            session,
+            marketplace_id=marketplace_id,
+            client_id=client,
+            secret=secret,
+            sha256=sha256_hex(value),
+            now=now,
+        )
+        replaced = await secrets_q.expire_others(
+            session, client_id=client, keep_id=secret.id, until=until
+        )
+        legacy = await secrets_q.has_legacy_secret(session, client_id=client)
+    return Rotation(CreatedSecret(secret, value), until, replaced, legacy)

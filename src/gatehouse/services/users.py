@@ -218,6 +218,25 @@ async def revoke_own_tokens(
     await _revoke(db, clock, marketplace_id, find)
 
 
+async def revoke_tokens_by_username(
+    db: Database, clock: Clock, marketplace_id: str, username: str
+) -> None:
+    """For operators (``gatehouse users revoke-tokens``), who know a username, not its ID."""
+
+    async def find(session: AsyncSession) -> UserRow:
+        row = await session.scalar(
+            select(UserRow).where(
+                UserRow.marketplace_id == marketplace_id,
+                UserRow.username_key == users.username_key(username),
+            )
+        )
+        if row is None:
+            raise NotFoundError("User", username)
+        return row
+
+    await _revoke(db, clock, marketplace_id, find)
+
+
 async def _revoke(
     db: Database,
     clock: Clock,

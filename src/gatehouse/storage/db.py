@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from gatehouse.storage.epoch import SqliteEpoch
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -91,6 +93,12 @@ class Database:
         self.commit_hooks: list[Callable[[set[str]], None]] = []
         """Run after a write transaction that recorded cache invalidations has committed
         (``gatehouse.storage.invalidation``), with the invalidated keys."""
+        self.epoch = SqliteEpoch.for_url(url) if self.dialect == "sqlite" else None
+        """Shared with every process using this SQLite file; each invalidating commit (server
+        or CLI) changes it, and caches compare it before trusting what they hold."""
+        if self.epoch is not None:
+            epoch = self.epoch
+            self.commit_hooks.append(lambda _keys: epoch.bump())
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:

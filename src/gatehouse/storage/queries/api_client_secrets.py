@@ -104,3 +104,28 @@ async def delete_secret(session: AsyncSession, *, client_id: str, secret_id: str
         )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def expire_others(
+    session: AsyncSession, *, client_id: str, keep_id: str, until: datetime
+) -> int:
+    """Make every other named secret of the client expire at ``until`` at the latest (a
+    secret already expiring sooner keeps its date). Returns how many changed."""
+    row = ApiClientSecretRow
+    result = await session.execute(
+        update(row)
+        .where(
+            row.api_client_id == client_id,
+            row.id != keep_id,
+            (row.expiration.is_(None)) | (row.expiration > until),
+        )
+        .values(expiration=until)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def has_legacy_secret(session: AsyncSession, *, client_id: str) -> bool:
+    legacy = await session.scalar(
+        select(ApiClientRow.client_secret).where(ApiClientRow.id == client_id)
+    )
+    return bool(legacy)

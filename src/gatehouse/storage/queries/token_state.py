@@ -20,6 +20,7 @@ async def client_state(session: AsyncSession, client_id: str) -> ClientState | N
                 ApiClientRow.marketplace_id,
                 ApiClientRow.active,
                 Marketplace.active,
+                ApiClientRow.tokens_valid_from,
             )
             .join(Marketplace, Marketplace.id == ApiClientRow.marketplace_id)
             .where(ApiClientRow.id == client_id)
@@ -28,7 +29,11 @@ async def client_state(session: AsyncSession, client_id: str) -> ClientState | N
     if found is None:
         return None
     return ClientState(
-        client_id=found[0], marketplace_id=found[1], active=found[2], marketplace_active=found[3]
+        client_id=found[0],
+        marketplace_id=found[1],
+        active=found[2],
+        marketplace_active=found[3],
+        tokens_valid_from=found[4],
     )
 
 

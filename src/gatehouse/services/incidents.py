@@ -1,0 +1,57 @@
+"""Targeted incident response on one API client (issue 5): deactivate or reactivate it,
+revoke every token issued through it, and look up its marketplace for the CLI. Every other
+client keeps working: each operation touches this client's rows only."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import delete, select
+
+from gatehouse.domain.clock import Clock
+from gatehouse.domain.errors import NotFoundError
+from gatehouse.domain.ids import normalize_client_id
+from gatehouse.domain.incidents import client_revocation_threshold, seconds_until
+from gatehouse.storage.db import Database
+from gatehouse.storage.invalidation import client_key, invalidate
+from gatehouse.storage.models import ApiClientRow, RefreshTokenRow
+
+
+async def client_marketplace(db: Database, client_id: str) -> str:
+    """The marketplace a client belongs to (operators name clients by ID alone)."""
+    async with db.read() as session:
+        found = await session.scalar(
+            select(ApiClientRow.marketplace_id).where(
+                ApiClientRow.id == normalize_client_id(client_id)
+            )
+        )
+    if found is None:
+        raise NotFoundError("ApiClient", client_id)
+    return found
+
+
+async def revoke_client_tokens(
+    db: Database, clock: Clock, marketplace_id: str, client_id: str
+) -> int:
+    """Refuse every access token issued through the client so far and delete its refresh
+    tokens, on every process from its next request; return the new threshold.
+
+    Returns only once the threshold second has begun, so a token issued after this call
+    returns is never refused (tokens carry whole-second times)."""
+    normalized = normalize_client_id(client_id)
+    async with db.write() as session:
+        row = await session.scalar(
+            select(ApiClientRow)
+            .where(ApiClientRow.marketplace_id == marketplace_id, ApiClientRow.id == normalized)
+            .with_for_update()
+        )
+        if row is None:
+            raise NotFoundError("ApiClient", client_id)
+        threshold = client_revocation_threshold(clock.now(), row.tokens_valid_from)
+        row.tokens_valid_from = threshold
+        await session.execute(
+            delete(RefreshTokenRow).where(RefreshTokenRow.api_client_id == normalized)
+        )
+        await invalidate(session, client_key(normalized))
+    await asyncio.sleep(seconds_until(threshold, clock.now()))
+    return threshold
