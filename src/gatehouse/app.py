@@ -19,6 +19,7 @@ from gatehouse.http.routers import (
     companies,
     company_users,
     health,
+    impersonation,
     me,
     oauth,
     security_profiles,
@@ -45,6 +46,7 @@ ROUTERS = (
     user_groups.router,
     company_users.router,
     me.router,
+    impersonation.router,
 )
 
 
