@@ -620,3 +620,42 @@ async def test_configs_follow_renames(setup: Setup) -> None:
     response = await setup.token_for("/v1/buyers/buyer-a/users/janet/accesstoken")
     assert response.status_code == 200, response.text
     assert claims_of(response.json()["access_token"])["role"] == "Shopper"
+
+
+async def test_config_rename_and_reference_checks_on_update(setup: Setup) -> None:
+    http, auth = setup.http, setup.mp.auth
+    other = await setup.config(ID="other", BuyerID="buyer-b")
+    assert other.status_code == 201
+    await expect_error(
+        await http.patch(f"{CONFIGS}/other", headers=auth, json={"ID": "csr"}),
+        409,
+        "IdExists",
+        {"ObjectType": "ImpersonationConfig", "ObjectID": "csr"},
+    )
+    renamed = await http.patch(f"{CONFIGS}/other", headers=auth, json={"ID": "renamed"})
+    assert renamed.status_code == 200, renamed.text
+    assert renamed.json()["ID"] == "renamed"
+    await expect_error(await http.get(f"{CONFIGS}/other", headers=auth), 404, "NotFound")
+    await expect_error(
+        await http.patch(f"{CONFIGS}/renamed", headers=auth, json={"SecurityProfileID": "nope"}),
+        404,
+        "NotFound",
+        {"ObjectType": "SecurityProfile", "ObjectID": "nope"},
+    )
+    await expect_error(
+        await http.patch(f"{CONFIGS}/renamed", headers=auth, json={"ClientID": None}),
+        400,
+        "RequiredField",
+        {"Field": "ClientID"},
+    )
+    await expect_error(
+        await http.put(f"{CONFIGS}/new", headers=auth, json={"SecurityProfileID": "shopper"}),
+        400,
+        "RequiredField",
+        {"Field": "ClientID"},
+    )
+    stored = await http.get(f"{CONFIGS}/renamed", headers=auth)
+    assert stored.json()["SecurityProfileID"] == "shopper"
+    assert stored.json()["BuyerID"] == "buyer-b"
+    searched = await http.get(CONFIGS, headers=auth, params={"search": setup.storefront[:8]})
+    assert searched.json()["Meta"]["TotalCount"] == 2

@@ -66,7 +66,7 @@ LIST_SPEC = ListSpec(
         ListField("BuyerID", sortable=True),
         ListField("GroupID", sortable=True),
         ListField("UserID", sortable=True),
-        ListField("SecurityProfileID", sortable=True),
-        ListField("ClientID", sortable=True),
+        ListField("SecurityProfileID", searchable=True, sortable=True),
+        ListField("ClientID", searchable=True, sortable=True),
     ),
 )
