@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.clock import Clock
@@ -22,6 +22,7 @@ from gatehouse.domain.impersonation import (
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.users import UserType
 from gatehouse.storage.db import Database
+from gatehouse.storage.models import Marketplace
 from gatehouse.storage.queries import (
     api_clients,
     companies,
@@ -52,6 +53,7 @@ async def create(
 ) -> ImpersonationConfig:
     config = build_config(fields.get("id") or new_object_id(), fields)
     async with db.write() as session:
+        await _lock(session, marketplace_id)
         if await impersonation_configs.get(
             session, marketplace_id=marketplace_id, config_id=config.id
         ):
@@ -69,6 +71,7 @@ async def replace(
     """PUT creates at that ID when new, else replaces every field (an ID in the body renames,
     as for security profiles)."""
     async with db.write() as session:
+        await _lock(session, marketplace_id)
         current = await impersonation_configs.get(
             session, marketplace_id=marketplace_id, config_id=config_id
         )
@@ -89,6 +92,7 @@ async def patch(
 ) -> ImpersonationConfig:
     """Only the sent fields change; a null party ID clears it (back to "any")."""
     async with db.write() as session:
+        await _lock(session, marketplace_id)
         current = await _require(session, marketplace_id, config_id)
         merged: dict[str, Any] = {
             "name": current.name,
@@ -108,6 +112,15 @@ async def delete(db: Database, marketplace_id: str, config_id: str) -> None:
             session, marketplace_id=marketplace_id, config_id=config_id
         ):
             raise NotFoundError(OBJECT_TYPE, config_id)
+
+
+async def _lock(session: AsyncSession, marketplace_id: str) -> None:
+    """Serialise config writes, and the reference checks of other resources' deletes, within
+    a marketplace: the conflict rule and the references are checked by reading, so two
+    concurrent writers must not both pass (a no-op on SQLite, whose writes are serial)."""
+    await session.execute(
+        select(Marketplace.id).where(Marketplace.id == marketplace_id).with_for_update()
+    )
 
 
 async def _save(
@@ -205,6 +218,7 @@ async def _refuse_if_referenced(
     code: str,
     message: str,
 ) -> None:
+    await _lock(session, marketplace_id)
     found = await impersonation_configs.first_referencing(
         session, marketplace_id=marketplace_id, condition=condition
     )
