@@ -19,6 +19,7 @@ from gatehouse.http.routers import (
     companies,
     company_users,
     health,
+    impersonation,
     incidents,
     me,
     oauth,
@@ -49,6 +50,7 @@ ROUTERS = (
     me.router,
     tokens.router,
     incidents.router,
+    impersonation.router,
 )
 
 

@@ -20,6 +20,7 @@ from gatehouse.domain.errors import (
 from gatehouse.domain.ids import new_client_id, normalize_client_id
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.xp import deep_merge, validate_xp
+from gatehouse.services import impersonation_configs
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import client_key, invalidate
 from gatehouse.storage.models import Marketplace
@@ -106,6 +107,7 @@ async def delete(db: Database, marketplace_id: str, client_id: str) -> None:
                     "The last full access client cannot be deleted.",
                     {"ObjectType": OBJECT_TYPE, "ObjectID": client.id},
                 )
+        await impersonation_configs.refuse_client_delete(session, marketplace_id, client.id)
         await api_clients.delete_client(session, marketplace_id=marketplace_id, client_id=client.id)
         await invalidate(session, client_key(client.id))
 

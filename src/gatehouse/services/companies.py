@@ -26,7 +26,7 @@ from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.users import UserType
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import EVERYTHING, company_key, invalidate
-from gatehouse.storage.queries import companies
+from gatehouse.storage.queries import companies, impersonation_configs
 
 
 async def get(db: Database, marketplace_id: str, kind: CompanyKind, company_id: str) -> Company:
@@ -102,8 +102,8 @@ async def patch(
 
 
 async def delete(db: Database, marketplace_id: str, kind: CompanyKind, company_id: str) -> None:
-    """Delete the company with its users, user groups (and memberships) and its ApiClient and
-    security profile assignments, all in one transaction.
+    """Delete the company with its users, user groups (and memberships), its ApiClient and
+    security profile assignments and the impersonation configs naming it, in one transaction.
 
     Refused (nothing deleted) while one of its users is some ApiClient's default context
     user: deleting that user would silently break the client's client_credentials grant.
@@ -123,6 +123,10 @@ async def delete(db: Database, marketplace_id: str, kind: CompanyKind, company_i
         await companies.delete_company(
             session, marketplace_id=marketplace_id, kind=kind, company_id=company_id
         )
+        if kind is CompanyKind.BUYER:
+            await impersonation_configs.delete_for_buyer(
+                session, marketplace_id=marketplace_id, buyer_id=company_id
+            )
         # Its users went with it; a rare operation, so every process simply starts over.
         await invalidate(session, EVERYTHING)
 

@@ -20,9 +20,11 @@ from gatehouse.domain.passwords import validate_password_config
 from gatehouse.domain.roles import API_ROLE_NAMES, MAX_CUSTOM_ROLE_LENGTH
 from gatehouse.domain.security_profiles import ProfileAssignment, SecurityProfile
 from gatehouse.domain.users import UserType
+from gatehouse.services import impersonation_configs
 from gatehouse.storage.db import Database
 from gatehouse.storage.models import SecurityProfileAssignmentRow
 from gatehouse.storage.queries import companies, security_profiles, user_groups, users
+from gatehouse.storage.queries import impersonation_configs as impersonation_config_rows
 from gatehouse.storage.queries.user_groups import GroupOwner
 
 OBJECT_TYPE = "SecurityProfile"
@@ -97,6 +99,7 @@ async def patch(
 
 async def delete(db: Database, marketplace_id: str, profile_id: str) -> None:
     async with db.write() as session:
+        await impersonation_configs.refuse_profile_delete(session, marketplace_id, profile_id)
         if not await security_profiles.delete_profile(
             session, marketplace_id=marketplace_id, profile_id=profile_id
         ):
@@ -305,6 +308,10 @@ async def _save(
     await security_profiles.replace(
         session, marketplace_id=marketplace_id, current_id=current_id, profile=profile
     )
+    if profile.id != current_id:  # impersonation configs have no foreign key to follow
+        await impersonation_config_rows.rename_profile(
+            session, marketplace_id=marketplace_id, old_id=current_id, new_id=profile.id
+        )
 
 
 async def _require(session: AsyncSession, marketplace_id: str, profile_id: str) -> SecurityProfile:

@@ -24,6 +24,7 @@ from gatehouse.domain.ids import is_valid_id, new_object_id
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.users import UserType
 from gatehouse.domain.xp import deep_merge, validate_xp
+from gatehouse.services import impersonation_configs
 from gatehouse.services.users import UserScope
 from gatehouse.storage.db import Database
 from gatehouse.storage.models import UserRow
@@ -108,6 +109,9 @@ async def delete(db: Database, marketplace_id: str, scope: UserScope, group_id: 
     """The group, its memberships and its security profile assignments go together."""
     async with db.write() as session:
         await _require_company(session, marketplace_id, scope)
+        await impersonation_configs.refuse_group_delete(
+            session, marketplace_id, scope.user_type, scope.company_id, group_id
+        )
         if not await user_groups.delete_group(
             session, marketplace_id=marketplace_id, owner=_owner(scope), group_id=group_id
         ):
@@ -231,6 +235,15 @@ async def _save(
         )
     except IntegrityError as exc:
         raise IdExistsError(OBJECT_TYPE, group.id) from exc
+    await impersonation_configs.follow_rename(
+        session,
+        marketplace_id,
+        scope.user_type,
+        scope.company_id,
+        group=True,
+        old_id=current_id,
+        new_id=group.id,
+    )
 
 
 async def _require_member_parties(

@@ -38,6 +38,7 @@ from gatehouse.domain.users import (
     UserType,
 )
 from gatehouse.domain.xp import deep_merge, validate_xp
+from gatehouse.services import impersonation_configs
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import invalidate, user_key
 from gatehouse.storage.models import ApiClientRow, UserRow
@@ -178,6 +179,9 @@ async def delete(db: Database, marketplace_id: str, scope: UserScope, user_id: s
                 "This user is the default context user of an API client and cannot be deleted.",
                 {"ObjectType": scope.object_type, "ObjectID": user_id},
             )
+        await impersonation_configs.refuse_user_delete(
+            session, marketplace_id, scope.user_type, scope.company_id, user_id
+        )
         await users.delete_row(session, row)
         await invalidate(session, user_key(marketplace_id, row.id))
 
@@ -291,6 +295,15 @@ async def _update(
         await _check_username(session, marketplace_id, user.username, row.id)
         if user.id != row.external_id:
             await users.rename_assignments(session, row, user.id)
+            await impersonation_configs.follow_rename(
+                session,
+                marketplace_id,
+                scope.user_type,
+                scope.company_id,
+                group=False,
+                old_id=row.external_id,
+                new_id=user.id,
+            )
         users.apply_changes(row, user)
         if password_hash is not None:
             row.password_hash = password_hash

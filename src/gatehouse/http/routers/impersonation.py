@@ -1,0 +1,116 @@
+"""``/v1/impersonationconfig`` (seller-only; FullAccess or SetSecurityProfile, spec §5.4) and
+``POST /v1/buyers/{buyerID}/users/{userID}/accesstoken`` (BuyerImpersonation, spec §3.10).
+
+The token route has no company boundary: since OrderCloud v66 a buyer user may impersonate
+users of other buyers when a config allows it, so whom a caller may reach is decided by the
+configs, not by the caller's company.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+
+from gatehouse.domain.impersonation import parse_token_request
+from gatehouse.domain.listing import ListQuery
+from gatehouse.domain.roles import ApiRole
+from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.listing import list_page, list_query
+from gatehouse.http.schemas.impersonation import (
+    LIST_SPEC,
+    ImpersonateTokenRequestIn,
+    ImpersonationConfigIn,
+    config_out,
+)
+from gatehouse.oauth.grants.base import GrantContext
+from gatehouse.services import impersonation
+from gatehouse.services import impersonation_configs as service
+
+router = APIRouter(prefix="/v1")
+Admin = Annotated[Caller, Depends(require(ApiRole.SetSecurityProfile, seller_only=True))]
+Impersonating = Annotated[Caller, Depends(require(ApiRole.BuyerImpersonation))]
+Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC))]
+
+
+@router.get("/impersonationconfig", tags=["ImpersonationConfigs"])
+async def list_impersonation_configs(
+    runtime: RuntimeDep, caller: Admin, query: Query
+) -> JSONResponse:
+    configs, total = await service.list_page(runtime.db, caller.marketplace_id, query)
+    return JSONResponse(list_page([config_out(c) for c in configs], query, total))
+
+
+@router.post("/impersonationconfig", status_code=201, tags=["ImpersonationConfigs"])
+async def create_impersonation_config(
+    runtime: RuntimeDep, caller: Admin, body: ImpersonationConfigIn, request: Request
+) -> JSONResponse:
+    config = await service.create(
+        runtime.db, runtime.clock, caller.marketplace_id, body.domain_fields()
+    )
+    location = str(request.url_for("get_impersonation_config", impersonationConfigID=config.id))
+    return JSONResponse(config_out(config), 201, headers={"Location": location})
+
+
+@router.get(
+    "/impersonationconfig/{impersonationConfigID}",
+    name="get_impersonation_config",
+    tags=["ImpersonationConfigs"],
+)
+async def get_impersonation_config(
+    runtime: RuntimeDep, caller: Admin, impersonationConfigID: str
+) -> JSONResponse:
+    config = await service.get(runtime.db, caller.marketplace_id, impersonationConfigID)
+    return JSONResponse(config_out(config))
+
+
+@router.put("/impersonationconfig/{impersonationConfigID}", tags=["ImpersonationConfigs"])
+async def save_impersonation_config(
+    runtime: RuntimeDep, caller: Admin, impersonationConfigID: str, body: ImpersonationConfigIn
+) -> JSONResponse:
+    config = await service.replace(
+        runtime.db,
+        runtime.clock,
+        caller.marketplace_id,
+        impersonationConfigID,
+        body.domain_fields(),
+    )
+    return JSONResponse(config_out(config))
+
+
+@router.patch("/impersonationconfig/{impersonationConfigID}", tags=["ImpersonationConfigs"])
+async def patch_impersonation_config(
+    runtime: RuntimeDep, caller: Admin, impersonationConfigID: str, body: ImpersonationConfigIn
+) -> JSONResponse:
+    config = await service.patch(
+        runtime.db, caller.marketplace_id, impersonationConfigID, body.domain_fields()
+    )
+    return JSONResponse(config_out(config))
+
+
+@router.delete(
+    "/impersonationconfig/{impersonationConfigID}", status_code=204, tags=["ImpersonationConfigs"]
+)
+async def delete_impersonation_config(
+    runtime: RuntimeDep, caller: Admin, impersonationConfigID: str
+) -> Response:
+    await service.delete(runtime.db, caller.marketplace_id, impersonationConfigID)
+    return Response(status_code=204)
+
+
+@router.post("/buyers/{buyerID}/users/{userID}/accesstoken", tags=["Users"])
+async def get_impersonation_token(
+    runtime: RuntimeDep,
+    caller: Impersonating,
+    buyerID: str,
+    userID: str,
+    body: ImpersonateTokenRequestIn,
+) -> JSONResponse:
+    token_request = parse_token_request(body.ClientID, body.Roles, body.CustomRoles)
+    ctx = GrantContext(runtime.codec, runtime.clock, runtime.settings.effective_base_url)
+    who = impersonation.Impersonator(
+        caller.marketplace_id, caller.internal_user_id, "imp" in caller.claims
+    )
+    token = await impersonation.access_token(runtime.db, ctx, who, buyerID, userID, token_request)
+    return JSONResponse(token, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
