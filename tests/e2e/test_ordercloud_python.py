@@ -22,6 +22,8 @@ What the SDK does, and how these tests live with it (SDK quirks, not Gatehouse b
   ``refresh_token`` (an empty string when absent). Gatehouse therefore answers a refresh with
   the same, unrotated refresh token (see docs/behaviour.md), so the second and later refreshes
   keep working: :func:`test_the_sdk_refreshes_an_expiring_password_session_again_and_again`.
+- ``SyncOrderCloudClient`` wraps the async client in its own event loop (so tests drive it
+  from a thread) and attaches its resources at run time, which type checkers cannot see.
 - The SDK's ``ApiClient`` model serialises read-only defaults (``AnonymousTokenDuration``
   10080, ``AssignedBuyerCount``/``AssignedSupplierCount`` 0) and ``User`` sends
   ``FailedLoginAttempts`` 0; Gatehouse ignores read-only properties, as OrderCloud does.
@@ -31,6 +33,7 @@ The server runs on the suite's backend (``GATEHOUSE_TEST_DB``: SQLite or Postgre
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import secrets
@@ -46,7 +49,12 @@ import httpx
 import jwt
 import pytest
 import pytest_asyncio
-from ordercloud import AuthenticationError, OrderCloudClient, OrderCloudError
+from ordercloud import (
+    AuthenticationError,
+    OrderCloudClient,
+    OrderCloudError,
+    SyncOrderCloudClient,
+)
 from ordercloud import auth as sdk_auth
 from ordercloud.middleware import RequestContext
 from ordercloud.models.api_client import ApiClient
@@ -342,6 +350,37 @@ async def test_an_under_privileged_token_gets_the_sdks_authentication_error(
         "SufficientRoles": ["FullAccess", "ApiClientAdmin", "ApiClientReader"],
         "AssignedRoles": ["BuyerReader", "MeAdmin"],
     }
+
+
+async def test_the_synchronous_client_works_too(served: Served, admin: OrderCloudClient) -> None:
+    """``SyncOrderCloudClient`` runs its own event loop, so it is driven from a thread."""
+    created = await admin.api_clients.create(
+        ApiClient(
+            app_name="Sync",
+            access_token_duration=60,
+            allow_seller=True,
+            default_context_user_name=ADMIN,
+        )
+    )
+    assert created.id
+    secret = await admin.api_clients.create_secret(created.id, {"Name": "sync"})
+    assert secret.client_secret
+
+    def drive(client_id: str, client_secret: str) -> tuple[str | None, list[str | None]]:
+        with SyncOrderCloudClient.create(
+            client_id=client_id,
+            client_secret=client_secret,
+            base_url=served.api,
+            auth_url=served.token_url,
+        ) as sync_client:
+            client: Any = sync_client  # its resources are set at run time: untyped for mypy
+            me = client.me.get()
+            listed = client.api_clients.list(search="Sync", search_on="AppName")
+            return me.username, [c.id for c in listed.items]
+
+    username, ids = await asyncio.to_thread(drive, created.id, secret.client_secret)
+    assert username == ADMIN
+    assert ids == [created.id]
 
 
 async def test_a_bad_password_login_surfaces_our_oauth_error(served: Served) -> None:
