@@ -123,6 +123,9 @@ def print_result(name: str, label: str, ctx: Context, host: Machine, res: LoadRe
         f"  latency        p50 {res.p50_ms:.2f} ms   p99 {res.p99_ms:.2f} ms   "
         f"(p90 {res.p90_ms:.2f}, max {res.max_ms:.2f})"
     )
+    if res.repeats > 1:
+        spread = ", ".join(f"{r:.1f}" for r in res.runs_requests_per_s)
+        print(f"  runs           median of {res.repeats} (requests/s: {spread})")
     print(f"  errors         {res.socket_errors} socket errors, {res.non_2xx} non-2xx{bad}")
     print(
         f"  settings       concurrency={ctx.concurrency} duration={ctx.duration_s:g}s "
