@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -34,6 +35,8 @@ class LoadSettings:
     warmup_s: float
     wrk_threads: int = 1
     timeout_s: float = 10.0
+    repeat: int = 1
+    """Measured runs per scenario (each after its own warm-up); reports give their median."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,11 @@ class LoadResult:
     """Connect, read, write and timeout errors: requests that got no response."""
     non_2xx: int
     first_non_2xx_status: int
+    repeats: int = 1
+    """How many measured runs this result summarises (``--repeat``): every latency and rate
+    above is then the median over the runs, and the error counts are their sums."""
+    runs_requests_per_s: tuple[float, ...] = ()
+    """Each run's requests/s, to show the spread behind the median."""
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,6 +99,38 @@ def _wrk_version(wrk: str) -> str:
 
 
 def run(gen: Generator, request: Request, settings: LoadSettings) -> LoadResult:
+    """``settings.repeat`` measured runs, summarised by their median (one run: itself)."""
+    runs = [run_once(gen, request, settings) for _ in range(max(1, settings.repeat))]
+    return median_result(runs)
+
+
+def median_result(runs: list[LoadResult]) -> LoadResult:
+    """Per-field medians of the runs; errors are summed so that none hides behind a median."""
+    if len(runs) == 1:
+        return runs[0]
+
+    def med(name: str) -> float:
+        values: list[float] = [getattr(r, name) for r in runs]
+        return round(statistics.median(values), 2)
+
+    return LoadResult(
+        requests=round(statistics.median(r.requests for r in runs)),
+        duration_s=med("duration_s"),
+        requests_per_s=med("requests_per_s"),
+        p50_ms=med("p50_ms"),
+        p90_ms=med("p90_ms"),
+        p99_ms=med("p99_ms"),
+        max_ms=med("max_ms"),
+        mean_ms=med("mean_ms"),
+        socket_errors=sum(r.socket_errors for r in runs),
+        non_2xx=sum(r.non_2xx for r in runs),
+        first_non_2xx_status=next((r.first_non_2xx_status for r in runs if r.non_2xx), 0),
+        repeats=len(runs),
+        runs_requests_per_s=tuple(r.requests_per_s for r in runs),
+    )
+
+
+def run_once(gen: Generator, request: Request, settings: LoadSettings) -> LoadResult:
     """Warm up (results discarded), then measure once; drain after each run."""
     _check_loopback(request.url)
     if gen.kind == "wrk":
@@ -108,9 +148,11 @@ def _drain(result: LoadResult, settings: LoadSettings) -> None:
 
     wrk stops with up to ``concurrency`` requests in flight; a slow endpoint (the
     password grant's argon2id) keeps working on them, and that work would otherwise be
-    charged to the next run. They finish within about one worst-case latency.
+    charged to the next run. They finish within about one worst-case latency (the
+    generator's timeout when nothing completed at all, e.g. DOT's PBKDF2 secrets).
     """
-    time.sleep(min(result.max_ms / 1000, settings.timeout_s) + 0.5)
+    worst_s = settings.timeout_s if result.requests == 0 else result.max_ms / 1000
+    time.sleep(min(worst_s, settings.timeout_s) + 0.5)
 
 
 def _check_loopback(url: str) -> None:

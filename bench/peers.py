@@ -1,16 +1,23 @@
 """Peer OAuth2 servers under the same load settings: ``python bench/peers.py``.
 
-Runs the peers of /work/shared/bench-peers (node-oidc-provider, django-oauth-toolkit,
-Authlib) one at a time, each serving ``client_credentials`` with HTTP Basic, with the
-same load generator, concurrency, duration and warm-up as ``run.py``, so their numbers
-sit next to Gatehouse's. Packages install into a scratch dir under /tmp (never under
-/work): the peers' dependencies must not leak into the repo or its venv.
+Runs the peers one at a time, with the same load generator, concurrency, duration, warm-up
+and repeats as ``run.py``, so their numbers sit next to Gatehouse's: node-oidc-provider
+(/work/shared/bench-peers), django-oauth-toolkit (``bench/peer_apps/dot_app.py``) and
+Authlib + Flask (``bench/peer_apps/authlib_app.py``). Every peer serves
+``client_credentials`` with HTTP Basic; the DOT and Authlib peers also serve the
+``refresh_token`` grant and an authenticated resource read (``GET /me``), so those run side
+by side too (``PEER_SCENARIOS``). node-oidc-provider issues no refresh token for
+client_credentials (only with authorization codes, which need an interactive login) and
+serves userinfo only for OpenID user tokens, so it runs client_credentials only. Packages
+install into a scratch dir under /tmp (never under /work): the peers' dependencies must not
+leak into the repo or its venv.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import json
 import os
 import shutil
 import subprocess
@@ -28,10 +35,16 @@ import report
 from scenarios import FORM, Request
 
 PEERS_DIR = Path("/work/shared/bench-peers")
+PEER_APPS = Path(__file__).resolve().parent / "peer_apps"
 SCRATCH = Path("/tmp/gatehouse-bench-peers")
 CLIENT_ID = "bench-client"
 CLIENT_SECRET = "bench-secret-0123456789abcdef0123456789abcdef"  # the peers' own fixture
 BODY = "grant_type=client_credentials&scope=read"
+REFRESH_TOKEN = "bench-refresh-0123456789abcdef0123456789abcdef"  # authlib_app.py's fixture
+REFRESH_BODY = f"grant_type=refresh_token&refresh_token={REFRESH_TOKEN}"
+JWT_CHECK = "JWT signature and claims checked, nothing read"
+PEER_SCENARIOS = ("client_credentials", "refresh_token", "get_me")
+"""Gatehouse scenarios that have a peer counterpart (same name in the peer records)."""
 PY_PACKAGES = ["django-oauth-toolkit", "authlib", "flask", "gunicorn"]
 
 
@@ -43,6 +56,17 @@ class Peer:
     kind: str
     token_path: str
     env: Mapping[str, str] = field(default_factory=dict)
+    me_path: str = ""
+    """An authenticated resource read (bearer from the refresh grant), when the peer has one."""
+    me_check: str = ""
+    """What the peer's ``GET /me`` verifies, for the printed label."""
+    refresh_client_id: str = CLIENT_ID
+    """DOT refreshes only for password-grant applications: a second client, same secret."""
+
+    @property
+    def scenarios(self) -> tuple[str, ...]:
+        """What this peer can serve, in ``PEER_SCENARIOS`` order."""
+        return PEER_SCENARIOS if self.me_path else ("client_credentials",)
 
 
 PEERS: list[Peer] = [
@@ -55,10 +79,34 @@ PEERS: list[Peer] = [
         )
         for fmt, alg in (("jwt", "RS256"), ("jwt", "ES256"), ("jwt", "EdDSA"), ("opaque", "RS256"))
     ),
-    Peer("dot-hashsecret1", "dot", "/o/token/", {"DOT_HASH_SECRET": "1"}),
-    Peer("dot-hashsecret0", "dot", "/o/token/", {"DOT_HASH_SECRET": "0"}),
-    Peer("authlib-jwt-RS256", "authlib", "/token", {"AT_ALG": "RS256"}),
-    Peer("authlib-jwt-ES256", "authlib", "/token", {"AT_ALG": "ES256"}),
+    *(
+        Peer(
+            f"dot-hashsecret{hashed}",
+            "dot",
+            "/o/token/",
+            {"DOT_HASH_SECRET": hashed},
+            me_path="/me",
+            me_check="token row looked up with its user",
+            refresh_client_id="bench-refresh-client",
+        )
+        for hashed in ("1", "0")
+    ),
+    Peer(
+        "authlib-jwt-RS256",
+        "authlib",
+        "/token",
+        {"AT_ALG": "RS256"},
+        me_path="/me",
+        me_check=JWT_CHECK,
+    ),
+    Peer(
+        "authlib-jwt-ES256",
+        "authlib",
+        "/token",
+        {"AT_ALG": "ES256"},
+        me_path="/me",
+        me_check=JWT_CHECK,
+    ),
 ]
 
 
@@ -87,8 +135,8 @@ def install(scratch: Path, source: Path, kinds: set[str]) -> None:
                 [str(scratch / "venv" / "bin" / "pip"), "install", "-q", *PY_PACKAGES], scratch, 600
             )
         (scratch / "py").mkdir(exist_ok=True)
-        shutil.copy(source / "django-oauth-toolkit" / "dot_peer.py", scratch / "py")
-        shutil.copy(source / "authlib" / "authlib_peer.py", scratch / "py")
+        shutil.copy(PEER_APPS / "dot_app.py", scratch / "py")
+        shutil.copy(PEER_APPS / "authlib_app.py", scratch / "py")
 
 
 def _run(argv: list[str], cwd: Path, timeout: float, env: Mapping[str, str] | None = None) -> None:
@@ -119,9 +167,9 @@ def command(peer: Peer, scratch: Path, port: int, workers: int) -> tuple[list[st
         "/dev/null",
     ]
     if peer.kind == "dot":
-        return [gunicorn, *common, "dot_peer:application"], scratch / "py"
+        return [gunicorn, *common, "dot_app:application"], scratch / "py"
     # --preload: one signing key shared by every worker.
-    return [gunicorn, "--preload", *common, "authlib_peer:app"], scratch / "py"
+    return [gunicorn, "--preload", *common, "authlib_app:app"], scratch / "py"
 
 
 def peer_env(peer: Peer, scratch: Path, port: int) -> dict[str, str]:
@@ -133,22 +181,57 @@ def prepare(peer: Peer, scratch: Path, env: Mapping[str, str]) -> None:
     if peer.kind == "dot":
         (scratch / "dot.sqlite3").unlink(missing_ok=True)
         _run(
-            [str(scratch / "venv" / "bin" / "python"), "dot_peer.py", "setup"],
+            [str(scratch / "venv" / "bin" / "python"), "dot_app.py", "setup"],
             scratch / "py",
             120,
             env,
         )
 
 
-def token_request(url: str) -> Request:
-    basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+def token_request(url: str, body: str = BODY, client_id: str = CLIENT_ID) -> Request:
+    basic = base64.b64encode(f"{client_id}:{CLIENT_SECRET}".encode()).decode()
     return Request(
         method="POST",
         url=url,
-        body=BODY,
+        body=body,
         wrk_script="form_post.lua",
         headers={"Authorization": f"Basic {basic}", "Content-Type": FORM},
     )
+
+
+def scenario_request(peer: Peer, base: str, scenario: str) -> tuple[str, Request]:
+    """The peer's counterpart of a Gatehouse scenario: (label, request)."""
+    token_url = base + peer.token_path
+    if scenario == "client_credentials":
+        label = f"POST {peer.token_path} (grant_type=client_credentials, Basic)"
+        return label, token_request(token_url)
+    refresh = token_request(token_url, REFRESH_BODY, peer.refresh_client_id)
+    if scenario == "refresh_token":
+        return f"POST {peer.token_path} (grant_type=refresh_token, Basic)", refresh
+    status, raw = harness.http_request(
+        refresh.method, refresh.url, refresh.body, refresh.headers, timeout=60
+    )
+    if status != 200:
+        raise RuntimeError(f"refresh grant for the {scenario} token: HTTP {status}")
+    token = json.loads(raw)["access_token"]
+    label = f"GET {peer.me_path} (Bearer, refresh-grant token; {peer.me_check})"
+    return label, Request(
+        method="GET",
+        url=base + peer.me_path,
+        body="",
+        wrk_script="bearer_get.lua",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+def check_once(name: str, request: Request) -> None:
+    """One request before the load, so a broken peer scenario fails instead of timing errors."""
+    # generous: a slow peer (PBKDF2 secrets) may still be working off the previous load
+    status, raw = harness.http_request(
+        request.method, request.url, request.body, request.headers, timeout=60
+    )
+    if status != 200:
+        raise RuntimeError(f"{name}: expected HTTP 200, got {status}: {raw[:200]!r}")
 
 
 def wait_ready(proc: subprocess.Popen[bytes], request: Request, timeout_s: float = 60) -> None:
@@ -167,9 +250,15 @@ def wait_ready(proc: subprocess.Popen[bytes], request: Request, timeout_s: float
 
 
 def run_peer(
-    peer: Peer, scratch: Path, gen: loadgen.Generator, settings: loadgen.LoadSettings, workers: int
-) -> loadgen.LoadResult:
-    """Start one peer in its own process group, load it, and always stop it."""
+    peer: Peer,
+    scratch: Path,
+    gen: loadgen.Generator,
+    settings: loadgen.LoadSettings,
+    workers: int,
+    wanted: tuple[str, ...],
+) -> list[tuple[str, str, loadgen.LoadResult]]:
+    """Start one peer in its own process group, load each wanted scenario it serves (one
+    after another, same process), and always stop it: [(scenario, label, result)]."""
     port = harness.free_port()
     env = peer_env(peer, scratch, port)
     prepare(peer, scratch, env)
@@ -178,10 +267,15 @@ def run_peer(
         proc = subprocess.Popen(
             argv, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+    base = f"http://{harness.LOOPBACK}:{port}"
     try:
-        request = token_request(f"http://{harness.LOOPBACK}:{port}{peer.token_path}")
-        wait_ready(proc, request)
-        return loadgen.run(gen, request, settings)
+        wait_ready(proc, token_request(base + peer.token_path))
+        results = []
+        for scenario in (s for s in peer.scenarios if s in wanted):
+            label, request = scenario_request(peer, base, scenario)
+            check_once(f"{peer.name} {scenario}", request)
+            results.append((scenario, label, loadgen.run(gen, request, settings)))
+        return results
     finally:
         harness.stop_process_group(proc)
 
@@ -194,12 +288,15 @@ def run_all(
     names: list[str] | None = None,
     scratch: Path = SCRATCH,
     source: Path = PEERS_DIR,
+    scenarios: list[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Every selected peer, one after another; a failing peer is reported, not fatal."""
-    chosen = [p for p in PEERS if not names or p.name in names]
+    """Every selected peer, one after another, for every wanted scenario it serves (default
+    client_credentials only); a failing peer is reported, not fatal."""
+    wanted = tuple(scenarios) if scenarios is not None else ("client_credentials",)
+    chosen = [p for p in PEERS if (not names or p.name in names) and set(p.scenarios) & set(wanted)]
     scratch = scratch_dir(scratch)
     install(scratch, source, {p.kind for p in chosen})
-    print(f"\n# peers: client_credentials (HTTP Basic), installed under {scratch}")
+    print(f"\n# peers: {', '.join(wanted)} (HTTP Basic), installed under {scratch}")
     records: list[dict[str, Any]] = []
     for peer in chosen:
         peer_workers = 1 if peer.kind == "node" else workers
@@ -213,16 +310,22 @@ def run_all(
             database="sqlite" if peer.kind == "dot" else "none",
         )
         try:
-            result = run_peer(peer, scratch, gen, settings, workers)
+            results = run_peer(peer, scratch, gen, settings, workers, wanted)
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
             print(f"\n== {peer.name}: FAILED: {exc}")
             records.append({"name": peer.name, "error": str(exc)})
             continue
-        label = f"POST {peer.token_path} (grant_type=client_credentials, Basic)"
-        report.print_result(peer.name, label, ctx, host, result)
-        records.append(
-            {"name": peer.name, "label": label, "workers": peer_workers, **result.as_json()}
-        )
+        for scenario, label, result in results:
+            report.print_result(f"{peer.name} {scenario}", label, ctx, host, result)
+            records.append(
+                {
+                    "name": peer.name,
+                    "scenario": scenario,
+                    "label": label,
+                    "workers": peer_workers,
+                    **result.as_json(),
+                }
+            )
     return records
 
 
@@ -237,6 +340,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME",
         help=f"run only these (repeatable): {[x.name for x in PEERS]}",
     )
+    p.add_argument(
+        "--scenario",
+        action="append",
+        choices=PEER_SCENARIOS,
+        help="peer scenarios to run (repeatable; default all that each peer serves)",
+    )
     p.add_argument("--scratch", type=Path, default=SCRATCH, help=f"install dir ({SCRATCH})")
     p.add_argument("--peers-dir", type=Path, default=PEERS_DIR, help=f"sources ({PEERS_DIR})")
     args = p.parse_args(argv)
@@ -247,7 +356,14 @@ def main(argv: list[str] | None = None) -> int:
     stamp = datetime.now(UTC)
     with harness.signals_as_exit():
         records = run_all(
-            gen, settings, args.workers, host, args.peer, args.scratch, args.peers_dir
+            gen,
+            settings,
+            args.workers,
+            host,
+            args.peer,
+            args.scratch,
+            args.peers_dir,
+            scenarios=args.scenario or list(PEER_SCENARIOS),
         )
     if not args.no_save:
         payload = {

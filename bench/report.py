@@ -123,6 +123,9 @@ def print_result(name: str, label: str, ctx: Context, host: Machine, res: LoadRe
         f"  latency        p50 {res.p50_ms:.2f} ms   p99 {res.p99_ms:.2f} ms   "
         f"(p90 {res.p90_ms:.2f}, max {res.max_ms:.2f})"
     )
+    if res.repeats > 1:
+        spread = ", ".join(f"{r:.1f}" for r in res.runs_requests_per_s)
+        print(f"  runs           median of {res.repeats} (requests/s: {spread})")
     print(f"  errors         {res.socket_errors} socket errors, {res.non_2xx} non-2xx{bad}")
     print(
         f"  settings       concurrency={ctx.concurrency} duration={ctx.duration_s:g}s "
@@ -196,33 +199,107 @@ def print_loaded_comparison(summary: dict[str, Any]) -> None:
         )
 
 
-PEER_BASELINES = ("client_credentials", "refresh_token")
-"""Gatehouse scenarios set against every peer's client_credentials (HTTP Basic) row."""
-
-
 def peer_comparison(
     records: list[dict[str, Any]], peer_records: list[dict[str, Any]]
 ) -> dict[str, dict[str, Any]]:
-    """Gatehouse/peer ratios: requests/s above x1 and p50 below x1 favour Gatehouse."""
+    """Gatehouse/peer ratios for the same scenario (a peer record's ``scenario``; records
+    from before peers had several are client_credentials). requests/s above x1 and p50/p99
+    below x1 favour Gatehouse."""
     by_name = {r["name"]: r for r in records}
     out: dict[str, dict[str, Any]] = {}
-    for name in PEER_BASELINES:
-        ours = by_name.get(name)
+    for peer in peer_records:
+        if "error" in peer:
+            continue
+        scenario = peer.get("scenario", "client_credentials")
+        ours = by_name.get(scenario)
         if ours is None:
             continue
-        for peer in peer_records:
-            if "error" in peer:
-                continue
-            out[f"{name}/{peer['name']}"] = {
-                "requests_per_s": _ratio(ours["requests_per_s"], peer["requests_per_s"]),
-                "p50": _ratio(ours["p50_ms"], peer["p50_ms"]),
-            }
+        out[f"{scenario}/{peer['name']}"] = {
+            "requests_per_s": _ratio(ours["requests_per_s"], peer["requests_per_s"]),
+            "p50": _ratio(ours["p50_ms"], peer["p50_ms"]),
+            "p99": _ratio(ours["p99_ms"], peer["p99_ms"]),
+        }
     return out
 
 
 def print_peer_comparison(summary: dict[str, dict[str, Any]]) -> None:
     if not summary:
         return
-    print("\n== Gatehouse / peer (requests/s above x1 and p50 below x1 favour Gatehouse)")
+    print("\n== Gatehouse / peer (requests/s above x1 and p50/p99 below x1 favour Gatehouse)")
     for pair, r in summary.items():
-        print(f"  {pair}: requests/s {_times(r['requests_per_s'])}   p50 {_times(r['p50'])}")
+        print(
+            f"  {pair}: requests/s {_times(r['requests_per_s'])}   p50 {_times(r['p50'])}"
+            f"   p99 {_times(r.get('p99'))}"
+        )
+
+
+def peer_table_rows(
+    records: list[dict[str, Any]], peer_records: list[dict[str, Any]]
+) -> list[list[str]]:
+    """One row per (scenario, target): Gatehouse first, then each peer with its ratios."""
+    by_name = {r["name"]: r for r in records}
+    rows: list[list[str]] = []
+    scenarios = [r["name"] for r in records]
+    for scenario in scenarios:
+        ours = by_name[scenario]
+        peers = [
+            p
+            for p in peer_records
+            if "error" not in p and p.get("scenario", "client_credentials") == scenario
+        ]
+        rows.append(_table_row(scenario, "Gatehouse", ours, None))
+        rows.extend(_table_row(scenario, p["name"], p, ours) for p in peers)
+    return rows
+
+
+def _table_row(
+    scenario: str, target: str, rec: dict[str, Any], ours: dict[str, Any] | None
+) -> list[str]:
+    cells = [
+        scenario,
+        target,
+        f"{rec['requests_per_s']:.1f}",
+        f"{rec['p50_ms']:.2f}",
+        f"{rec['p99_ms']:.2f}",
+        str(rec.get("socket_errors", 0) + rec.get("non_2xx", 0)),
+    ]
+    if ours is None:
+        return [*cells, "", "", ""]
+    return [
+        *cells,
+        _times(_ratio(ours["requests_per_s"], rec["requests_per_s"])),
+        _times(_ratio(ours["p50_ms"], rec["p50_ms"])),
+        _times(_ratio(ours["p99_ms"], rec["p99_ms"])),
+    ]
+
+
+TABLE_HEADER = [
+    *("scenario", "target", "req/s", "p50 ms", "p99 ms", "errors"),
+    *("GH/peer req/s", "p50", "p99"),
+]
+"""``errors``: socket errors plus non-2xx responses (summed over repeats)."""
+
+
+def print_peer_table(
+    records: list[dict[str, Any]], peer_records: list[dict[str, Any]], repeat: int
+) -> None:
+    """Every scenario's Gatehouse row with the peers' rows under it: one table to read."""
+    rows = peer_table_rows(records, peer_records)
+    if not rows:
+        return
+    widths = [max(len(r[i]) for r in [TABLE_HEADER, *rows]) for i in range(len(TABLE_HEADER))]
+    what = f"medians of {repeat} runs" if repeat > 1 else "one run each"
+    print(f"\n== side by side ({what}; ratios are Gatehouse/peer)")
+    for row in [TABLE_HEADER, *rows]:
+        cells = (
+            cell.rjust(w) if i >= 2 else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        print(("  " + "  ".join(cells)).rstrip())
+    alone = [
+        r["name"]
+        for r in records
+        if not any(x[0] == r["name"] and x[1] != "Gatehouse" for x in rows)
+    ]
+    if alone:
+        print(f"  (no peer counterpart for: {', '.join(alone)})")

@@ -26,6 +26,7 @@ from scenarios import Fixture, LoadedFixture, Scenario
 REPO = Path(__file__).resolve().parent.parent
 MAX_DURATION_S = 120.0
 MAX_WARMUP_S = 5.0
+MAX_REPEAT = 9
 
 
 def add_load_args(p: argparse.ArgumentParser) -> None:
@@ -51,6 +52,12 @@ def add_load_args(p: argparse.ArgumentParser) -> None:
         help="auto: wrk if installed, else the built-in raw-asyncio generator",
     )
     p.add_argument("--wrk-threads", type=int, default=1, help="wrk -t (1)")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help=f"measured runs per scenario, reported as their median (1, at most {MAX_REPEAT})",
+    )
     p.add_argument("--no-save", action="store_true", help="do not write bench/results/*.json")
 
 
@@ -98,6 +105,8 @@ def check_bounds(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         p.error(f"--duration must be within 1..{MAX_DURATION_S:g} s")
     if not 0 <= args.warmup <= MAX_WARMUP_S:
         p.error(f"--warmup must be within 0..{MAX_WARMUP_S:g} s")
+    if not 1 <= args.repeat <= MAX_REPEAT:
+        p.error(f"--repeat must be within 1..{MAX_REPEAT}")
     if args.workers < 1 or args.concurrency < 1 or args.wrk_threads < 1:
         p.error("--workers, --concurrency and --wrk-threads must be >= 1")
     if args.wrk_threads > args.concurrency:
@@ -110,6 +119,7 @@ def load_settings(args: argparse.Namespace) -> loadgen.LoadSettings:
         duration_s=args.duration,
         warmup_s=args.warmup,
         wrk_threads=args.wrk_threads,
+        repeat=args.repeat,
     )
 
 
@@ -237,9 +247,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.peers:  # after Gatehouse has stopped, so nothing else competes for the CPU
             import peers
 
-            payload["peers"] = peers.run_all(gen, settings, args.workers, host, args.peer)
+            wanted = [s.name for s in chosen if s.name in peers.PEER_SCENARIOS]
+            payload["peers"] = peers.run_all(
+                gen, settings, args.workers, host, args.peer, scenarios=wanted
+            )
             payload["peer_comparison"] = report.peer_comparison(records, payload["peers"])
             report.print_peer_comparison(payload["peer_comparison"])
+            report.print_peer_table(records, payload["peers"], settings.repeat)
     if not args.no_save:
         print(f"\nresults written to {report.write_json(stamp, payload).relative_to(REPO)}")
     return 0

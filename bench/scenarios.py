@@ -193,6 +193,14 @@ SCENARIOS: list[Scenario] = [
         wrk_script="bearer_get.lua",
     ),
     Scenario(
+        name="get_me",
+        label="GET /v1/me (Bearer, the admin's password-grant token)",
+        method="GET",
+        path=lambda fx: "/v1/me",
+        headers=_bearer,
+        wrk_script="bearer_get.lua",
+    ),
+    Scenario(
         name="client_credentials",
         label="POST /oauth/token (grant_type=client_credentials, client_secret in form)",
         method="POST",

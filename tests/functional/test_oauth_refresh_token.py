@@ -141,7 +141,8 @@ async def test_the_same_refresh_token_works_again_and_again(
         assert response.status_code == 200, response.text
         assert writes == []
         body = response.json()
-        assert set(body) == {"access_token", "token_type", "expires_in"}  # not rotated
+        assert set(body) == {"access_token", "token_type", "expires_in", "refresh_token"}
+        assert body["refresh_token"] == login["refresh_token"]  # not rotated: the same one
         assert body["expires_in"] == 20 * 60 - 1
         claims = claims_of(body["access_token"])
         assert list(claims) == list(original)

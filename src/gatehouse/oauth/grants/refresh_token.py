@@ -9,7 +9,10 @@
 A refresh token is opaque (256 random bits, base64url) and stored only as its SHA-256 with the
 roles its grant gave. It is **not rotated and not consumed**: the same value keeps working until
 it expires (``RefreshTokenDuration`` minutes after issue) or is revoked, because the JS SDK
-keeps presenting the first one. The response therefore carries no ``refresh_token``.
+keeps presenting the first one. The response repeats the presented ``refresh_token`` because
+the Python SDK (``ordercloud-python``) replaces its stored refresh token with the response's,
+an empty one when absent, and would stop refreshing after the first time; JS12 ignores it and
+the .NET SDK keeps the old one unless a new one comes, so the echo is safe for all three.
 
 Each refresh re-checks everything a login would, except the password: the client (secret,
 active), the access rule, the user, company and marketplace states, and the client's minimum
@@ -20,6 +23,7 @@ maximum (narrowed further by ``scope`` when one is sent). A refresh writes nothi
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime
 
 from gatehouse.crypto import sha256_hex
@@ -59,7 +63,8 @@ class RefreshTokenGrant:
             await check_access(session, record, user)
             available = await session.available_roles(record.marketplace_id, user.internal_id)
         roles = refreshed_roles(record, stored.roles, available, request.scope)
-        return await issue_access_token(self._ctx, record.client, user, roles)
+        issued = await issue_access_token(self._ctx, record.client, user, roles)
+        return replace(issued, refresh_token=request.refresh_token)
 
 
 def invalid_refresh_token() -> InvalidGrantError:
