@@ -659,3 +659,36 @@ async def test_config_rename_and_reference_checks_on_update(setup: Setup) -> Non
     assert stored.json()["BuyerID"] == "buyer-b"
     searched = await http.get(CONFIGS, headers=auth, params={"search": setup.storefront[:8]})
     assert searched.json()["Meta"]["TotalCount"] == 2
+
+
+async def test_an_impersonation_token_ends_with_its_impersonator(setup: Setup) -> None:
+    """Deactivating, or revoking the tokens of, the impersonating user stops the tokens they
+    minted (the ``imp`` claim), on the next request."""
+    csr = {**user(ID="csr", Username="csr", Email="csr@example.com")}
+    created = await setup.http.post("/v1/adminusers", headers=setup.mp.auth, json=csr)
+    assert created.status_code == 201, created.text
+    login = await setup.http.post(
+        "/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": setup.mp.client_id,
+            "username": "csr",
+            "password": csr["Password"],
+        },
+    )
+    assert login.status_code == 200, login.text
+    minted = await setup.token_for(auth=bearer(login.json()["access_token"]))
+    assert minted.status_code == 200, minted.text
+    auth = bearer(minted.json()["access_token"])
+    assert (await setup.http.get("/v1/me", headers=auth)).status_code == 200
+    off = {"Active": False}
+    assert (
+        await setup.http.patch("/v1/adminusers/csr", headers=setup.mp.auth, json=off)
+    ).is_success
+    await expect_error(await setup.http.get("/v1/me", headers=auth), 401, "InvalidToken")
+    on = {"Active": True}
+    assert (await setup.http.patch("/v1/adminusers/csr", headers=setup.mp.auth, json=on)).is_success
+    assert (await setup.http.get("/v1/me", headers=auth)).status_code == 200
+    revoked = await setup.http.delete("/v1/adminusers/csr/tokens", headers=setup.mp.auth)
+    assert revoked.status_code == 204
+    await expect_error(await setup.http.get("/v1/me", headers=auth), 401, "Auth.TokenRevoked")

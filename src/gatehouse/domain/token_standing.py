@@ -59,6 +59,7 @@ def token_standing(
     client: ClientState | None,
     user: UserState | None,
     company_active: bool | None,
+    impersonator: Impersonator | None = None,
 ) -> Standing:
     """Decide from the token's claims and its subjects' current state.
 
@@ -76,9 +77,36 @@ def token_standing(
         return Standing.INVALID
     if user.company_id is not None and company_active is not True:
         return Standing.INVALID
+    if "imp" in claims:
+        standing = _impersonator_standing(claims, client, impersonator)
+        if standing is not Standing.VALID:
+            return standing
     if revoked_by(claims, client.tokens_valid_from):
         return Standing.REVOKED
     if "u" in claims and revoked_by(claims, user.tokens_valid_from):
+        return Standing.REVOKED
+    return Standing.VALID
+
+
+@dataclass(frozen=True, slots=True)
+class Impersonator:
+    """The user named by an impersonation token's ``imp`` claim, and their company's state."""
+
+    user: UserState | None
+    company_active: bool | None
+
+
+def _impersonator_standing(
+    claims: dict[str, Any], client: ClientState, impersonator: Impersonator | None
+) -> Standing:
+    """An impersonation token lives only as long as its impersonator could still act: a
+    deactivated, deleted or revoked impersonator ends every token they minted (spec §3.10)."""
+    found = impersonator.user if impersonator is not None else None
+    if found is None or found.marketplace_id != client.marketplace_id or not found.active:
+        return Standing.INVALID
+    if found.company_id is not None and (impersonator is None or not impersonator.company_active):
+        return Standing.INVALID
+    if revoked_by(claims, found.tokens_valid_from):
         return Standing.REVOKED
     return Standing.VALID
 

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from gatehouse.domain.token_standing import (
     ClientState,
     CompanyKey,
+    Impersonator,
     Standing,
     UserState,
     company_key,
@@ -113,7 +114,22 @@ class TokenStandingCache:
         key = company_key(user) if user is not None else None
         if key is not None:
             company = await self._cached(self._companies, key, self._load_company)
-        return Verdict(token_standing(claims, client, user, company), client, user)
+        impersonator = await self._impersonator(client.marketplace_id, claims)
+        standing = token_standing(claims, client, user, company, impersonator)
+        return Verdict(standing, client, user)
+
+    async def _impersonator(
+        self, marketplace_id: str, claims: dict[str, Any]
+    ) -> Impersonator | None:
+        internal = claims.get("imp")
+        if not (isinstance(internal, str) and internal.isdigit()):
+            return None
+        user = await self._cached(self._users, (marketplace_id, int(internal)), self._load_user)
+        key = company_key(user) if user is not None else None
+        company = None
+        if key is not None:
+            company = await self._cached(self._companies, key, self._load_company)
+        return Impersonator(user, company)
 
     async def _token_user(self, marketplace_id: str, claims: dict[str, Any]) -> UserState | None:
         internal = claims.get("u")

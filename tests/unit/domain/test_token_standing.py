@@ -103,3 +103,22 @@ def test_revoked_by_is_issue_time_before_threshold(offset: int, valid_from_offse
 
 def test_tokens_without_nbf_count_as_revoked() -> None:
     assert revoked_by({}, 0)
+
+
+def test_an_impersonation_token_needs_its_impersonator() -> None:
+    from gatehouse.domain.token_standing import Impersonator
+
+    admin = replace(USER, internal_id=9, user_type=UserType.ADMIN, company_id=None)
+    minted = claims(imp="9")
+    assert token_standing(minted, CLIENT, USER, True, Impersonator(admin, None)) is Standing.VALID
+    assert token_standing(minted, CLIENT, USER, True, None) is Standing.INVALID
+    gone = Impersonator(None, None)
+    assert token_standing(minted, CLIENT, USER, True, gone) is Standing.INVALID
+    inactive = Impersonator(replace(admin, active=False), None)
+    assert token_standing(minted, CLIENT, USER, True, inactive) is Standing.INVALID
+    revoked = Impersonator(replace(admin, tokens_valid_from=revocation_threshold(NOW)), None)
+    assert token_standing(minted, CLIENT, USER, True, revoked) is Standing.REVOKED
+    buyer_csr = replace(admin, user_type=UserType.BUYER, company_id="b2")
+    assert token_standing(minted, CLIENT, USER, True, Impersonator(buyer_csr, False)) is (
+        Standing.INVALID
+    )
