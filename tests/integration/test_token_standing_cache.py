@@ -67,10 +67,15 @@ async def test_the_other_runtime_drops_what_a_write_invalidates(
         assert await eventually(invalid)  # the notice arrives asynchronously
 
 
-@pytest.mark.skipif(backend() != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
 async def test_a_lost_listener_makes_the_cache_untrusted_until_it_reconnects(
     marketplace: Marketplace, other: Runtime
 ) -> None:
+    if backend() == "sqlite":
+        # No listener to lose: the shared epoch is read before every verdict, so the cache
+        # is always trusted.
+        assert other.listener is None and other.standing.trusted
+        assert other.db.epoch is not None
+        return
     assert other.listener is not None and other.listener.connected
     assert other.standing.trusted
     async with other.db.write() as session:
