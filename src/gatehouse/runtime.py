@@ -3,13 +3,15 @@ password hasher, the signing keys and the caches read on every request."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from gatehouse.crypto import PasswordHasher
 from gatehouse.domain.clock import Clock, SystemClock
+from gatehouse.oauth.client_records import ClientRecordCache
 from gatehouse.oauth.jwt import TokenCodec
 from gatehouse.oauth.keys import KeyRing
-from gatehouse.oauth.standing import TokenStandingCache
+from gatehouse.oauth.standing import InvalidatedCache, TokenStandingCache
 from gatehouse.settings import Settings
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import PgListener
@@ -24,19 +26,28 @@ class Runtime:
     keys: KeyRing = field(init=False)
     codec: TokenCodec = field(init=False)
     standing: TokenStandingCache = field(init=False)
+    client_records: ClientRecordCache = field(init=False)
     listener: PgListener | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.keys = KeyRing(self.db, self.clock, self.settings.key_refresh_seconds)
         self.codec = TokenCodec(self.keys, self.clock, self.settings.effective_base_url)
         self.standing = TokenStandingCache(self.db)
-        self.db.commit_hooks.append(self.standing.after_commit)
+        self.client_records = ClientRecordCache(self.db)
+        for cache in self.caches:
+            self.db.commit_hooks.append(cache.after_commit)
+
+    @property
+    def caches(self) -> tuple[InvalidatedCache, ...]:
+        """Every cache of database state this process keeps, invalidated together."""
+        return (self.standing, self.client_records)
 
     async def start(self) -> None:
         """Per-process startup: listen for other processes' invalidations (PostgreSQL)."""
         if self.db.dialect == "postgresql":
-            self.listener = PgListener(self.db.url, self.standing.invalidate, self._reset)
-            self.standing.trusted = False
+            self.listener = PgListener(self.db.url, self._invalidate, self._reset)
+            for cache in self.caches:
+                cache.trusted = False
             await self.listener.start()
 
     async def stop(self) -> None:
@@ -44,11 +55,17 @@ class Runtime:
             await self.listener.stop()
         await self.db.dispose()
 
+    def _invalidate(self, keys: Iterable[str]) -> None:
+        for cache in self.caches:
+            cache.invalidate(keys)
+
     def _reset(self) -> None:
-        """The listener (re)connected or dropped: start over, trusting the cache only while
+        """The listener (re)connected or dropped: start over, trusting the caches only while
         it listens."""
-        self.standing.clear()
-        self.standing.trusted = self.listener is not None and self.listener.connected
+        listening = self.listener is not None and self.listener.connected
+        for cache in self.caches:
+            cache.clear()
+            cache.trusted = listening
 
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Runtime:

@@ -44,7 +44,13 @@ class Verdict:
     user: UserState | None
 
 
-class TokenStandingCache:
+class InvalidatedCache:
+    """What every per-process cache of database state shares: a generation counter (so a load
+    racing an invalidation is not kept), the ``trusted`` flag, and the SQLite epoch check.
+
+    Subclasses keep their entries in dicts listed by ``_maps`` and drop keys in ``_drop``.
+    """
+
     MAX_ENTRIES = 100_000
 
     def __init__(self, db: Database) -> None:
@@ -53,25 +59,28 @@ class TokenStandingCache:
         if db.epoch is not None:
             # Its own view of the shared epoch: each reader notices each change once.
             self._epoch = SqliteEpoch(db.epoch.path)
-        self._clients: dict[str, ClientState] = {}
-        self._users: dict[tuple[str, int], UserState] = {}
-        self._templates: dict[tuple[str, str], UserState] = {}
-        self._companies: dict[CompanyKey, bool] = {}
         self._generation = 0
         self.trusted = True
         """False while invalidations from other processes could be missed (the PostgreSQL
-        listener is down): every verification then reads the database."""
+        listener is down): every lookup then reads the database."""
 
-    # -- invalidation -------------------------------------------------------------------------
+    def _maps(self) -> tuple[dict[Any, Any], ...]:
+        raise NotImplementedError
+
+    def _drop(self, key: str) -> None:
+        raise NotImplementedError
 
     def invalidate(self, keys: Iterable[str]) -> None:
         self._generation += 1
         for key in keys:
-            self._drop(key)
+            if key == EVERYTHING:
+                self.clear()
+            else:
+                self._drop(key)
 
     def clear(self) -> None:
         self._generation += 1
-        for cache in (self._clients, self._users, self._templates, self._companies):
+        for cache in self._maps():
             cache.clear()
 
     def after_commit(self, keys: set[str]) -> None:
@@ -79,11 +88,39 @@ class TokenStandingCache:
         the database's epoch or notification)."""
         self.invalidate(keys)
 
+    def _poll_epoch(self) -> None:
+        if self._epoch is not None and self._epoch.changed():
+            self.clear()
+
+    async def _cached(
+        self, cache: dict[K, V], key: K, load: Callable[[K], Awaitable[V | None]]
+    ) -> V | None:
+        if self.trusted and key in cache:
+            return cache[key]
+        generation = self._generation
+        value = await load(key)
+        # Missing subjects are not cached: an id or username may come (back) later.
+        if value is not None and self.trusted and generation == self._generation:
+            if len(cache) >= self.MAX_ENTRIES:
+                cache.clear()
+            cache[key] = value
+        return value
+
+
+class TokenStandingCache(InvalidatedCache):
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        self._clients: dict[str, ClientState] = {}
+        self._users: dict[tuple[str, int], UserState] = {}
+        self._templates: dict[tuple[str, str], UserState] = {}
+        self._companies: dict[CompanyKey, bool] = {}
+
+    def _maps(self) -> tuple[dict[Any, Any], ...]:
+        return (self._clients, self._users, self._templates, self._companies)
+
     def _drop(self, key: str) -> None:
         kind, _, rest = key.partition("|")
-        if key == EVERYTHING:
-            self.clear()
-        elif kind == "c":
+        if kind == "c":
             self._clients.pop(rest, None)
         elif kind == "u":
             marketplace_id, _, internal = rest.partition("|")
@@ -103,8 +140,7 @@ class TokenStandingCache:
 
     async def verdict(self, claims: dict[str, Any]) -> Verdict:
         """The standing of a token whose signature and lifetime already checked out."""
-        if self._epoch is not None and self._epoch.changed():
-            self.clear()
+        self._poll_epoch()
         client_id = str(claims.get("cid", "")).lower()
         client = await self._cached(self._clients, client_id, self._load_client)
         if client is None:
@@ -140,20 +176,6 @@ class TokenStandingCache:
         # Anonymous tokens name only their template user, by username (spec §3.9).
         name = (marketplace_id, str(claims.get("usr", "")).casefold())
         return await self._cached(self._templates, name, self._load_template)
-
-    async def _cached(
-        self, cache: dict[K, V], key: K, load: Callable[[K], Awaitable[V | None]]
-    ) -> V | None:
-        if self.trusted and key in cache:
-            return cache[key]
-        generation = self._generation
-        value = await load(key)
-        # Missing subjects are not cached: an id or username may come (back) later.
-        if value is not None and self.trusted and generation == self._generation:
-            if len(cache) >= self.MAX_ENTRIES:
-                cache.clear()
-            cache[key] = value
-        return value
 
     async def _load_client(self, client_id: str) -> ClientState | None:
         async with self._db.read() as session:

@@ -27,6 +27,7 @@ from gatehouse.domain.ids import new_object_id, normalize_client_id
 from gatehouse.domain.incidents import overlap_end
 from gatehouse.domain.listing import ListQuery
 from gatehouse.storage.db import Database
+from gatehouse.storage.invalidation import client_key, invalidate
 from gatehouse.storage.queries import api_client_secrets as secrets_q
 
 
@@ -71,6 +72,7 @@ async def create(
             sha256=sha256_hex(value),
             now=now,
         )
+        await invalidate(session, client_key(client))
     return CreatedSecret(secret, value)
 
 
@@ -102,6 +104,7 @@ async def patch(
         await secrets_q.update_secret(
             session, client_id=client, current_id=current.id, secret=secret
         )
+        await invalidate(session, client_key(client))
         return secret
 
 
@@ -110,6 +113,7 @@ async def delete(db: Database, marketplace_id: str, client_id: str, secret_id: s
         client = await _lock_client(session, marketplace_id, client_id)
         if not await secrets_q.delete_secret(session, client_id=client, secret_id=secret_id):
             raise NotFoundError(OBJECT_TYPE, secret_id)
+        await invalidate(session, client_key(client))
 
 
 def _build(secret_id: str, fields: dict[str, Any], now: datetime | None) -> ApiClientSecret:
@@ -194,4 +198,5 @@ async def rotate(
             session, client_id=client, keep_id=secret.id, until=until
         )
         legacy = await secrets_q.has_legacy_secret(session, client_id=client)
+        await invalidate(session, client_key(client))
     return Rotation(CreatedSecret(secret, value), until, replaced, legacy)

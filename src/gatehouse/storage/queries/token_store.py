@@ -3,9 +3,10 @@ two short write transactions of the lockout counter."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,14 +27,28 @@ from gatehouse.storage.models import (
 from gatehouse.storage.queries import api_client_secrets, api_clients, users
 
 
+class ClientLookupCache(Protocol):
+    """A process cache of client records (``oauth.client_records``)."""
+
+    async def find(
+        self, client_id: str, load: Callable[[str], Awaitable[ClientRecord | None]]
+    ) -> ClientRecord | None: ...
+
+
 class SqlTokenStoreSession:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, clients: ClientLookupCache | None = None) -> None:
         self._session = session
+        self._clients = clients
         # The session's identity map holds rows weakly; keeping the users this session looked
         # up lets ``available_roles`` reuse them instead of selecting the same row again.
         self._users: dict[int, UserRow] = {}
 
     async def find_client(self, client_id: str) -> ClientRecord | None:
+        if self._clients is not None:
+            return await self._clients.find(client_id, self._load_client)
+        return await self._load_client(client_id)
+
+    async def _load_client(self, client_id: str) -> ClientRecord | None:
         found = await api_clients.get_any(self._session, client_id=client_id)
         if found is None:
             return None
@@ -120,13 +135,14 @@ class SqlTokenStoreSession:
 
 
 class SqlTokenStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clients: ClientLookupCache | None = None) -> None:
         self._db = db
+        self._clients = clients
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[SqlTokenStoreSession]:
         async with self._db.read() as session:
-            yield SqlTokenStoreSession(session)
+            yield SqlTokenStoreSession(session, self._clients)
 
     async def record_failed_login(
         self, internal_user_id: int, policy: LockoutPolicy, now: datetime
