@@ -8,8 +8,10 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import update
 
 from gatehouse.runtime import Runtime
+from gatehouse.storage.models import ApiClientRow
 from tests.conftest import AdjustableClock, Marketplace
 from tests.functional.anon_support import (
     ANON_MINUTES,
@@ -164,3 +166,23 @@ async def test_anonymous_clients_need_a_buyer_default_context_user(
     # the client is unchanged after every refusal
     current = await ok(await client.get(url, headers=shop.auth))
     assert current["DefaultContextUserName"] == TEMPLATE and current["IsAnonBuyer"] is True
+
+
+async def test_a_renamed_or_non_buyer_template_is_refused(
+    client: httpx.AsyncClient, shop: Shop, runtime: Runtime
+) -> None:
+    renamed = await client.patch(
+        "/v1/buyers/buyer-a/users/template", headers=shop.auth, json={"Username": "renamed"}
+    )
+    await ok(renamed)
+    response = await anonymous_token(client, shop.anon_client)
+    assert_oauth_error(response, 400, "invalid_grant", "Auth.DefaultContextUserNotFound")
+    # a row written before the rule existed (or by hand): the grant still checks it
+    async with runtime.db.write() as session:
+        await session.execute(
+            update(ApiClientRow)
+            .where(ApiClientRow.id == shop.anon_client)
+            .values(default_context_username=shop.mp.credentials.username, allow_seller=True)
+        )
+    response = await anonymous_token(client, shop.anon_client)
+    assert_oauth_error(response, 400, "invalid_grant", "ApiClient.RequiredNotAnonBuyer")

@@ -207,3 +207,12 @@ async def test_transfer_moves_the_cart_to_a_registered_user_once(
     await ok(await client.put(url, headers=bob, params={"anonUserToken": empty}), 204)
     moved_to_bob = await ok(await client.get(url, headers=bob))
     assert moved_to_bob["Items"][0]["FromCompanyID"] == "buyer-b"
+
+
+async def test_only_buyer_users_take_over_a_cart(client: httpx.AsyncClient, shop: Shop) -> None:
+    token = await anon(client, shop)
+    order_id = await cart(client, token)
+    refused = await client.put("/v1/me/orders", headers=shop.auth, params={"anonUserToken": token})
+    assert_error(refused, 400, "ValidationFailure")
+    still = await ok(await client.get("/v1/me/orders", headers=bearer(token)))
+    assert [o["ID"] for o in still["Items"]] == [order_id]
