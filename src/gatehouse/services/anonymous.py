@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.crypto import PasswordHasher
@@ -137,13 +138,20 @@ async def register(
                 "Username must be unique within the marketplace.",
                 {"Username": user.username},
             )
-        row = await users.insert(
-            session,
-            marketplace_id=who.marketplace_id,
-            user=user,
-            password_hash=password_hash,
-            now=now,
-        )
+        try:
+            row = await users.insert(
+                session,
+                marketplace_id=who.marketplace_id,
+                user=user,
+                password_hash=password_hash,
+                now=now,
+            )
+        except IntegrityError as exc:  # a concurrent request took the username or ID
+            raise ConflictError(
+                "User.UsernameMustBeUnique",
+                "Username must be unique within the marketplace.",
+                {"Username": user.username},
+            ) from exc
         await _copy_template(session, template, row)
         order = await orders.find_anonymous(
             session, marketplace_id=who.marketplace_id, key=anon.order_key
@@ -210,11 +218,6 @@ async def _consume(
         expires_at=anon.expires_at,
     ):
         raise must_pass_anon_user_token()
-
-
-async def is_consumed(db: Database, marketplace_id: str, key: str) -> bool:
-    async with db.read() as session:
-        return await orders.is_consumed(session, marketplace_id=marketplace_id, keys=[key])
 
 
 async def _template(db: Database, marketplace_id: str, username: str) -> UserRow:

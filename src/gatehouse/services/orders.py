@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import (
@@ -301,7 +302,7 @@ def _check_to_company(actor: Actor, fields: dict[str, Any]) -> None:
 
 
 async def _require(
-    session: Any, actor: Actor, direction: Direction, order_id: str, *, write: bool
+    session: AsyncSession, actor: Actor, direction: Direction, order_id: str, *, write: bool
 ) -> Order:
     """The order if the caller reaches it in ``direction``; else 404 (existence is not
     revealed). An anonymous caller names its order by its ``orderid`` only."""

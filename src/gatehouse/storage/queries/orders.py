@@ -235,16 +235,6 @@ async def delete_order(session: AsyncSession, *, marketplace_id: str, order_id: 
     )
 
 
-async def is_consumed(session: AsyncSession, *, marketplace_id: str, keys: list[str]) -> bool:
-    found = await session.scalar(
-        select(ConsumedAnonTokenRow.order_key).where(
-            ConsumedAnonTokenRow.marketplace_id == marketplace_id,
-            ConsumedAnonTokenRow.order_key.in_(keys),
-        )
-    )
-    return found is not None
-
-
 async def consume(
     session: AsyncSession, *, marketplace_id: str, key: str, now: datetime, expires_at: datetime
 ) -> bool:
