@@ -175,6 +175,9 @@ test('Me.TransferAnonUserOrder moves the anonymous cart to a logged-in user, onc
   const mine = await Me.ListOrders({}, as);
   assert.deepEqual(mine.Items.map((o) => o.ID), [orderid]);
   assert.equal(mine.Items[0].FromUserID, shopper.ID);
+  const since = await Me.ListOrders({ from: '2000-01-01', to: '2999-01-01' }, as);
+  assert.deepEqual(since.Items.map((o) => o.ID), [orderid], 'from/to bound DateCreated');
+  assert.equal((await Me.ListOrders({ to: '2000-01-01' }, as)).Items.length, 0);
   await expectOcError(() => Me.TransferAnonUserOrder({ anonUserToken: token }, as), {
     status: 400,
     errorCode: 'Auth.MustPassAnonUserToken',

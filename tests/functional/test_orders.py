@@ -3,13 +3,14 @@ who sees which order, and every refusal."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from gatehouse.runtime import Runtime
-from tests.conftest import Marketplace
+from tests.conftest import AdjustableClock, Marketplace
 from tests.functional.anon_support import (
     TEMPLATE,
     Shop,
@@ -190,3 +191,28 @@ async def test_access_survives_an_admins_edits(client: httpx.AsyncClient, shop: 
     still = await ok(await client.get(f"/v1/orders/Outgoing/{order_id}", headers=shopper))
     assert still["ID"] == "renamed-by-admin" and still["Comments"] == "checked"
     assert ids(await ok(await client.get("/v1/me/orders", headers=shopper))) == ["renamed-by-admin"]
+
+
+async def test_from_and_to_bound_the_creation_date(
+    client: httpx.AsyncClient, shop: Shop, clock: AdjustableClock
+) -> None:
+    alice = bearer(await login(client, shop, "alice"))
+    await ok(await client.post("/v1/orders/Outgoing", headers=alice, json={"ID": "old"}), 201)
+    clock.advance(timedelta(hours=2))
+    alice = bearer(await login(client, shop, "alice"))
+    await ok(await client.post("/v1/orders/Outgoing", headers=alice, json={"ID": "new"}), 201)
+    cut = (clock.now() - timedelta(hours=1)).isoformat()
+    after = {"from": cut}
+    before = {"to": cut}
+    assert ids(await ok(await client.get("/v1/me/orders", headers=alice, params=after))) == ["new"]
+    assert ids(await ok(await client.get("/v1/me/orders", headers=alice, params=before))) == ["old"]
+    listed = await client.get("/v1/orders/Incoming", headers=shop.auth, params=after)
+    assert ids(await ok(listed)) == ["new"]
+    long_ago = (clock.now() - timedelta(days=3)).date().isoformat()  # a date: midnight UTC
+    outgoing = "/v1/orders/Outgoing"
+    assert ids(await ok(await client.get(outgoing, headers=alice, params={"to": long_ago}))) == []
+    since = await ok(await client.get(outgoing, headers=alice, params={"from": long_ago}))
+    assert ids(since) == ["new", "old"]
+    for params in ({"from": "yesterday"}, {"to": "2026-13-01"}):
+        refused = await client.get("/v1/me/orders", headers=alice, params=params)
+        assert assert_error(refused, 400, "ValidationFailure")["Data"]["Field"] in {"from", "to"}

@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -155,17 +155,57 @@ def my_visibility(actor: Actor) -> Visibility:
     return Visibility(actor.marketplace_id, from_user=actor.user_internal_id)
 
 
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """The ``from``/``to`` list parameters: bounds on ``DateCreated`` (orders are never
+    submitted here, so Incoming lists use the creation date too)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+def parse_date_range(start: str | None, end: str | None) -> DateRange:
+    return DateRange(_date_bound("from", start), _date_bound("to", end))
+
+
+def _date_bound(name: str, value: str | None) -> datetime | None:
+    """ISO 8601 date or date-time, naive meaning UTC; anything else is 400."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (ValueError, OverflowError):
+        raise InvalidInputError(
+            message=f"{name} must be an ISO 8601 date or date-time.", data={"Field": name}
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
 async def list_page(
-    db: Database, actor: Actor, direction: Direction, query: ListQuery
+    db: Database,
+    actor: Actor,
+    direction: Direction,
+    query: ListQuery,
+    dates: DateRange = DateRange(),
 ) -> tuple[list[Order], int]:
     visible = visibility(actor, direction) or (Visibility(actor.marketplace_id, nothing=True),)
     async with db.read() as session:
-        return await orders.list_page(session, visible=visible, query=query)
+        return await orders.list_page(
+            session, visible=visible, query=query, created_from=dates.start, created_to=dates.end
+        )
 
 
-async def list_mine(db: Database, actor: Actor, query: ListQuery) -> tuple[list[Order], int]:
+async def list_mine(
+    db: Database, actor: Actor, query: ListQuery, dates: DateRange = DateRange()
+) -> tuple[list[Order], int]:
     async with db.read() as session:
-        return await orders.list_page(session, visible=my_visibility(actor), query=query)
+        return await orders.list_page(
+            session,
+            visible=my_visibility(actor),
+            query=query,
+            created_from=dates.start,
+            created_to=dates.end,
+        )
 
 
 async def get(db: Database, actor: Actor, direction: Direction, order_id: str) -> Order:

@@ -21,7 +21,7 @@ from gatehouse.domain.roles import ApiRole, satisfies
 from gatehouse.domain.users import UserType
 from gatehouse.http.deps import Caller, RuntimeDep, authenticated_only, require
 from gatehouse.http.listing import list_page, list_query
-from gatehouse.http.routers.orders import actor_of
+from gatehouse.http.routers.orders import actor_of, date_range
 from gatehouse.http.schemas.orders import LIST_SPEC as ORDER_LIST_SPEC
 from gatehouse.http.schemas.orders import order_out
 from gatehouse.http.schemas.user_groups import LIST_SPEC as GROUP_LIST_SPEC
@@ -36,8 +36,9 @@ AnyToken = Annotated[Caller, Depends(authenticated_only())]
 MeAdmin = Annotated[Caller, Depends(require(ApiRole.MeAdmin))]
 PasswordReset = Annotated[Caller, Depends(require(ApiRole.PasswordReset))]
 Shopper = Annotated[Caller, Depends(require(ApiRole.Shopper))]
+OrderDates = Annotated[orders.DateRange, Depends(date_range)]
 GroupQuery = Annotated[ListQuery, Depends(list_query(GROUP_LIST_SPEC))]
-OrderQuery = Annotated[ListQuery, Depends(list_query(ORDER_LIST_SPEC))]
+OrderQuery = Annotated[ListQuery, Depends(list_query(ORDER_LIST_SPEC, ignore=("from", "to")))]
 
 
 async def _own_id(runtime: Runtime, caller: Caller) -> int | None:
@@ -112,9 +113,12 @@ async def _update(
 
 
 @router.get("/me/orders")
-async def list_my_orders(runtime: RuntimeDep, caller: Shopper, query: OrderQuery) -> JSONResponse:
+async def list_my_orders(
+    runtime: RuntimeDep, caller: Shopper, query: OrderQuery, dates: OrderDates
+) -> JSONResponse:
     """The caller's own orders; an anonymous caller's own cart at most (spec §6.2)."""
-    found, total = await orders.list_mine(runtime.db, await actor_of(runtime, caller), query)
+    actor = await actor_of(runtime, caller)
+    found, total = await orders.list_mine(runtime.db, actor, query, dates)
     items = [order_out(o, marketplace_id=caller.marketplace_id) for o in found]
     return JSONResponse(list_page(items, query, total))
 

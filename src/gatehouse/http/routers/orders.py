@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, require
-from gatehouse.http.listing import list_page, list_query
+from gatehouse.http.listing import list_page, list_query, query_param
 from gatehouse.http.schemas.orders import LIST_SPEC, OrderIn, order_out
 from gatehouse.runtime import Runtime
 from gatehouse.services import orders as service
@@ -22,7 +22,15 @@ Reader = Annotated[
     Caller, Depends(require(ApiRole.OrderAdmin, ApiRole.OrderReader, ApiRole.Shopper))
 ]
 Writer = Annotated[Caller, Depends(require(ApiRole.OrderAdmin, ApiRole.Shopper))]
-Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC))]
+Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC, ignore=("from", "to")))]
+
+
+def date_range(request: Request) -> service.DateRange:
+    """The SDK's ``from``/``to`` list options (bounds on ``DateCreated``)."""
+    return service.parse_date_range(query_param(request, "from"), query_param(request, "to"))
+
+
+Dates = Annotated[service.DateRange, Depends(date_range)]
 
 
 async def actor_of(runtime: Runtime, caller: Caller) -> service.Actor:
@@ -41,10 +49,11 @@ async def actor_of(runtime: Runtime, caller: Caller) -> service.Actor:
 
 @router.get("/orders/{direction}")
 async def list_orders(
-    runtime: RuntimeDep, caller: Reader, direction: str, query: Query
+    runtime: RuntimeDep, caller: Reader, direction: str, query: Query, dates: Dates
 ) -> JSONResponse:
     way = service.parse_direction(direction, allow_all=True)
-    found, total = await service.list_page(runtime.db, await actor_of(runtime, caller), way, query)
+    actor = await actor_of(runtime, caller)
+    found, total = await service.list_page(runtime.db, actor, way, query, dates)
     items = [order_out(o, marketplace_id=caller.marketplace_id) for o in found]
     return JSONResponse(list_page(items, query, total))
 

@@ -113,9 +113,20 @@ def _select() -> Any:
 
 
 async def list_page(
-    session: AsyncSession, *, visible: Visibility | tuple[Visibility, ...], query: ListQuery
+    session: AsyncSession,
+    *,
+    visible: Visibility | tuple[Visibility, ...],
+    query: ListQuery,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
 ) -> tuple[list[Order], int]:
-    rows, total = await fetch_page(session, _select().where(_where(visible)), query, COLUMNS)
+    """A page of the orders the caller reaches, optionally created within [from, to]."""
+    stmt = _select().where(_where(visible))
+    if created_from is not None:
+        stmt = stmt.where(OrderRow.created_at >= created_from)
+    if created_to is not None:
+        stmt = stmt.where(OrderRow.created_at <= created_to)
+    rows, total = await fetch_page(session, stmt, query, COLUMNS)
     return [_to_domain(row[0], row[1]) for row in rows], total
 
 
