@@ -161,6 +161,7 @@ def seed_loaded_marketplace(
         marketplace_id=result.marketplace_id,
         admin_token=harness.password_token(server.base_url, creds),
         buyer_client_id=result.buyer_client_id,
+        anon_client_id=result.anon_client_id,
         buyer_username=result.login_username,
         password=result.password,
         big_buyer_id=result.big_buyer_id,

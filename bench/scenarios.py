@@ -24,6 +24,8 @@ class LoadedFixture:
     """The loaded marketplace's own admin (FullAccess): list routes are marketplace-scoped."""
     buyer_client_id: str
     """AllowAnyBuyer=true, so buyer users may log in through it."""
+    anon_client_id: str
+    """IsAnonBuyer=true, no secret, ``buyer_username`` as its template user."""
     buyer_username: str
     """Holds company-, group- and user-level security profiles."""
     password: str
@@ -159,6 +161,17 @@ def _loaded_password_grant_body(fx: Fixture) -> str:
     )
 
 
+def _anonymous_body(fx: Fixture) -> str:
+    """The anonymous shopping grant: no secret, a fresh ``orderid`` per token."""
+    return urlencode(
+        {
+            "grant_type": "client_credentials",
+            "client_id": fx.require_loaded().anon_client_id,
+            "scope": "Shopper MeAdmin",
+        }
+    )
+
+
 def _loaded_bearer(fx: Fixture) -> Mapping[str, str]:
     return {"Authorization": f"Bearer {fx.require_loaded().admin_token}"}
 
@@ -225,6 +238,16 @@ SCENARIOS: list[Scenario] = [
         path=lambda fx: "/oauth/token",
         headers=lambda fx: {"Content-Type": FORM},
         body=_loaded_password_grant_body,
+        wrk_script="form_post.lua",
+        needs_loaded=True,
+    ),
+    Scenario(
+        name="anonymous",
+        label="POST /oauth/token (grant_type=client_credentials, IsAnonBuyer client, loaded)",
+        method="POST",
+        path=lambda fx: "/oauth/token",
+        headers=lambda fx: {"Content-Type": FORM},
+        body=_anonymous_body,
         wrk_script="form_post.lua",
         needs_loaded=True,
     ),

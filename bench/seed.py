@@ -112,6 +112,8 @@ class SeedResult:
 
     marketplace_id: str
     buyer_client_id: str
+    anon_client_id: str
+    """IsAnonBuyer, its template (default context user) the login user: the anonymous grant."""
     login_username: str
     password: str
     big_buyer_id: str
@@ -331,6 +333,16 @@ def buyer_client_row(marketplace_id: str, client_id: str, now: datetime) -> Row:
     }
 
 
+def anon_client_row(marketplace_id: str, client_id: str, now: datetime) -> Row:
+    """An anonymous-shopping client (no secret) whose template is the login user."""
+    return {
+        **buyer_client_row(marketplace_id, client_id, now),
+        "app_name": "Bench anonymous client (IsAnonBuyer)",
+        "is_anon_buyer": True,
+        "default_context_username": LOGIN_USERNAME,
+    }
+
+
 # --- writing ------------------------------------------------------------------------------
 
 
@@ -372,7 +384,12 @@ async def hash_once(password: str) -> str:
 
 
 async def write_all(
-    engine: AsyncEngine, plan: Plan, marketplace_id: str, pw_hash: str, client_id: str
+    engine: AsyncEngine,
+    plan: Plan,
+    marketplace_id: str,
+    pw_hash: str,
+    client_id: str,
+    anon_client_id: str,
 ) -> dict[str, int]:
     """Insert in foreign-key order; memberships last, once users have their ids."""
     now = datetime.now(UTC)
@@ -407,6 +424,10 @@ async def write_all(
     counts["api_clients"] = await insert_rows(
         engine, ApiClientRow, [buyer_client_row(marketplace_id, client_id, now)]
     )
+    # A separate executemany: its rows have more keys than the first one's.
+    counts["api_clients"] += await insert_rows(
+        engine, ApiClientRow, [anon_client_row(marketplace_id, anon_client_id, now)]
+    )
     return counts
 
 
@@ -423,9 +444,10 @@ async def seed(
     plan = plan or Plan()
     started = time.perf_counter()
     engine = create_engine(async_url(database_url), immediate=True)
-    client_id = new_client_id()
+    client_id, anon_client_id = new_client_id(), new_client_id()
     try:
-        counts = await write_all(engine, plan, marketplace_id, await hash_once(password), client_id)
+        pw_hash = await hash_once(password)
+        counts = await write_all(engine, plan, marketplace_id, pw_hash, client_id, anon_client_id)
         await analyze(engine)
     finally:
         await engine.dispose()
@@ -437,6 +459,7 @@ async def seed(
     return SeedResult(
         marketplace_id=marketplace_id,
         buyer_client_id=client_id,
+        anon_client_id=anon_client_id,
         login_username=LOGIN_USERNAME,
         password=password,
         big_buyer_id=BIG_BUYER_ID,

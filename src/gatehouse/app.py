@@ -3,6 +3,8 @@ middleware and a lifespan that loads the signing keys once per process."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -23,6 +25,7 @@ from gatehouse.http.routers import (
     incidents,
     me,
     oauth,
+    orders,
     security_profiles,
     tokens,
     user_groups,
@@ -34,6 +37,7 @@ from gatehouse.oauth.grants.refresh_token import RefreshTokenGrant
 from gatehouse.oauth.keys import ensure_signing_key
 from gatehouse.oauth.server import TokenEndpoint
 from gatehouse.runtime import Runtime
+from gatehouse.services.purge import purge_periodically
 from gatehouse.settings import Settings
 from gatehouse.storage.queries.token_store import SqlTokenStore
 
@@ -51,6 +55,7 @@ ROUTERS = (
     tokens.router,
     incidents.router,
     impersonation.router,
+    orders.router,
 )
 
 
@@ -62,7 +67,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         await ensure_signing_key(runtime.db, runtime.clock)
         await runtime.keys.load()
         await runtime.start()
+        purger = _start_purger(runtime)
         yield
+        if purger is not None:
+            purger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purger
         await runtime.stop()
 
     app = FastAPI(
@@ -98,3 +108,11 @@ def _token_endpoint(runtime: Runtime) -> TokenEndpoint:
             RefreshTokenGrant(store, ctx),
         ]
     )
+
+
+def _start_purger(runtime: Runtime) -> asyncio.Task[None] | None:
+    """The periodic purge (``GATEHOUSE_PURGE_INTERVAL_SECONDS``, 0 = off)."""
+    interval = runtime.settings.purge_interval_seconds
+    if interval <= 0:
+        return None
+    return asyncio.create_task(purge_periodically(runtime.db, runtime.clock, interval))

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     key_refresh_seconds: float = Field(default=30.0, gt=0)
     """How often a process looks for a signing key rotated by another process."""
+    purge_interval_seconds: float = Field(default=3600.0, ge=0)
+    """How often each server process deletes abandoned anonymous orders, spent anonymous
+    tokens and dead refresh tokens; 0 disables (run ``gatehouse purge`` instead)."""
     max_token_lifetime_minutes: int = Field(default=86400, ge=10)
     """How long a retired key stays published: the longest lifetime any token may have
     (AnonymousTokenDuration allows up to 86400 minutes)."""

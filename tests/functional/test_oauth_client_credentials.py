@@ -167,14 +167,6 @@ async def test_the_secret_is_required(
     assert_oauth_error(response, 401, "invalid_client", "Auth.InvalidClientSecret")
 
 
-async def test_anonymous_buyer_clients_are_not_supported_yet(
-    client: httpx.AsyncClient, shop: Marketplace
-) -> None:
-    client_id = await new_client(client, shop, IsAnonBuyer=True, ClientSecret=None)
-    response = await client_credentials(client, client_id, secret=None)
-    assert_oauth_error(response, 400, "invalid_grant", "Auth.AnonymousNotSupported")
-
-
 async def test_unknown_and_inactive_clients(client: httpx.AsyncClient, shop: Marketplace) -> None:
     unknown = await client_credentials(client, "00000000-0000-0000-0000-000000000000")
     assert_oauth_error(unknown, 401, "invalid_client", "ApiClient.InvalidClientID")

@@ -1,4 +1,4 @@
-"""The ``gatehouse`` command: serve, marketplace create, db upgrade, keys rotate."""
+"""The ``gatehouse`` command: serve, marketplace create, db upgrade, keys rotate, purge."""
 
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ from gatehouse.services.marketplaces import (
     bootstrap_if_empty,
     create_marketplace,
 )
+from gatehouse.services.purge import purge as purge_expired
 from gatehouse.settings import Settings
 from gatehouse.storage import migrate
 from gatehouse.storage.db import Database
+from gatehouse.storage.queries.orders import PurgeCounts
 
 app = typer.Typer(
     help="Gatehouse: an OrderCloud-compatible identity and access server.",
@@ -191,6 +193,30 @@ async def _rotate(settings: Settings) -> str:
     try:
         lifetime = timedelta(minutes=settings.max_token_lifetime_minutes)
         return await rotate_signing_key(db, SystemClock(), lifetime)
+    finally:
+        await db.dispose()
+
+
+@app.command()
+def purge(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Delete abandoned anonymous orders, spent anonymous tokens and dead refresh tokens."""
+    counts = asyncio.run(_purge(_settings(database_url=database_url)))
+    if as_json:
+        typer.echo(json.dumps(counts.as_json()))
+    else:
+        for key, value in counts.as_json().items():
+            typer.echo(f"{key}: {value}")
+
+
+async def _purge(settings: Settings) -> PurgeCounts:
+    url = settings.effective_database_url
+    await migrate.upgrade(url)
+    db = Database(url)
+    try:
+        return await purge_expired(db, SystemClock())
     finally:
         await db.dispose()
 

@@ -154,6 +154,12 @@ class TokenStandingCache(InvalidatedCache):
         standing = token_standing(claims, client, user, company, impersonator)
         return Verdict(standing, client, user)
 
+    async def marketplace_of(self, client_id: str) -> str | None:
+        """The marketplace of an existing client (for tokens passed other than as bearer)."""
+        self._poll_epoch()
+        client = await self._cached(self._clients, client_id.lower(), self._load_client)
+        return client.marketplace_id if client is not None else None
+
     async def _impersonator(
         self, marketplace_id: str, claims: dict[str, Any]
     ) -> Impersonator | None:

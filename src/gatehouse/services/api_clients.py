@@ -19,6 +19,7 @@ from gatehouse.domain.errors import (
 )
 from gatehouse.domain.ids import new_client_id, normalize_client_id
 from gatehouse.domain.listing import ListQuery
+from gatehouse.domain.users import UserType
 from gatehouse.domain.xp import deep_merge, validate_xp
 from gatehouse.services import impersonation_configs
 from gatehouse.storage.db import Database
@@ -216,7 +217,10 @@ async def _require(session: AsyncSession, marketplace_id: str, client_id: str) -
 
 
 async def _check_references(session: AsyncSession, marketplace_id: str, client: ApiClient) -> None:
-    """A DefaultContextUserName must name an existing user of this marketplace."""
+    """A DefaultContextUserName must name an existing user of this marketplace; an
+    ``IsAnonBuyer`` client's must be a buyer user, the anonymous shoppers' template (spec §3.9).
+    """
+    user = None
     if client.default_context_username:
         user = await find_by_username(
             session, marketplace_id=marketplace_id, username=client.default_context_username
@@ -224,6 +228,12 @@ async def _check_references(session: AsyncSession, marketplace_id: str, client: 
         if user is None:
             raise NotFoundError("User", client.default_context_username)
         client.default_context_username = user.username
+    if client.is_anon_buyer and (user is None or user.user_type != UserType.BUYER.value):
+        raise InvalidInputError(
+            "ApiClient.RequiredNotAnonBuyer",
+            "IsAnonBuyer can be true only when a buyer user is set as the Default Context User.",
+            {"Field": "DefaultContextUserName"},
+        )
 
 
 async def _require_company(

@@ -1,33 +1,61 @@
 """``/v1/me``: the caller's own user (spec §6.1). ``GET /me`` and ``GET /me/usergroups`` need
 only a valid token (spec §2.6); ``PUT``/``PATCH /me`` need MeAdmin (and MeXpAdmin to change
-``xp``); ``POST /me/password`` needs PasswordReset."""
+``xp``); ``POST /me/password`` needs PasswordReset.
+
+Anonymous tokens (spec §6.2) read ``/me`` and ``/me/usergroups`` as their template user, list
+their own cart through ``GET /me/orders`` and may register (``PUT /me/register``); every other
+Me write is 403 ``Auth.AnonUserProhibited``. ``PUT /me/orders`` moves an anonymous cart to a
+registered caller."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
+from gatehouse.domain.errors import InvalidInputError
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole, satisfies
+from gatehouse.domain.users import UserType
 from gatehouse.http.deps import Caller, RuntimeDep, authenticated_only, require
 from gatehouse.http.listing import list_page, list_query
+from gatehouse.http.routers.orders import actor_of, date_range
+from gatehouse.http.schemas.orders import LIST_SPEC as ORDER_LIST_SPEC
+from gatehouse.http.schemas.orders import order_out
 from gatehouse.http.schemas.user_groups import LIST_SPEC as GROUP_LIST_SPEC
 from gatehouse.http.schemas.user_groups import group_out
 from gatehouse.http.schemas.users import PasswordResetIn, UserIn, me_out
+from gatehouse.runtime import Runtime
+from gatehouse.services import anonymous, orders
 from gatehouse.services import me as service
 
 router = APIRouter(prefix="/v1", tags=["Me"])
 AnyToken = Annotated[Caller, Depends(authenticated_only())]
 MeAdmin = Annotated[Caller, Depends(require(ApiRole.MeAdmin))]
 PasswordReset = Annotated[Caller, Depends(require(ApiRole.PasswordReset))]
+Shopper = Annotated[Caller, Depends(require(ApiRole.Shopper))]
+OrderDates = Annotated[orders.DateRange, Depends(date_range)]
 GroupQuery = Annotated[ListQuery, Depends(list_query(GROUP_LIST_SPEC))]
+OrderQuery = Annotated[ListQuery, Depends(list_query(ORDER_LIST_SPEC, ignore=("from", "to")))]
+
+
+async def _own_id(runtime: Runtime, caller: Caller) -> int | None:
+    """The caller's internal user id; an anonymous caller's is its template user's."""
+    if caller.is_anonymous:
+        return await service.template_id(runtime.db, caller.marketplace_id, caller.username)
+    return caller.internal_user_id
+
+
+def _refuse_anonymous(caller: Caller) -> None:
+    if caller.is_anonymous:
+        raise orders.anonymous_prohibited()
 
 
 @router.get("/me")
 async def get_me(runtime: RuntimeDep, caller: AnyToken) -> JSONResponse:
-    me = await service.get(runtime.db, caller.marketplace_id, caller.internal_user_id)
+    me = await service.get(runtime.db, caller.marketplace_id, await _own_id(runtime, caller))
     return JSONResponse(me_out(me, marketplace_id=caller.marketplace_id))
 
 
@@ -46,7 +74,7 @@ async def list_my_user_groups(
     runtime: RuntimeDep, caller: AnyToken, query: GroupQuery
 ) -> JSONResponse:
     groups, total = await service.user_groups_page(
-        runtime.db, caller.marketplace_id, caller.internal_user_id, query
+        runtime.db, caller.marketplace_id, await _own_id(runtime, caller), query
     )
     return JSONResponse(list_page([group_out(g) for g in groups], query, total))
 
@@ -55,6 +83,7 @@ async def list_my_user_groups(
 async def reset_my_password(
     runtime: RuntimeDep, caller: PasswordReset, body: PasswordResetIn
 ) -> Response:
+    _refuse_anonymous(caller)
     await service.set_password(
         runtime.db,
         runtime.hasher,
@@ -69,6 +98,7 @@ async def reset_my_password(
 async def _update(
     runtime: RuntimeDep, caller: Caller, body: UserIn, *, merge: bool
 ) -> JSONResponse:
+    _refuse_anonymous(caller)
     me = await service.update(
         runtime.db,
         runtime.hasher,
@@ -80,3 +110,66 @@ async def _update(
         may_write_xp=satisfies(caller.roles, [ApiRole.MeXpAdmin]),
     )
     return JSONResponse(me_out(me, marketplace_id=caller.marketplace_id))
+
+
+@router.get("/me/orders")
+async def list_my_orders(
+    runtime: RuntimeDep, caller: Shopper, query: OrderQuery, dates: OrderDates
+) -> JSONResponse:
+    """The caller's own orders; an anonymous caller's own cart at most (spec §6.2)."""
+    actor = await actor_of(runtime, caller)
+    found, total = await orders.list_mine(runtime.db, actor, query, dates)
+    items = [order_out(o, marketplace_id=caller.marketplace_id) for o in found]
+    return JSONResponse(list_page(items, query, total))
+
+
+@router.put("/me/orders", status_code=204)
+async def transfer_anon_user_order(
+    runtime: RuntimeDep, caller: Shopper, anonUserToken: str | None = None
+) -> Response:
+    """Move the anonymous cart of ``anonUserToken`` to the calling registered user (§6.4)."""
+    _refuse_anonymous(caller)
+    anon = await _anon_token(runtime, caller, anonUserToken)
+    actor = await actor_of(runtime, caller)
+    await anonymous.transfer_order(
+        runtime.db,
+        runtime.clock,
+        caller.marketplace_id,
+        actor.user_internal_id,
+        actor.company_id if actor.user_type is UserType.BUYER else None,
+        anon,
+    )
+    return Response(status_code=204)
+
+
+@router.put("/me/register")
+async def register(
+    runtime: RuntimeDep, caller: Shopper, body: UserIn, anonUserToken: str | None = None
+) -> JSONResponse:
+    """Turn the anonymous bearer into a new buyer user (§6.3); 200 ``{"access_token"}``."""
+    if not caller.is_anonymous:
+        raise InvalidInputError("User.IsNotTemp", "The current user is not a temporary user.")
+    anon = await _anon_token(runtime, caller, anonUserToken)
+    exp = caller.claims.get("exp")
+    bearer = anonymous.AnonToken(
+        caller.order_id or "", datetime.fromtimestamp(exp if isinstance(exp, int) else 0, UTC)
+    )
+    token = await anonymous.register(
+        runtime.db,
+        runtime.hasher,
+        runtime.clock,
+        runtime.codec,
+        runtime.settings.effective_base_url,
+        anonymous.Registrant(
+            caller.marketplace_id, caller.client_id, caller.username, caller.roles, bearer
+        ),
+        anon,
+        body.domain_fields(),
+    )
+    return JSONResponse({"access_token": token})
+
+
+async def _anon_token(runtime: Runtime, caller: Caller, token: str | None) -> anonymous.AnonToken:
+    return await anonymous.verify_anon_token(
+        runtime.codec, runtime.standing.marketplace_of, caller.marketplace_id, token
+    )

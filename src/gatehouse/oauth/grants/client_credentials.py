@@ -12,11 +12,20 @@ user's AvailableRoles ∩ the client's maximum, with the client's minimum roles 
 client access rule (flags and assignments) and the user, company and marketplace states apply
 to that user exactly as to a password login. There is no password, so no lockout; there is no
 refresh token; and the whole grant is reads in one read transaction: it writes nothing.
+
+On an ``IsAnonBuyer`` client the same request is the anonymous shopping grant (spec §3.9):
+no secret unless the client has one, and the token is a fresh temporary user made from the
+template (the DCU, a buyer user): ``usr`` = the template's username, no ``u``, a new
+``orderid`` (the cart it may create), ``anonuserid`` when sent, lifetime
+``AnonymousTokenDuration``. Nothing is stored: the token itself is the temporary user.
 """
 
 from __future__ import annotations
 
-from gatehouse.oauth.errors import InvalidGrantError, invalid_client_secret
+from gatehouse.domain.ids import is_valid_id, new_object_id
+from gatehouse.domain.tokens import TokenSubject, access_token_claims, token_times
+from gatehouse.domain.users import UserIdentity, UserType
+from gatehouse.oauth.errors import InvalidGrantError, InvalidRequestError, invalid_client_secret
 from gatehouse.oauth.grants.base import (
     GrantContext,
     authenticate_client,
@@ -38,6 +47,7 @@ class ClientCredentialsGrant:
         self._ctx = ctx
 
     async def issue(self, request: TokenRequest) -> TokenResponse:
+        anon_user_id = checked_anon_user_id(request.anonuserid)
         async with self._store.session() as session:
             record = await authenticate_client(session, request, self._ctx.clock.now())
             username = default_context_username(record)
@@ -49,24 +59,60 @@ class ClientCredentialsGrant:
             await check_access(session, record, user)
             available = await session.available_roles(record.marketplace_id, user.internal_id)
         roles = token_roles(record.client, available, request.scope)
+        if record.client.is_anon_buyer:
+            return await self._anonymous_token(record, user, roles, anon_user_id)
         return await issue_access_token(self._ctx, record.client, user, roles)
+
+    async def _anonymous_token(
+        self,
+        record: ClientRecord,
+        template: UserIdentity,
+        roles: frozenset[str],
+        anon_user_id: str | None,
+    ) -> TokenResponse:
+        """A temporary user: the template's name and roles, no ``u``, a fresh ``orderid``."""
+        if template.user_type is not UserType.BUYER:
+            raise InvalidGrantError(
+                "ApiClient.RequiredNotAnonBuyer",
+                "IsAnonBuyer can be true only when a buyer user is set as the Default Context "
+                "User.",
+            )
+        client = record.client
+        times = token_times(
+            self._ctx.clock.now(), client.anonymous_token_duration, template.tokens_valid_from
+        )
+        subject = TokenSubject(
+            username=template.username,
+            client_id=client.id,
+            user_type=UserType.BUYER,
+            internal_user_id=None,
+            roles=roles,
+            order_id=new_object_id(),
+            anon_user_id=anon_user_id,
+        )
+        token = await self._ctx.codec.sign(access_token_claims(subject, times, self._ctx.issuer))
+        return TokenResponse(access_token=token, expires_in=times.expires_in)
+
+
+def checked_anon_user_id(value: str | None) -> str | None:
+    """``anonuserid`` ends up in a signed claim: ID characters only, at most 100 of them."""
+    if value is not None and not is_valid_id(value):
+        raise InvalidRequestError(
+            "Auth.InvalidAnonUserID",
+            "anonuserid may contain only letters, digits, - and _, up to 100 characters.",
+        )
+    return value
 
 
 def default_context_username(record: ClientRecord) -> str:
     """Who the token is for, once the client may use this grant at all.
 
-    Anonymous-buyer clients are refused for now: on them ``client_credentials`` is the
-    anonymous shopping grant (spec §3.9), which a later issue implements. Any other client
-    needs a secret (decisions.md: no secret, no client credentials; the secret itself was
-    checked by ``authenticate_client``; a legacy or a named secret, expired or not) and a
-    default context user.
+    An anonymous-buyer client needs no secret (one it has was checked by
+    ``authenticate_client``); any other client needs one (decisions.md: no secret, no client
+    credentials; a legacy or a named secret, expired or not). Both need a default context user.
     """
     client = record.client
-    if client.is_anon_buyer:
-        raise InvalidGrantError(
-            "Auth.AnonymousNotSupported", "Anonymous shopping tokens are not supported yet."
-        )
-    if not record.has_secret:
+    if not client.is_anon_buyer and not record.has_secret:
         raise invalid_client_secret()
     if not client.default_context_username:
         raise InvalidGrantError("Auth.DefaultContextUserRequired", DCU_REQUIRED)

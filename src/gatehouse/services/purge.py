@@ -1,0 +1,33 @@
+"""Deleting what can never be used again (``gatehouse purge``, and every
+``GATEHOUSE_PURGE_INTERVAL_SECONDS`` in the server): abandoned anonymous orders, records of
+consumed anonymous tokens that have expired, and expired or revoked refresh tokens."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from gatehouse.domain.clock import Clock
+from gatehouse.storage.db import Database
+from gatehouse.storage.queries import orders
+from gatehouse.storage.queries.orders import PurgeCounts
+
+log = logging.getLogger(__name__)
+
+
+async def purge(db: Database, clock: Clock) -> PurgeCounts:
+    """One short write transaction; safe to run from several processes at once."""
+    async with db.write() as session:
+        return await orders.purge(session, now=clock.now())
+
+
+async def purge_periodically(db: Database, clock: Clock, interval_seconds: float) -> None:
+    """Purge, then sleep; forever (until cancelled). A failed run is logged and retried at
+    the next interval, so a database hiccup never stops the loop."""
+    while True:
+        await asyncio.sleep(interval_seconds)
+        try:
+            counts = await purge(db, clock)
+            log.info("purge: %s", counts.as_json())
+        except Exception:
+            log.exception("purge failed; retrying in %s s", interval_seconds)
