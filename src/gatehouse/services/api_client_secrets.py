@@ -60,20 +60,34 @@ async def create(
     secret = _build(fields.get("id") or new_object_id(), fields, now)
     value = generate_secret_value()
     async with db.write() as session:
-        client = await _lock_client(session, marketplace_id, client_id)
-        check_room_for_one_more(await secrets_q.count(session, client_id=client))
-        if await secrets_q.get(session, client_id=client, secret_id=secret.id) is not None:
-            raise id_exists(secret.id)
-        await secrets_q.insert(
-            session,
-            marketplace_id=marketplace_id,
-            client_id=client,
-            secret=secret,
-            sha256=sha256_hex(value),
-            now=now,
-        )
-        await invalidate(session, client_key(client))
+        await _add(session, marketplace_id, client_id, secret, value, now)
     return CreatedSecret(secret, value)
+
+
+async def _add(
+    session: AsyncSession,
+    marketplace_id: str,
+    client_id: str,
+    secret: ApiClientSecret,
+    value: str,
+    now: datetime,
+) -> str:
+    """Store a new secret's hash under the client's row lock (the ten-secret limit and ID
+    uniqueness hold under concurrent requests); returns the client's stored ID."""
+    client = await _lock_client(session, marketplace_id, client_id)
+    check_room_for_one_more(await secrets_q.count(session, client_id=client))
+    if await secrets_q.get(session, client_id=client, secret_id=secret.id) is not None:
+        raise id_exists(secret.id)
+    await secrets_q.insert(
+        session,
+        marketplace_id=marketplace_id,
+        client_id=client,
+        secret=secret,
+        sha256=sha256_hex(value),
+        now=now,
+    )
+    await invalidate(session, client_key(client))
+    return client
 
 
 async def patch(
@@ -182,18 +196,7 @@ async def rotate(
     secret = _build(fields.get("id") or new_object_id(), fields, now)
     value = generate_secret_value()
     async with db.write() as session:
-        client = await _lock_client(session, marketplace_id, client_id)
-        check_room_for_one_more(await secrets_q.count(session, client_id=client))
-        if await secrets_q.get(session, client_id=client, secret_id=secret.id) is not None:
-            raise id_exists(secret.id)
-        await secrets_q.insert(
-            session,
-            marketplace_id=marketplace_id,
-            client_id=client,
-            secret=secret,
-            sha256=sha256_hex(value),
-            now=now,
-        )
+        client = await _add(session, marketplace_id, client_id, secret, value, now)
         replaced = await secrets_q.expire_others(
             session, client_id=client, keep_id=secret.id, until=until
         )
