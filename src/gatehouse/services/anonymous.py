@@ -34,7 +34,6 @@ from gatehouse.domain.errors import (
     UnauthenticatedError,
 )
 from gatehouse.domain.ids import new_object_id
-from gatehouse.domain.passwords import effective_config, meets_policy, policy_of
 from gatehouse.domain.roles import RoleSet, grant_roles
 from gatehouse.domain.tokens import TokenSubject, access_token_claims, token_times
 from gatehouse.domain.users import UserType
@@ -245,14 +244,7 @@ async def _checked_hash(
             company_id=template.company_id,
             row=template,
         )
-    config = effective_config(configs)
-    if not meets_policy(password, policy_of(config)):
-        raise InvalidInputError(
-            "PasswordReset.InsecurePassword",
-            "Password does not meet security requirements.",
-            config.as_data(),
-        )
-    return await hasher.hash(password)
+    return await user_service.hash_meeting_policy(hasher, configs, password)
 
 
 async def _copy_template(session: AsyncSession, template: UserRow, new: UserRow) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -376,6 +376,12 @@ async def _checked_hash(
             company_id=scope.company_id,
             row=row,
         )
+    return await hash_meeting_policy(hasher, configs, password)
+
+
+async def hash_meeting_policy(hasher: PasswordHasher, configs: Sequence[Any], password: str) -> str:
+    """Hash ``password`` once it meets the effective policy of ``configs`` (the PasswordConfigs
+    of the profiles reaching the user), else 400 ``PasswordReset.InsecurePassword``."""
     config = effective_config(configs)
     if not meets_policy(password, policy_of(config)):
         raise InvalidInputError(
