@@ -106,7 +106,8 @@ async def roles_with_count(
 async def load_rows(runtime: Runtime, mp: Marketplace) -> list[UserRow]:
     async with runtime.db.read() as session:
         found = await session.scalars(
-            select(UserRow).where(UserRow.marketplace_id == mp.id, UserRow.external_id.like("u%"))
+            # Exactly the seeded IDs (u000…): a generated admin ID may also start with "u".
+            select(UserRow).where(UserRow.marketplace_id == mp.id, UserRow.external_id.like("u___"))
         )
         return list(found)
 
