@@ -16,6 +16,7 @@ from gatehouse.http.routers import (
     admin_users,
     api_client_secrets,
     api_clients,
+    audit,
     companies,
     company_users,
     health,
@@ -47,6 +48,7 @@ ROUTERS = (
     company_users.router,
     me.router,
     tokens.router,
+    audit.router,
 )
 
 
@@ -92,5 +94,6 @@ def _token_endpoint(runtime: Runtime) -> TokenEndpoint:
             PasswordGrant(store, runtime.hasher, ctx),
             ClientCredentialsGrant(store, ctx),
             RefreshTokenGrant(store, ctx),
-        ]
+        ],
+        observers=[runtime.audit],
     )

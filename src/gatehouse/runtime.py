@@ -10,6 +10,7 @@ from gatehouse.domain.clock import Clock, SystemClock
 from gatehouse.oauth.jwt import TokenCodec
 from gatehouse.oauth.keys import KeyRing
 from gatehouse.oauth.standing import TokenStandingCache
+from gatehouse.services.audit import TokenAuditLog
 from gatehouse.settings import Settings
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import PgListener, SqliteEpoch
@@ -25,6 +26,7 @@ class Runtime:
     codec: TokenCodec = field(init=False)
     standing: TokenStandingCache = field(init=False)
     listener: PgListener | None = field(init=False, default=None)
+    audit: TokenAuditLog = field(init=False)
 
     def __post_init__(self) -> None:
         self.keys = KeyRing(self.db, self.clock, self.settings.key_refresh_seconds)
@@ -32,15 +34,25 @@ class Runtime:
         epoch = SqliteEpoch.for_url(self.db.url) if self.db.dialect == "sqlite" else None
         self.standing = TokenStandingCache(self.db, epoch)
         self.db.commit_hooks.append(self.standing.after_commit)
+        self.audit = TokenAuditLog(
+            self.db,
+            self.clock,
+            flush_seconds=self.settings.audit_flush_seconds,
+            flush_events=self.settings.audit_flush_events,
+            retention_days=self.settings.audit_retention_days,
+        )
 
     async def start(self) -> None:
-        """Per-process startup: listen for other processes' invalidations (PostgreSQL)."""
+        """Per-process startup: listen for other processes' invalidations (PostgreSQL), and
+        flush buffered token audit events in the background."""
+        self.audit.start()
         if self.db.dialect == "postgresql":
             self.listener = PgListener(self.db.url, self.standing.invalidate, self._reset)
             self.standing.trusted = False
             await self.listener.start()
 
     async def stop(self) -> None:
+        await self.audit.stop()
         if self.listener is not None:
             await self.listener.stop()
         await self.db.dispose()

@@ -1,4 +1,4 @@
-"""The ``gatehouse`` command: serve, marketplace create, db upgrade, keys rotate."""
+"""The ``gatehouse`` command: serve, marketplace create, db upgrade, keys rotate, audit."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from gatehouse.cli.audit import audit_app
 from gatehouse.crypto import PasswordHasher
+from gatehouse.domain.audit import CLI
 from gatehouse.domain.clock import SystemClock
 from gatehouse.domain.errors import DomainError
 from gatehouse.oauth.keys import ensure_signing_key, rotate_signing_key
@@ -35,6 +37,7 @@ keys_app = typer.Typer(help="Token signing keys.", no_args_is_help=True)
 app.add_typer(marketplace_app, name="marketplace")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
 err = Console(stderr=True)
 
 DatabaseOpt = Annotated[
@@ -187,7 +190,7 @@ async def _rotate(settings: Settings) -> str:
     db = Database(url)
     try:
         lifetime = timedelta(minutes=settings.max_token_lifetime_minutes)
-        return await rotate_signing_key(db, SystemClock(), lifetime)
+        return await rotate_signing_key(db, SystemClock(), lifetime, CLI)
     finally:
         await db.dispose()
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.crypto import sha256_hex
+from gatehouse.domain import audit
 from gatehouse.domain.api_client_secrets import (
     OBJECT_TYPE,
     ApiClientSecret,
@@ -25,6 +26,7 @@ from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.ids import new_object_id, normalize_client_id
 from gatehouse.domain.listing import ListQuery
+from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.queries import api_client_secrets as secrets_q
 
@@ -52,7 +54,12 @@ async def get(db: Database, marketplace_id: str, client_id: str, secret_id: str)
 
 
 async def create(
-    db: Database, clock: Clock, marketplace_id: str, client_id: str, fields: dict[str, Any]
+    db: Database,
+    clock: Clock,
+    marketplace_id: str,
+    client_id: str,
+    fields: dict[str, Any],
+    actor: audit.Actor | None = None,
 ) -> CreatedSecret:
     now = clock.now()
     secret = _build(fields.get("id") or new_object_id(), fields, now)
@@ -70,6 +77,9 @@ async def create(
             sha256=sha256_hex(value),
             now=now,
         )
+        expiration = None if secret.expiration is None else secret.expiration.isoformat()
+        details = {"SecretID": secret.id, "Name": secret.name, "Expiration": expiration}
+        await _audit(session, audit.SECRET_CREATED, marketplace_id, client, actor, details, now)
     return CreatedSecret(secret, value)
 
 
@@ -104,11 +114,19 @@ async def patch(
         return secret
 
 
-async def delete(db: Database, marketplace_id: str, client_id: str, secret_id: str) -> None:
+async def delete(
+    db: Database,
+    marketplace_id: str,
+    client_id: str,
+    secret_id: str,
+    actor: audit.Actor | None = None,
+) -> None:
     async with db.write() as session:
         client = await _lock_client(session, marketplace_id, client_id)
         if not await secrets_q.delete_secret(session, client_id=client, secret_id=secret_id):
             raise NotFoundError(OBJECT_TYPE, secret_id)
+        details = {"SecretID": secret_id}
+        await _audit(session, audit.SECRET_DELETED, marketplace_id, client, actor, details)
 
 
 def _build(secret_id: str, fields: dict[str, Any], now: datetime | None) -> ApiClientSecret:
@@ -147,3 +165,23 @@ async def _require(session: AsyncSession, client_id: str, secret_id: str) -> Api
     if secret is None:
         raise NotFoundError(OBJECT_TYPE, secret_id)
     return secret
+
+
+async def _audit(
+    session: AsyncSession,
+    event_type: str,
+    marketplace_id: str,
+    client_id: str,
+    actor: audit.Actor | None,
+    details: dict[str, Any],
+    now: datetime | None = None,
+) -> None:
+    """Names and IDs only: the secret's value and hash never reach the audit trail."""
+    event = audit.AuditEvent(
+        event_type,
+        marketplace_id,
+        audit.actor_or_system(actor),
+        client_id=client_id,
+        details=details,
+    )
+    await record(session, event, now)

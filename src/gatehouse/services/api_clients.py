@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gatehouse.domain import audit
 from gatehouse.domain.api_clients import ApiClient, validate_api_client
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import (
@@ -20,6 +21,7 @@ from gatehouse.domain.errors import (
 from gatehouse.domain.ids import new_client_id, normalize_client_id
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.xp import deep_merge, validate_xp
+from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import client_key, invalidate
 from gatehouse.storage.models import Marketplace
@@ -43,7 +45,11 @@ async def list_page(
 
 
 async def create(
-    db: Database, clock: Clock, marketplace_id: str, fields: dict[str, Any]
+    db: Database,
+    clock: Clock,
+    marketplace_id: str,
+    fields: dict[str, Any],
+    actor: audit.Actor | None = None,
 ) -> ApiClient:
     """Client-supplied IDs are ignored: ApiClient IDs are server-made lowercase GUIDs."""
     client = _build(new_client_id(), fields)
@@ -52,11 +58,16 @@ async def create(
         await api_clients.insert(
             session, marketplace_id=marketplace_id, client=client, now=clock.now()
         )
+        await _audit(session, audit.APICLIENT_CREATED, marketplace_id, client.id, actor)
         return await _require(session, marketplace_id, client.id)
 
 
 async def replace(
-    db: Database, marketplace_id: str, client_id: str, fields: dict[str, Any]
+    db: Database,
+    marketplace_id: str,
+    client_id: str,
+    fields: dict[str, Any],
+    actor: audit.Actor | None = None,
 ) -> ApiClient:
     """PUT: omitted writable fields fall back to their defaults. Unknown id → 404."""
     async with db.write() as session:
@@ -65,11 +76,15 @@ async def replace(
         await _check_references(session, marketplace_id, client)
         await api_clients.update(session, marketplace_id=marketplace_id, client=client)
         await invalidate(session, client_key(current.id))
-        return await _require(session, marketplace_id, current.id)
+        return await _updated(session, marketplace_id, current, actor)
 
 
 async def patch(
-    db: Database, marketplace_id: str, client_id: str, changes: dict[str, Any]
+    db: Database,
+    marketplace_id: str,
+    client_id: str,
+    changes: dict[str, Any],
+    actor: audit.Actor | None = None,
 ) -> ApiClient:
     """PATCH: only the fields sent change; xp is deep-merged."""
     async with db.write() as session:
@@ -87,10 +102,12 @@ async def patch(
         await _check_references(session, marketplace_id, client)
         await api_clients.update(session, marketplace_id=marketplace_id, client=client)
         await invalidate(session, client_key(current.id))
-        return await _require(session, marketplace_id, current.id)
+        return await _updated(session, marketplace_id, current, actor)
 
 
-async def delete(db: Database, marketplace_id: str, client_id: str) -> None:
+async def delete(
+    db: Database, marketplace_id: str, client_id: str, actor: audit.Actor | None = None
+) -> None:
     async with db.write() as session:
         # Serialise deletes within a marketplace so two concurrent deletes cannot both pass
         # the last-full-access check (a no-op lock on SQLite, whose writes are serial anyway).
@@ -108,6 +125,8 @@ async def delete(db: Database, marketplace_id: str, client_id: str) -> None:
                 )
         await api_clients.delete_client(session, marketplace_id=marketplace_id, client_id=client.id)
         await invalidate(session, client_key(client.id))
+        details = {"AppName": client.app_name}
+        await _audit(session, audit.APICLIENT_DELETED, marketplace_id, client.id, actor, details)
 
 
 async def list_assignments(
@@ -133,7 +152,12 @@ async def list_assignments(
 
 
 async def save_assignment(
-    db: Database, marketplace_id: str, client_id: str, buyer_id: str | None, supplier_id: str | None
+    db: Database,
+    marketplace_id: str,
+    client_id: str,
+    buyer_id: str | None,
+    supplier_id: str | None,
+    actor: audit.Actor | None = None,
 ) -> None:
     """One assignment gives one buyer *or* one supplier access to the client."""
     if buyer_id and supplier_id:
@@ -155,10 +179,17 @@ async def save_assignment(
             buyer_id=buyer_id or "",
             supplier_id=supplier_id or "",
         )
+        details = _party(buyer_id, supplier_id)
+        await _audit(session, audit.ASSIGNMENT_SAVED, marketplace_id, client.id, actor, details)
 
 
 async def delete_assignment(
-    db: Database, marketplace_id: str, client_id: str, buyer_id: str | None, supplier_id: str | None
+    db: Database,
+    marketplace_id: str,
+    client_id: str,
+    buyer_id: str | None,
+    supplier_id: str | None,
+    actor: audit.Actor | None = None,
 ) -> None:
     async with db.write() as session:
         client = await _require(session, marketplace_id, client_id)
@@ -170,6 +201,8 @@ async def delete_assignment(
             buyer_id=buyer_id or "",
             supplier_id=supplier_id or "",
         )
+        details = _party(buyer_id, supplier_id)
+        await _audit(session, audit.ASSIGNMENT_DELETED, marketplace_id, client.id, actor, details)
 
 
 def _build(client_id: str, fields: dict[str, Any]) -> ApiClient:
@@ -235,3 +268,36 @@ async def _require_company(
         session, marketplace_id=marketplace_id, supplier_id=supplier_id
     ):
         raise NotFoundError("Supplier", supplier_id)
+
+
+async def _updated(
+    session: AsyncSession, marketplace_id: str, before: ApiClient, actor: audit.Actor | None
+) -> ApiClient:
+    """The client as stored now, after recording ``apiclient.updated`` with the names (never
+    the values) of the fields that changed."""
+    after = await _require(session, marketplace_id, before.id)
+    details = {"Fields": audit.changed_fields(before, after)}
+    await _audit(session, audit.APICLIENT_UPDATED, marketplace_id, before.id, actor, details)
+    return after
+
+
+async def _audit(
+    session: AsyncSession,
+    event_type: str,
+    marketplace_id: str,
+    client_id: str,
+    actor: audit.Actor | None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    event = audit.AuditEvent(
+        event_type,
+        marketplace_id,
+        audit.actor_or_system(actor),
+        client_id=client_id,
+        details=details or {},
+    )
+    await record(session, event)
+
+
+def _party(buyer_id: str | None, supplier_id: str | None) -> dict[str, Any]:
+    return {"BuyerID": buyer_id} if buyer_id else {"SupplierID": supplier_id}
