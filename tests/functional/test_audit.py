@@ -156,6 +156,12 @@ async def test_secret_events_never_hold_the_value_or_its_hash(
     assert created.status_code == 201, created.text
     value = created.json()["ClientSecret"]
     assert value
+    renamed = await client.patch(
+        f"/v1/apiclients/{client_id}/secrets/ci",
+        headers=marketplace.auth,
+        json={"Name": "CI", "Expiration": "2099-01-01T00:00:00Z"},
+    )
+    assert renamed.status_code == 200, renamed.text
     deleted = await client.delete(
         f"/v1/apiclients/{client_id}/secrets/ci", headers=marketplace.auth
     )
@@ -165,6 +171,7 @@ async def test_secret_events_never_hold_the_value_or_its_hash(
     assert [i["EventType"] for i in body["Items"]] == [
         "apiclient.created",
         "apiclient_secret.created",
+        "apiclient_secret.updated",
         "apiclient_secret.deleted",
     ]
     assert body["Items"][1]["Details"] == {
@@ -172,7 +179,8 @@ async def test_secret_events_never_hold_the_value_or_its_hash(
         "Name": "CI pipeline",
         "Expiration": None,
     }
-    assert body["Items"][2]["Details"] == {"SecretID": "ci"}
+    assert body["Items"][2]["Details"] == {"SecretID": "ci", "Fields": ["Expiration", "Name"]}
+    assert body["Items"][3]["Details"] == {"SecretID": "ci"}
     stored = json.dumps([r.details for r in await stored_rows(runtime, marketplace.id)])
     for forbidden in (value, sha256_hex(value)):
         assert forbidden not in json.dumps(body)

@@ -25,6 +25,7 @@ APICLIENT_CREATED = "apiclient.created"
 APICLIENT_UPDATED = "apiclient.updated"
 APICLIENT_DELETED = "apiclient.deleted"
 SECRET_CREATED = "apiclient_secret.created"
+SECRET_UPDATED = "apiclient_secret.updated"
 SECRET_DELETED = "apiclient_secret.deleted"
 ASSIGNMENT_SAVED = "apiclient_assignment.saved"
 ASSIGNMENT_DELETED = "apiclient_assignment.deleted"
@@ -42,6 +43,7 @@ EVENT_TYPES = (
     APICLIENT_UPDATED,
     APICLIENT_DELETED,
     SECRET_CREATED,
+    SECRET_UPDATED,
     SECRET_DELETED,
     ASSIGNMENT_SAVED,
     ASSIGNMENT_DELETED,

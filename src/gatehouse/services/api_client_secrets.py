@@ -90,6 +90,7 @@ async def patch(
     client_id: str,
     secret_id: str,
     changes: dict[str, Any],
+    actor: audit.Actor | None = None,
 ) -> ApiClientSecret:
     """Only the sent fields change; ``Expiration: null`` removes the expiry. An expiry is
     checked only when sent, so renaming an expired secret is allowed."""
@@ -111,6 +112,8 @@ async def patch(
         await secrets_q.update_secret(
             session, client_id=client, current_id=current.id, secret=secret
         )
+        details = {"SecretID": current.id, "Fields": audit.changed_fields(current, secret)}
+        await _audit(session, audit.SECRET_UPDATED, marketplace_id, client, actor, details)
         return secret
 
 

@@ -80,6 +80,7 @@ async def patch_secret(
         apiClientID,
         apiClientSecretID,
         body.domain_fields(),
+        actor(caller),
     )
     return JSONResponse(secret_out(secret))
 
