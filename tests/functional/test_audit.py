@@ -5,6 +5,7 @@ and retention."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -558,3 +559,50 @@ async def test_retention_purge_deletes_only_old_events(
     assert remaining == [("apiclient.created", "recent")]
     assert old not in [client_id for _, client_id in remaining]
     assert await purge(runtime.db, clock, timedelta(days=90)) == 0
+
+
+# --- the background task -------------------------------------------------------------------
+
+
+async def test_the_background_task_flushes_purges_and_flushes_at_shutdown(
+    settings: Any, marketplace: Marketplace, runtime: Runtime
+) -> None:
+    """A second app on the same database: its timer writes token events without being
+    asked, its first round purges expired events, and shutdown writes what is left."""
+    from gatehouse.app import create_app
+    from gatehouse.domain.audit import APICLIENT_CREATED, AuditEvent
+    from gatehouse.storage.audit import record
+
+    async with runtime.db.write() as session:
+        expired = AuditEvent(APICLIENT_CREATED, marketplace.id, client_id="expired")
+        await record(session, expired, datetime.now(UTC) - timedelta(days=100))
+
+    async def token_events() -> int:
+        rows = await stored_rows(runtime, marketplace.id)
+        return sum(r.event_type == "token.issued" for r in rows)
+
+    async def login_through(app: Any) -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://other.test") as http:
+            response = await password_token(
+                http, marketplace.client_id, marketplace.credentials.username, "Adm1nPassword!"
+            )
+            assert response.status_code == 200, response.text
+
+    await runtime.audit.flush()
+    before = await token_events()
+    timed = create_app(settings.model_copy(update={"audit_flush_seconds": 0.05}))
+    async with timed.router.lifespan_context(timed):
+        await login_through(timed)
+        for _ in range(100):
+            if await token_events() == before + 1:
+                break
+            await asyncio.sleep(0.05)
+        assert await token_events() == before + 1
+    assert "expired" not in [r.client_id for r in await stored_rows(runtime, marketplace.id)]
+
+    quiet = create_app(settings.model_copy(update={"audit_flush_seconds": 3600}))
+    async with quiet.router.lifespan_context(quiet):
+        await login_through(quiet)
+        assert await token_events() == before + 1
+    assert await token_events() == before + 2
