@@ -54,16 +54,21 @@ def token_event(attempt: TokenAttempt, error: OAuthError | None, now: datetime) 
     details: dict[str, str] = {"GrantType": attempt.grant_type}
     if error is not None:
         details["ErrorCode"] = error.code
-    return AuditEvent(
-        event_type=TOKEN_ISSUED if error is None else TOKEN_REFUSED,
-        marketplace_id=attempt.marketplace_id,
-        actor=Actor(
-            "user" if user else "system",
+    # The user is the actor only once authenticated: a refused request's user is only the
+    # user concerned (someone tried to get a token as them).
+    actor = Actor("system", client_id=attempt.client_id)
+    if user is not None and error is None:
+        actor = Actor(
+            "user",
             user_internal_id=attempt.user_internal_id,
             username=attempt.username,
             user_type=attempt.user_type,
             client_id=attempt.client_id,
-        ),
+        )
+    return AuditEvent(
+        event_type=TOKEN_ISSUED if error is None else TOKEN_REFUSED,
+        marketplace_id=attempt.marketplace_id,
+        actor=actor,
         client_id=attempt.client_id,
         user=user,
         details=details,

@@ -58,6 +58,14 @@ def test_token_events_carry_grant_type_error_code_and_user() -> None:
         "ErrorCode": "Auth.InvalidUsernameOrPassword",
     }
     assert refused.user is None and refused.actor.kind == "system"
+    wrong_password = service.token_event(
+        _attempt(user_internal_id=7, username="jane", user_type="buyer"),
+        invalid_credentials(),
+        NOW,
+    )
+    assert wrong_password.user is not None and wrong_password.user.username == "jane"
+    assert wrong_password.actor.kind == "system" and wrong_password.actor.username is None
+    assert wrong_password.actor.client_id == "c"
 
 
 def test_a_full_batch_wakes_the_flusher() -> None:
