@@ -99,7 +99,14 @@ def _reset_clock(clock: AdjustableClock) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, base_url=BASE_URL)
+    # Token audit events are flushed explicitly by the tests that read them
+    # (``runtime.audit.flush()``), never by the timer in the middle of another test.
+    return Settings(
+        database_url=database_url,
+        base_url=BASE_URL,
+        audit_flush_seconds=3600,
+        audit_flush_events=1_000_000,
+    )
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -18,6 +18,7 @@ from gatehouse.http.routers import (
     admin_users,
     api_client_secrets,
     api_clients,
+    audit,
     companies,
     company_users,
     health,
@@ -56,6 +57,7 @@ ROUTERS = (
     incidents.router,
     impersonation.router,
     orders.router,
+    audit.router,
 )
 
 
@@ -106,7 +108,8 @@ def _token_endpoint(runtime: Runtime) -> TokenEndpoint:
             PasswordGrant(store, runtime.hasher, ctx),
             ClientCredentialsGrant(store, ctx),
             RefreshTokenGrant(store, ctx),
-        ]
+        ],
+        observers=[runtime.audit],
     )
 
 

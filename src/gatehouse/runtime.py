@@ -12,6 +12,7 @@ from gatehouse.oauth.client_records import ClientRecordCache
 from gatehouse.oauth.jwt import TokenCodec
 from gatehouse.oauth.keys import KeyRing
 from gatehouse.oauth.standing import InvalidatedCache, TokenStandingCache
+from gatehouse.services.audit import TokenAuditLog
 from gatehouse.settings import Settings
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import PgListener
@@ -28,6 +29,7 @@ class Runtime:
     standing: TokenStandingCache = field(init=False)
     client_records: ClientRecordCache = field(init=False)
     listener: PgListener | None = field(init=False, default=None)
+    audit: TokenAuditLog = field(init=False)
 
     def __post_init__(self) -> None:
         self.keys = KeyRing(self.db, self.clock, self.settings.key_refresh_seconds)
@@ -36,6 +38,13 @@ class Runtime:
         self.client_records = ClientRecordCache(self.db)
         for cache in self.caches:
             self.db.commit_hooks.append(cache.after_commit)
+        self.audit = TokenAuditLog(
+            self.db,
+            self.clock,
+            flush_seconds=self.settings.audit_flush_seconds,
+            flush_events=self.settings.audit_flush_events,
+            retention_days=self.settings.audit_retention_days,
+        )
 
     @property
     def caches(self) -> tuple[InvalidatedCache, ...]:
@@ -43,7 +52,9 @@ class Runtime:
         return (self.standing, self.client_records)
 
     async def start(self) -> None:
-        """Per-process startup: listen for other processes' invalidations (PostgreSQL)."""
+        """Per-process startup: listen for other processes' invalidations (PostgreSQL), and
+        flush buffered token audit events in the background."""
+        self.audit.start()
         if self.db.dialect == "postgresql":
             self.listener = PgListener(self.db.url, self._invalidate, self._reset)
             for cache in self.caches:
@@ -51,6 +62,7 @@ class Runtime:
             await self.listener.start()
 
     async def stop(self) -> None:
+        await self.audit.stop()
         if self.listener is not None:
             await self.listener.stop()
         await self.db.dispose()

@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     max_token_lifetime_minutes: int = Field(default=86400, ge=10)
     """How long a retired key stays published: the longest lifetime any token may have
     (AnonymousTokenDuration allows up to 86400 minutes)."""
+    audit_retention_days: int = Field(default=90, ge=1, le=3650)
+    """Audit events older than this are deleted (background task, ``gatehouse audit purge``)."""
+    audit_flush_seconds: float = Field(default=1.0, gt=0, le=3600)
+    """Buffered token audit events are written at least this often (a crash loses at most
+    this much of them)."""
+    audit_flush_events: int = Field(default=500, ge=1, le=1_000_000)
+    """...or as soon as this many are buffered."""
 
     @field_validator("base_url")
     @classmethod

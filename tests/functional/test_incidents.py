@@ -63,6 +63,14 @@ async def test_revoking_one_clients_tokens_leaves_other_clients_alone(
     assert await me(client, shop.token) == (200, None)
     # The client itself works again at once for new tokens.
     assert await me(client, await token_of(client, target)) == (200, None)
+    trail = await client.get(
+        "/gatehouse/audit",
+        headers=shop.auth,
+        params={"eventType": "tokens.revoked", "clientID": target},
+    )
+    assert trail.status_code == 200, trail.text
+    [event] = trail.json()["Items"]
+    assert event["Details"]["Scope"] == "client"
 
 
 async def test_revoking_an_unknown_client_is_not_found(

@@ -1,4 +1,5 @@
-"""The ``gatehouse`` command: serve, marketplace create, db upgrade, keys rotate, purge."""
+"""The ``gatehouse`` command: serve, marketplace create, db upgrade, keys rotate, purge,
+audit, and incident response on one client or user."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import typer
 from rich.console import Console
 
 from gatehouse.cli import incidents
+from gatehouse.cli.audit import audit_app
 from gatehouse.crypto import PasswordHasher
+from gatehouse.domain.audit import CLI
 from gatehouse.domain.clock import SystemClock
 from gatehouse.domain.errors import DomainError
 from gatehouse.oauth.keys import ensure_signing_key, rotate_signing_key
@@ -40,6 +43,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(incidents.clients_app, name="clients")
 app.add_typer(incidents.users_app, name="users")
+app.add_typer(audit_app, name="audit")
 err = Console(stderr=True)
 
 DatabaseOpt = Annotated[
@@ -192,7 +196,7 @@ async def _rotate(settings: Settings) -> str:
     db = Database(url)
     try:
         lifetime = timedelta(minutes=settings.max_token_lifetime_minutes)
-        return await rotate_signing_key(db, SystemClock(), lifetime)
+        return await rotate_signing_key(db, SystemClock(), lifetime, CLI)
     finally:
         await db.dispose()
 

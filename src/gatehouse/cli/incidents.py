@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
+from gatehouse.domain import audit
 from gatehouse.domain.clock import SystemClock
 from gatehouse.domain.errors import DomainError
 from gatehouse.services import api_client_secrets, api_clients, incidents, users
@@ -54,7 +55,7 @@ def _run(database_url: str | None, action: Callable[[Database], Awaitable[T]]) -
 
 async def _set_active(db: Database, client_id: str, active: bool) -> str:
     marketplace_id = await incidents.client_marketplace(db, client_id)
-    client = await api_clients.patch(db, marketplace_id, client_id, {"active": active})
+    client = await api_clients.patch(db, marketplace_id, client_id, {"active": active}, audit.CLI)
     return client.id
 
 
@@ -78,7 +79,9 @@ def revoke_client_tokens(client_id: ClientArg, database_url: DatabaseOpt = None)
 
     async def action(db: Database) -> int:
         marketplace_id = await incidents.client_marketplace(db, client_id)
-        return await incidents.revoke_client_tokens(db, SystemClock(), marketplace_id, client_id)
+        return await incidents.revoke_client_tokens(
+            db, SystemClock(), marketplace_id, client_id, audit.CLI
+        )
 
     _run(database_url, action)
     typer.echo(f"revoked every token of {client_id.lower()}")
@@ -99,7 +102,13 @@ def rotate_secret(
     async def action(db: Database) -> api_client_secrets.Rotation:
         marketplace_id = await incidents.client_marketplace(db, client_id)
         return await api_client_secrets.rotate(
-            db, SystemClock(), marketplace_id, client_id, {"name": name}, overlap_minutes
+            db,
+            SystemClock(),
+            marketplace_id,
+            client_id,
+            {"name": name},
+            overlap_minutes,
+            audit.CLI,
         )
 
     rotation = _run(database_url, action)

@@ -15,6 +15,7 @@ from typing import Annotated, Any, cast
 
 from fastapi import Depends, Request
 
+from gatehouse.domain.audit import Actor
 from gatehouse.domain.authorization import may_act_in_company
 from gatehouse.domain.errors import (
     ForbiddenError,
@@ -187,3 +188,14 @@ async def caller_company(runtime: Runtime, caller: Caller) -> str | None:
     if caller.user_type is UserType.ADMIN:
         return None
     return await _caller_company(runtime, caller)
+
+
+def actor(caller: Caller) -> Actor:
+    """The caller as the audit trail's actor (who, through which client)."""
+    return Actor(
+        "user",
+        user_internal_id=caller.internal_user_id,
+        username=caller.username,
+        user_type=caller.user_type.value,
+        client_id=caller.client_id,
+    )

@@ -21,7 +21,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import or_, select, update
 
+from gatehouse.domain.audit import KEY_ROTATED, Actor, AuditEvent, actor_or_system
 from gatehouse.domain.clock import Clock
+from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.models import SigningKeyRow
 
@@ -93,7 +95,9 @@ async def ensure_signing_key(db: Database, clock: Clock) -> None:
             session.add(_new_key_row(clock.now()))
 
 
-async def rotate_signing_key(db: Database, clock: Clock, max_token_lifetime: timedelta) -> str:
+async def rotate_signing_key(
+    db: Database, clock: Clock, max_token_lifetime: timedelta, actor: Actor | None = None
+) -> str:
     """Add a new signing key and retire the current one(s); returns the new kid.
 
     Retired keys stay published until ``max_token_lifetime`` has passed, and the private halves
@@ -113,6 +117,8 @@ async def rotate_signing_key(db: Database, clock: Clock, max_token_lifetime: tim
         )
         row = _new_key_row(now)
         session.add(row)
+        event = AuditEvent(KEY_ROTATED, None, actor_or_system(actor), details={"Kid": row.kid})
+        await record(session, event, now)
         return row.kid
 
 

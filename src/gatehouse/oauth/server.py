@@ -6,10 +6,11 @@ Adding a grant means one module in ``grants/`` and one entry in ``TokenEndpoint(
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from gatehouse.oauth.errors import InvalidRequestError, UnsupportedGrantTypeError
+from gatehouse.oauth.errors import InvalidRequestError, OAuthError, UnsupportedGrantTypeError
 
 FORM_FIELDS = (
     "grant_type",
@@ -78,12 +79,54 @@ class Grant(Protocol):
     async def issue(self, request: TokenRequest) -> TokenResponse: ...
 
 
+@dataclass(slots=True)
+class TokenAttempt:
+    """What one token request has established so far (filled in by the grants as they find
+    the client and the user), for the audit trail and metrics. Never holds a secret."""
+
+    grant_type: str
+    marketplace_id: str | None = None
+    client_id: str | None = None
+    user_internal_id: int | None = None
+    username: str | None = None
+    user_type: str | None = None
+
+
+_ATTEMPT: ContextVar[TokenAttempt | None] = ContextVar("gatehouse_token_attempt", default=None)
+
+
+def current_attempt() -> TokenAttempt | None:
+    """The token request being handled in this task, if any."""
+    return _ATTEMPT.get()
+
+
+class TokenObserver(Protocol):
+    def observe(self, attempt: TokenAttempt, error: OAuthError | None) -> None:
+        """Called once per request with a known grant type; must not block or raise."""
+        ...
+
+
 class TokenEndpoint:
-    def __init__(self, grants: Sequence[Grant]) -> None:
+    def __init__(self, grants: Sequence[Grant], observers: Sequence[TokenObserver] = ()) -> None:
         self._grants = {grant.grant_type: grant for grant in grants}
+        self._observers = tuple(observers)
 
     async def handle(self, request: TokenRequest) -> TokenResponse:
         grant = self._grants.get(request.grant_type or "")
         if grant is None:
             raise UnsupportedGrantTypeError()
-        return await grant.issue(request)
+        attempt = TokenAttempt(grant.grant_type)
+        reset = _ATTEMPT.set(attempt)
+        try:
+            response = await grant.issue(request)
+        except OAuthError as exc:
+            self._notify(attempt, exc)
+            raise
+        finally:
+            _ATTEMPT.reset(reset)
+        self._notify(attempt, None)
+        return response
+
+    def _notify(self, attempt: TokenAttempt, error: OAuthError | None) -> None:
+        for observer in self._observers:
+            observer.observe(attempt, error)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.crypto import sha256_hex
+from gatehouse.domain import audit
 from gatehouse.domain.api_client_secrets import (
     OBJECT_TYPE,
     ApiClientSecret,
@@ -26,6 +27,7 @@ from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.ids import new_object_id, normalize_client_id
 from gatehouse.domain.incidents import overlap_end
 from gatehouse.domain.listing import ListQuery
+from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import client_key, invalidate
 from gatehouse.storage.queries import api_client_secrets as secrets_q
@@ -54,13 +56,21 @@ async def get(db: Database, marketplace_id: str, client_id: str, secret_id: str)
 
 
 async def create(
-    db: Database, clock: Clock, marketplace_id: str, client_id: str, fields: dict[str, Any]
+    db: Database,
+    clock: Clock,
+    marketplace_id: str,
+    client_id: str,
+    fields: dict[str, Any],
+    actor: audit.Actor | None = None,
 ) -> CreatedSecret:
     now = clock.now()
     secret = _build(fields.get("id") or new_object_id(), fields, now)
     value = generate_secret_value()
     async with db.write() as session:
-        await _add(session, marketplace_id, client_id, secret, value, now)
+        client = await _add(session, marketplace_id, client_id, secret, value, now)
+        expiration = None if secret.expiration is None else secret.expiration.isoformat()
+        details = {"SecretID": secret.id, "Name": secret.name, "Expiration": expiration}
+        await _audit(session, audit.SECRET_CREATED, marketplace_id, client, actor, details, now)
     return CreatedSecret(secret, value)
 
 
@@ -97,6 +107,7 @@ async def patch(
     client_id: str,
     secret_id: str,
     changes: dict[str, Any],
+    actor: audit.Actor | None = None,
 ) -> ApiClientSecret:
     """Only the sent fields change; ``Expiration: null`` removes the expiry. An expiry is
     checked only when sent, so renaming an expired secret is allowed."""
@@ -119,15 +130,25 @@ async def patch(
             session, client_id=client, current_id=current.id, secret=secret
         )
         await invalidate(session, client_key(client))
+        details = {"SecretID": current.id, "Fields": audit.changed_fields(current, secret)}
+        await _audit(session, audit.SECRET_UPDATED, marketplace_id, client, actor, details)
         return secret
 
 
-async def delete(db: Database, marketplace_id: str, client_id: str, secret_id: str) -> None:
+async def delete(
+    db: Database,
+    marketplace_id: str,
+    client_id: str,
+    secret_id: str,
+    actor: audit.Actor | None = None,
+) -> None:
     async with db.write() as session:
         client = await _lock_client(session, marketplace_id, client_id)
         if not await secrets_q.delete_secret(session, client_id=client, secret_id=secret_id):
             raise NotFoundError(OBJECT_TYPE, secret_id)
         await invalidate(session, client_key(client))
+        details = {"SecretID": secret_id}
+        await _audit(session, audit.SECRET_DELETED, marketplace_id, client, actor, details)
 
 
 def _build(secret_id: str, fields: dict[str, Any], now: datetime | None) -> ApiClientSecret:
@@ -187,6 +208,7 @@ async def rotate(
     client_id: str,
     fields: dict[str, Any],
     overlap_minutes: object,
+    actor: audit.Actor | None = None,
 ) -> Rotation:
     """Create a new named secret and make every other named secret expire after the overlap,
     in one transaction: systems move to the new secret while the old one still works, and no
@@ -202,4 +224,32 @@ async def rotate(
         )
         legacy = await secrets_q.has_legacy_secret(session, client_id=client)
         await invalidate(session, client_key(client))
+        details = {
+            "SecretID": secret.id,
+            "Name": secret.name,
+            "Rotation": True,
+            "OldSecretsExpire": until.isoformat(),
+            "ReplacedSecrets": replaced,
+        }
+        await _audit(session, audit.SECRET_CREATED, marketplace_id, client, actor, details, now)
     return Rotation(CreatedSecret(secret, value), until, replaced, legacy)
+
+
+async def _audit(
+    session: AsyncSession,
+    event_type: str,
+    marketplace_id: str,
+    client_id: str,
+    actor: audit.Actor | None,
+    details: dict[str, Any],
+    now: datetime | None = None,
+) -> None:
+    """Names and IDs only: the secret's value and hash never reach the audit trail."""
+    event = audit.AuditEvent(
+        event_type,
+        marketplace_id,
+        audit.actor_or_system(actor),
+        client_id=client_id,
+        details=details,
+    )
+    await record(session, event, now)

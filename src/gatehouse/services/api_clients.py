@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gatehouse.domain import audit
 from gatehouse.domain.api_clients import ApiClient, validate_api_client
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import (
@@ -22,6 +23,7 @@ from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.users import UserType
 from gatehouse.domain.xp import deep_merge, validate_xp
 from gatehouse.services import impersonation_configs
+from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import client_key, invalidate
 from gatehouse.storage.models import Marketplace
@@ -45,7 +47,11 @@ async def list_page(
 
 
 async def create(
-    db: Database, clock: Clock, marketplace_id: str, fields: dict[str, Any]
+    db: Database,
+    clock: Clock,
+    marketplace_id: str,
+    fields: dict[str, Any],
+    actor: audit.Actor | None = None,
 ) -> ApiClient:
     """Client-supplied IDs are ignored: ApiClient IDs are server-made lowercase GUIDs."""
     client = _build(new_client_id(), fields)
@@ -54,11 +60,16 @@ async def create(
         await api_clients.insert(
             session, marketplace_id=marketplace_id, client=client, now=clock.now()
         )
+        await _audit(session, audit.APICLIENT_CREATED, marketplace_id, client.id, actor)
         return await _require(session, marketplace_id, client.id)
 
 
 async def replace(
-    db: Database, marketplace_id: str, client_id: str, fields: dict[str, Any]
+    db: Database,
+    marketplace_id: str,
+    client_id: str,
+    fields: dict[str, Any],
+    actor: audit.Actor | None = None,
 ) -> ApiClient:
     """PUT: omitted writable fields fall back to their defaults. Unknown id → 404."""
     async with db.write() as session:
@@ -67,11 +78,15 @@ async def replace(
         await _check_references(session, marketplace_id, client)
         await api_clients.update(session, marketplace_id=marketplace_id, client=client)
         await invalidate(session, client_key(current.id))
-        return await _require(session, marketplace_id, current.id)
+        return await _updated(session, marketplace_id, current, actor)
 
 
 async def patch(
-    db: Database, marketplace_id: str, client_id: str, changes: dict[str, Any]
+    db: Database,
+    marketplace_id: str,
+    client_id: str,
+    changes: dict[str, Any],
+    actor: audit.Actor | None = None,
 ) -> ApiClient:
     """PATCH: only the fields sent change; xp is deep-merged."""
     async with db.write() as session:
@@ -89,10 +104,12 @@ async def patch(
         await _check_references(session, marketplace_id, client)
         await api_clients.update(session, marketplace_id=marketplace_id, client=client)
         await invalidate(session, client_key(current.id))
-        return await _require(session, marketplace_id, current.id)
+        return await _updated(session, marketplace_id, current, actor)
 
 
-async def delete(db: Database, marketplace_id: str, client_id: str) -> None:
+async def delete(
+    db: Database, marketplace_id: str, client_id: str, actor: audit.Actor | None = None
+) -> None:
     async with db.write() as session:
         # Serialise deletes within a marketplace so two concurrent deletes cannot both pass
         # the last-full-access check (a no-op lock on SQLite, whose writes are serial anyway).
@@ -111,6 +128,8 @@ async def delete(db: Database, marketplace_id: str, client_id: str) -> None:
         await impersonation_configs.refuse_client_delete(session, marketplace_id, client.id)
         await api_clients.delete_client(session, marketplace_id=marketplace_id, client_id=client.id)
         await invalidate(session, client_key(client.id))
+        details = {"AppName": client.app_name}
+        await _audit(session, audit.APICLIENT_DELETED, marketplace_id, client.id, actor, details)
 
 
 async def list_assignments(
@@ -136,7 +155,12 @@ async def list_assignments(
 
 
 async def save_assignment(
-    db: Database, marketplace_id: str, client_id: str, buyer_id: str | None, supplier_id: str | None
+    db: Database,
+    marketplace_id: str,
+    client_id: str,
+    buyer_id: str | None,
+    supplier_id: str | None,
+    actor: audit.Actor | None = None,
 ) -> None:
     """One assignment gives one buyer *or* one supplier access to the client."""
     if buyer_id and supplier_id:
@@ -158,10 +182,17 @@ async def save_assignment(
             buyer_id=buyer_id or "",
             supplier_id=supplier_id or "",
         )
+        details = _party(buyer_id, supplier_id)
+        await _audit(session, audit.ASSIGNMENT_SAVED, marketplace_id, client.id, actor, details)
 
 
 async def delete_assignment(
-    db: Database, marketplace_id: str, client_id: str, buyer_id: str | None, supplier_id: str | None
+    db: Database,
+    marketplace_id: str,
+    client_id: str,
+    buyer_id: str | None,
+    supplier_id: str | None,
+    actor: audit.Actor | None = None,
 ) -> None:
     async with db.write() as session:
         client = await _require(session, marketplace_id, client_id)
@@ -173,6 +204,8 @@ async def delete_assignment(
             buyer_id=buyer_id or "",
             supplier_id=supplier_id or "",
         )
+        details = _party(buyer_id, supplier_id)
+        await _audit(session, audit.ASSIGNMENT_DELETED, marketplace_id, client.id, actor, details)
 
 
 def _build(client_id: str, fields: dict[str, Any]) -> ApiClient:
@@ -247,3 +280,36 @@ async def _require_company(
         session, marketplace_id=marketplace_id, supplier_id=supplier_id
     ):
         raise NotFoundError("Supplier", supplier_id)
+
+
+async def _updated(
+    session: AsyncSession, marketplace_id: str, before: ApiClient, actor: audit.Actor | None
+) -> ApiClient:
+    """The client as stored now, after recording ``apiclient.updated`` with the names (never
+    the values) of the fields that changed."""
+    after = await _require(session, marketplace_id, before.id)
+    details = {"Fields": audit.changed_fields(before, after)}
+    await _audit(session, audit.APICLIENT_UPDATED, marketplace_id, before.id, actor, details)
+    return after
+
+
+async def _audit(
+    session: AsyncSession,
+    event_type: str,
+    marketplace_id: str,
+    client_id: str,
+    actor: audit.Actor | None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    event = audit.AuditEvent(
+        event_type,
+        marketplace_id,
+        audit.actor_or_system(actor),
+        client_id=client_id,
+        details=details or {},
+    )
+    await record(session, event)
+
+
+def _party(buyer_id: str | None, supplier_id: str | None) -> dict[str, Any]:
+    return {"BuyerID": buyer_id} if buyer_id else {"SupplierID": supplier_id}

@@ -8,10 +8,12 @@ import asyncio
 
 from sqlalchemy import delete, select
 
+from gatehouse.domain import audit
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.ids import normalize_client_id
 from gatehouse.domain.incidents import client_revocation_threshold, seconds_until
+from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import client_key, invalidate
 from gatehouse.storage.models import ApiClientRow, RefreshTokenRow
@@ -31,7 +33,11 @@ async def client_marketplace(db: Database, client_id: str) -> str:
 
 
 async def revoke_client_tokens(
-    db: Database, clock: Clock, marketplace_id: str, client_id: str
+    db: Database,
+    clock: Clock,
+    marketplace_id: str,
+    client_id: str,
+    actor: audit.Actor | None = None,
 ) -> int:
     """Refuse every access token issued through the client so far and delete its refresh
     tokens, on every process from its next request; return the new threshold.
@@ -53,5 +59,13 @@ async def revoke_client_tokens(
             delete(RefreshTokenRow).where(RefreshTokenRow.api_client_id == normalized)
         )
         await invalidate(session, client_key(normalized))
+        event = audit.AuditEvent(
+            audit.TOKENS_REVOKED,
+            marketplace_id,
+            audit.actor_or_system(actor),
+            client_id=normalized,
+            details={"Scope": "client", "ValidFrom": threshold},
+        )
+        await record(session, event, clock.now())
     await asyncio.sleep(seconds_until(threshold, clock.now()))
     return threshold

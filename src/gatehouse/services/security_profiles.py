@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gatehouse.domain import audit
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import (
     IdExistsError,
@@ -21,6 +22,7 @@ from gatehouse.domain.roles import API_ROLE_NAMES, MAX_CUSTOM_ROLE_LENGTH
 from gatehouse.domain.security_profiles import ProfileAssignment, SecurityProfile
 from gatehouse.domain.users import UserType
 from gatehouse.services import impersonation_configs
+from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.models import SecurityProfileAssignmentRow
 from gatehouse.storage.queries import companies, security_profiles, user_groups, users
@@ -106,7 +108,12 @@ async def delete(db: Database, marketplace_id: str, profile_id: str) -> None:
             raise NotFoundError(OBJECT_TYPE, profile_id)
 
 
-async def save_assignment(db: Database, marketplace_id: str, assignment: ProfileAssignment) -> None:
+async def save_assignment(
+    db: Database,
+    marketplace_id: str,
+    assignment: ProfileAssignment,
+    actor: audit.Actor | None = None,
+) -> None:
     _check_assignment_shape(assignment)
     async with db.write() as session:
         await _require(session, marketplace_id, assignment.security_profile_id)
@@ -114,10 +121,14 @@ async def save_assignment(db: Database, marketplace_id: str, assignment: Profile
         await security_profiles.save_assignment(
             session, marketplace_id=marketplace_id, assignment=assignment
         )
+        await _audit(session, audit.PROFILE_ASSIGNMENT_SAVED, marketplace_id, assignment, actor)
 
 
 async def delete_assignment(
-    db: Database, marketplace_id: str, assignment: ProfileAssignment
+    db: Database,
+    marketplace_id: str,
+    assignment: ProfileAssignment,
+    actor: audit.Actor | None = None,
 ) -> None:
     _check_assignment_shape(assignment)
     async with db.write() as session:
@@ -125,6 +136,7 @@ async def delete_assignment(
         await security_profiles.delete_assignment(
             session, marketplace_id=marketplace_id, assignment=assignment
         )
+        await _audit(session, audit.PROFILE_ASSIGNMENT_DELETED, marketplace_id, assignment, actor)
 
 
 async def list_assignments(
@@ -321,3 +333,25 @@ async def _require(session: AsyncSession, marketplace_id: str, profile_id: str) 
     if profile is None:
         raise NotFoundError(OBJECT_TYPE, profile_id)
     return profile
+
+
+async def _audit(
+    session: AsyncSession,
+    event_type: str,
+    marketplace_id: str,
+    assignment: ProfileAssignment,
+    actor: audit.Actor | None,
+) -> None:
+    who = audit.actor_or_system(actor)
+    parties = {
+        "SecurityProfileID": assignment.security_profile_id,
+        "BuyerID": assignment.buyer_id,
+        "SupplierID": assignment.supplier_id,
+        "UserID": assignment.user_id,
+        "UserGroupID": assignment.user_group_id,
+    }
+    details = {k: v for k, v in parties.items() if v is not None}
+    event = audit.AuditEvent(
+        event_type, marketplace_id, who, client_id=who.client_id, details=details
+    )
+    await record(session, event)

@@ -10,12 +10,14 @@ import dataclasses
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.crypto import PasswordHasher
+from gatehouse.domain import audit
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import (
     ConflictError,
@@ -39,6 +41,7 @@ from gatehouse.domain.users import (
 )
 from gatehouse.domain.xp import deep_merge, validate_xp
 from gatehouse.services import impersonation_configs
+from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import invalidate, user_key
 from gatehouse.storage.models import ApiClientRow, UserRow
@@ -186,7 +189,13 @@ async def delete(db: Database, marketplace_id: str, scope: UserScope, user_id: s
         await invalidate(session, user_key(marketplace_id, row.id))
 
 
-async def unlock(db: Database, marketplace_id: str, scope: UserScope, user_id: str) -> None:
+async def unlock(
+    db: Database,
+    marketplace_id: str,
+    scope: UserScope,
+    user_id: str,
+    actor: audit.Actor | None = None,
+) -> None:
     """Clear a lockout and the failed-login count (spec §2.3), whether or not it was locked."""
     async with db.write() as session:
         await _require_company(session, marketplace_id, scope)
@@ -194,10 +203,16 @@ async def unlock(db: Database, marketplace_id: str, scope: UserScope, user_id: s
         row.failed_login_attempts = 0
         row.locked_until = None
         await session.flush()
+        await _audit(session, audit.USER_UNLOCKED, row, actor)
 
 
 async def revoke_tokens(
-    db: Database, clock: Clock, marketplace_id: str, scope: UserScope, user_id: str
+    db: Database,
+    clock: Clock,
+    marketplace_id: str,
+    scope: UserScope,
+    user_id: str,
+    actor: audit.Actor | None = None,
 ) -> None:
     """Refuse every access and refresh token issued to the user so far (spec §3.11)."""
 
@@ -205,11 +220,15 @@ async def revoke_tokens(
         await _require_company(session, marketplace_id, scope)
         return await _require(session, marketplace_id, scope, user_id)
 
-    await _revoke(db, clock, marketplace_id, find)
+    await _revoke(db, clock, marketplace_id, find, actor)
 
 
 async def revoke_own_tokens(
-    db: Database, clock: Clock, marketplace_id: str, internal_id: int
+    db: Database,
+    clock: Clock,
+    marketplace_id: str,
+    internal_id: int,
+    actor: audit.Actor | None = None,
 ) -> None:
     """``DELETE /me/tokens``: the caller, known by the token's ``u``, revokes its tokens."""
 
@@ -219,7 +238,7 @@ async def revoke_own_tokens(
             raise UnauthenticatedError()
         return row
 
-    await _revoke(db, clock, marketplace_id, find)
+    await _revoke(db, clock, marketplace_id, find, actor)
 
 
 async def revoke_tokens_by_username(
@@ -238,7 +257,7 @@ async def revoke_tokens_by_username(
             raise NotFoundError("User", username)
         return row
 
-    await _revoke(db, clock, marketplace_id, find)
+    await _revoke(db, clock, marketplace_id, find, audit.CLI)
 
 
 async def _revoke(
@@ -246,6 +265,7 @@ async def _revoke(
     clock: Clock,
     marketplace_id: str,
     find: Callable[[AsyncSession], Awaitable[UserRow]],
+    actor: audit.Actor | None = None,
 ) -> None:
     """Raise the user's revocation threshold past every token issued so far and delete their
     refresh tokens in one transaction; every process drops its cached state on commit. A
@@ -261,6 +281,7 @@ async def _revoke(
         threshold = revocation_threshold(clock.now(), row.tokens_valid_from)
         await users.revoke_tokens(session, row, threshold)
         await invalidate(session, user_key(marketplace_id, row.id))
+        await _audit(session, audit.TOKENS_REVOKED, row, actor, clock.now())
 
 
 async def _update(
@@ -462,3 +483,23 @@ async def _views(session: AsyncSession, marketplace_id: str, rows: list[UserRow]
     """Users with their AvailableRoles, computed for the whole page in one query."""
     roles = await users.roles_for_rows(session, marketplace_id=marketplace_id, rows=rows)
     return [UserView(users.to_domain(row), roles.get(row.id, RoleSet())) for row in rows]
+
+
+async def _audit(
+    session: AsyncSession,
+    event_type: str,
+    row: UserRow,
+    actor: audit.Actor | None,
+    now: datetime | None = None,
+) -> None:
+    """An event about one user; its client is the one the actor used."""
+    who = audit.actor_or_system(actor)
+    event = audit.AuditEvent(
+        event_type,
+        row.marketplace_id,
+        who,
+        client_id=who.client_id,
+        user=audit.AuditUser(row.id, row.username, row.user_type),
+        details={"UserID": row.external_id, "CompanyID": row.company_id or None},
+    )
+    await record(session, event, now)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -407,3 +408,35 @@ class ConsumedAnonTokenRow(Base):
     order_key: Mapped[str] = mapped_column(ID, primary_key=True)
     consumed_at: Mapped[datetime] = mapped_column(_tz())
     expires_at: Mapped[datetime] = mapped_column(_tz(), index=True)
+
+
+class AuditEventRow(Base):
+    """One audit event (issue 5 point 2). No foreign keys: an event outlives the client, user
+    or marketplace it names. ``marketplace_id`` is NULL for server-wide events (key rotation).
+    ``details`` never holds a secret value, password, hash or token."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_marketplace_time", "marketplace_id", "time"),
+        Index("ix_audit_events_client_time", "marketplace_id", "client_id", "time"),
+        Index("ix_audit_events_actor_client_time", "marketplace_id", "actor_client_id", "time"),
+        Index("ix_audit_events_type_time", "marketplace_id", "event_type", "time"),
+        Index("ix_audit_events_time", "time"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    time: Mapped[datetime] = mapped_column(_tz())
+    marketplace_id: Mapped[str | None] = mapped_column(ID)
+    event_type: Mapped[str] = mapped_column(String(64))
+    actor_type: Mapped[str] = mapped_column(String(10))
+    actor_user_id: Mapped[int | None] = mapped_column(Integer)
+    actor_username: Mapped[str | None] = mapped_column(String(100))
+    actor_user_type: Mapped[str | None] = mapped_column(String(10))
+    actor_client_id: Mapped[str | None] = mapped_column(String(36))
+    client_id: Mapped[str | None] = mapped_column(String(36))
+    user_internal_id: Mapped[int | None] = mapped_column(Integer)
+    username: Mapped[str | None] = mapped_column(String(100))
+    user_type: Mapped[str | None] = mapped_column(String(10))
+    details: Mapped[Any] = mapped_column(JSON, nullable=True)

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
-from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.deps import Caller, RuntimeDep, actor, require
 from gatehouse.http.listing import list_page, list_query
 from gatehouse.http.schemas.users import LIST_SPEC, UserIn, user_out
 from gatehouse.services import users as service
@@ -102,5 +102,5 @@ async def delete_admin_user(runtime: RuntimeDep, caller: Admin, userID: str) -> 
 
 @router.post("/adminusers/{userID}/unlock", status_code=204)
 async def unlock_admin_user(runtime: RuntimeDep, caller: Admin, userID: str) -> Response:
-    await service.unlock(runtime.db, caller.marketplace_id, ADMINS, userID)
+    await service.unlock(runtime.db, caller.marketplace_id, ADMINS, userID, actor(caller))
     return Response(status_code=204)

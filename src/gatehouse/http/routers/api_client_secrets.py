@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
-from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.deps import Caller, RuntimeDep, actor, require
 from gatehouse.http.listing import list_page, list_query
 from gatehouse.http.schemas.api_client_secrets import (
     LIST_SPEC,
@@ -42,7 +42,12 @@ async def create_secret(
     runtime: RuntimeDep, caller: Admin, apiClientID: str, body: ApiClientSecretIn, request: Request
 ) -> JSONResponse:
     created = await service.create(
-        runtime.db, runtime.clock, caller.marketplace_id, apiClientID, body.domain_fields()
+        runtime.db,
+        runtime.clock,
+        caller.marketplace_id,
+        apiClientID,
+        body.domain_fields(),
+        actor(caller),
     )
     location = str(
         request.url_for(
@@ -75,6 +80,7 @@ async def patch_secret(
         apiClientID,
         apiClientSecretID,
         body.domain_fields(),
+        actor(caller),
     )
     return JSONResponse(secret_out(secret))
 
@@ -83,5 +89,7 @@ async def patch_secret(
 async def delete_secret(
     runtime: RuntimeDep, caller: Admin, apiClientID: str, apiClientSecretID: str
 ) -> Response:
-    await service.delete(runtime.db, caller.marketplace_id, apiClientID, apiClientSecretID)
+    await service.delete(
+        runtime.db, caller.marketplace_id, apiClientID, apiClientSecretID, actor(caller)
+    )
     return Response(status_code=204)

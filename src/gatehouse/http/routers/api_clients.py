@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from gatehouse.domain.listing import ListQuery, page_meta
 from gatehouse.domain.roles import ApiRole
-from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.deps import Caller, RuntimeDep, actor, require
 from gatehouse.http.listing import list_page, list_query, paging, query_param
 from gatehouse.http.schemas.api_clients import (
     LIST_SPEC,
@@ -39,7 +39,7 @@ async def create_api_client(
     runtime: RuntimeDep, caller: Admin, body: ApiClientIn, request: Request
 ) -> JSONResponse:
     client = await service.create(
-        runtime.db, runtime.clock, caller.marketplace_id, body.domain_fields()
+        runtime.db, runtime.clock, caller.marketplace_id, body.domain_fields(), actor(caller)
     )
     location = str(request.url_for("get_api_client", apiClientID=client.id))
     return JSONResponse(api_client_out(client), 201, headers={"Location": location})
@@ -68,7 +68,12 @@ async def save_api_client_assignment(
     runtime: RuntimeDep, caller: Admin, body: ApiClientAssignmentIn
 ) -> Response:
     await service.save_assignment(
-        runtime.db, caller.marketplace_id, body.ApiClientID, body.BuyerID, body.SupplierID
+        runtime.db,
+        caller.marketplace_id,
+        body.ApiClientID,
+        body.BuyerID,
+        body.SupplierID,
+        actor(caller),
     )
     return Response(status_code=204)
 
@@ -87,7 +92,7 @@ async def save_api_client(
     body: ApiClientIn,
 ) -> JSONResponse:
     client = await service.replace(
-        runtime.db, caller.marketplace_id, apiClientID, body.domain_fields()
+        runtime.db, caller.marketplace_id, apiClientID, body.domain_fields(), actor(caller)
     )
     return JSONResponse(api_client_out(client))
 
@@ -100,14 +105,14 @@ async def patch_api_client(
     body: ApiClientIn,
 ) -> JSONResponse:
     client = await service.patch(
-        runtime.db, caller.marketplace_id, apiClientID, body.domain_fields()
+        runtime.db, caller.marketplace_id, apiClientID, body.domain_fields(), actor(caller)
     )
     return JSONResponse(api_client_out(client))
 
 
 @router.delete("/apiclients/{apiClientID}", status_code=204)
 async def delete_api_client(runtime: RuntimeDep, caller: Admin, apiClientID: str) -> Response:
-    await service.delete(runtime.db, caller.marketplace_id, apiClientID)
+    await service.delete(runtime.db, caller.marketplace_id, apiClientID, actor(caller))
     return Response(status_code=204)
 
 
@@ -118,7 +123,9 @@ async def delete_buyer_assignment(
     buyerID: str,
     apiClientID: str,
 ) -> Response:
-    await service.delete_assignment(runtime.db, caller.marketplace_id, apiClientID, buyerID, None)
+    await service.delete_assignment(
+        runtime.db, caller.marketplace_id, apiClientID, buyerID, None, actor(caller)
+    )
     return Response(status_code=204)
 
 
@@ -130,6 +137,6 @@ async def delete_supplier_assignment(
     apiClientID: str,
 ) -> Response:
     await service.delete_assignment(
-        runtime.db, caller.marketplace_id, apiClientID, None, supplierID
+        runtime.db, caller.marketplace_id, apiClientID, None, supplierID, actor(caller)
     )
     return Response(status_code=204)

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
-from gatehouse.http.deps import Caller, RuntimeDep, authenticate, require_company_access
+from gatehouse.http.deps import Caller, RuntimeDep, actor, authenticate, require_company_access
 from gatehouse.http.listing import list_page, list_query
 from gatehouse.http.routers.companies import buyer_id, supplier_id
 from gatehouse.http.schemas.users import LIST_SPEC, UserIn, user_out
@@ -159,7 +159,7 @@ async def delete_user(
 async def unlock_user(
     runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userID: UserID
 ) -> Response:
-    await service.unlock(runtime.db, caller.marketplace_id, scope, userID)
+    await service.unlock(runtime.db, caller.marketplace_id, scope, userID, actor(caller))
     return Response(status_code=204)
 
 

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import StrictInt
 
 from gatehouse.domain.roles import ApiRole
-from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.deps import Caller, RuntimeDep, actor, require
 from gatehouse.http.schemas.api_client_secrets import ApiClientSecretIn, created_out
 from gatehouse.http.schemas.common import iso
 from gatehouse.services import api_client_secrets, incidents
@@ -47,7 +47,7 @@ def rotation_out(rotation: Rotation) -> dict[str, Any]:
 @router.delete("/tokens", status_code=204)
 async def revoke_client_tokens(runtime: RuntimeDep, caller: Admin, apiClientID: str) -> Response:
     await incidents.revoke_client_tokens(
-        runtime.db, runtime.clock, caller.marketplace_id, apiClientID
+        runtime.db, runtime.clock, caller.marketplace_id, apiClientID, actor(caller)
     )
     return Response(status_code=204)
 
@@ -66,5 +66,6 @@ async def rotate_secret(
         apiClientID,
         fields,
         60 if overlap is None else overlap,
+        actor(caller),
     )
     return JSONResponse(rotation_out(rotation), 201)

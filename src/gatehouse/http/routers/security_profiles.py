@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from gatehouse.domain.listing import ListQuery, page_meta
 from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.security_profiles import ProfileAssignment
-from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.deps import Caller, RuntimeDep, actor, require
 from gatehouse.http.listing import list_page, list_query, paging, query_param
 from gatehouse.http.schemas.security_profiles import (
     LIST_SPEC,
@@ -83,7 +83,7 @@ async def list_security_profile_assignments(
 async def save_security_profile_assignment(
     runtime: RuntimeDep, caller: Admin, body: SecurityProfileAssignmentIn
 ) -> Response:
-    await service.save_assignment(runtime.db, caller.marketplace_id, body.domain())
+    await service.save_assignment(runtime.db, caller.marketplace_id, body.domain(), actor(caller))
     return Response(status_code=204)
 
 
@@ -147,5 +147,5 @@ async def delete_security_profile_assignment(
         user_id=query_param(request, "userID"),
         user_group_id=query_param(request, "userGroupID"),
     )
-    await service.delete_assignment(runtime.db, caller.marketplace_id, assignment)
+    await service.delete_assignment(runtime.db, caller.marketplace_id, assignment, actor(caller))
     return Response(status_code=204)

@@ -19,6 +19,7 @@ from gatehouse.domain.users import UserType
 from gatehouse.http.deps import (
     Caller,
     RuntimeDep,
+    actor,
     authenticated_only,
     require,
     require_company_access,
@@ -55,7 +56,7 @@ async def revoke_my_tokens(runtime: RuntimeDep, caller: AnyToken) -> Response:
     if caller.internal_user_id is None:
         raise UnauthenticatedError()
     await service.revoke_own_tokens(
-        runtime.db, runtime.clock, caller.marketplace_id, caller.internal_user_id
+        runtime.db, runtime.clock, caller.marketplace_id, caller.internal_user_id, actor(caller)
     )
     return Response(status_code=204)
 
@@ -65,7 +66,9 @@ async def revoke_admin_user_tokens(
     runtime: RuntimeDep, caller: AdminUserAdmin, userID: str
 ) -> Response:
     scope = UserScope(UserType.ADMIN)
-    await service.revoke_tokens(runtime.db, runtime.clock, caller.marketplace_id, scope, userID)
+    await service.revoke_tokens(
+        runtime.db, runtime.clock, caller.marketplace_id, scope, userID, actor(caller)
+    )
     return Response(status_code=204)
 
 
@@ -77,7 +80,9 @@ async def revoke_buyer_user_tokens(
     userID: str,
 ) -> Response:
     scope = UserScope(UserType.BUYER, buyerID)
-    await service.revoke_tokens(runtime.db, runtime.clock, caller.marketplace_id, scope, userID)
+    await service.revoke_tokens(
+        runtime.db, runtime.clock, caller.marketplace_id, scope, userID, actor(caller)
+    )
     return Response(status_code=204)
 
 
@@ -91,5 +96,7 @@ async def revoke_supplier_user_tokens(
     userID: str,
 ) -> Response:
     scope = UserScope(UserType.SUPPLIER, supplierID)
-    await service.revoke_tokens(runtime.db, runtime.clock, caller.marketplace_id, scope, userID)
+    await service.revoke_tokens(
+        runtime.db, runtime.clock, caller.marketplace_id, scope, userID, actor(caller)
+    )
     return Response(status_code=204)

@@ -27,7 +27,7 @@ from gatehouse.oauth.errors import (
     invalid_client_secret,
 )
 from gatehouse.oauth.jwt import TokenCodec
-from gatehouse.oauth.server import TokenRequest, TokenResponse
+from gatehouse.oauth.server import TokenRequest, TokenResponse, current_attempt
 from gatehouse.oauth.store import ClientRecord, TokenStoreSession
 
 
@@ -48,11 +48,29 @@ async def authenticate_client(
     record = await session.find_client(normalize_client_id(request.client_id))
     if record is None:
         raise invalid_client_id()
+    note_client(record)
     if not secret_matches(record, request.client_secret, now):
         raise invalid_client_secret()
     if not record.client.active:
         raise InvalidClientError("Auth.ClientNotActive", "Client ID is not active.")
     return record
+
+
+def note_client(record: ClientRecord) -> None:
+    """Tell the request's ``TokenAttempt`` (audit, metrics) which client it is for."""
+    attempt = current_attempt()
+    if attempt is not None:
+        attempt.marketplace_id = record.marketplace_id
+        attempt.client_id = record.client.id
+
+
+def note_user(user: UserIdentity) -> None:
+    """Tell the request's ``TokenAttempt`` which user the token is (or would be) for."""
+    attempt = current_attempt()
+    if attempt is not None:
+        attempt.user_internal_id = user.internal_id
+        attempt.username = user.username
+        attempt.user_type = user.user_type.value
 
 
 def secret_matches(record: ClientRecord, presented: str | None, now: datetime) -> bool:
@@ -80,6 +98,7 @@ async def check_access(
     session: TokenStoreSession, record: ClientRecord, user: UserIdentity
 ) -> None:
     """The flag-or-assignment rule and active states; assignments are read only if needed."""
+    note_user(user)
     client = record.client
     needs_assignments = (user.user_type is UserType.BUYER and not client.allow_any_buyer) or (
         user.user_type is UserType.SUPPLIER and not client.allow_any_supplier

@@ -33,6 +33,7 @@ from gatehouse.oauth.grants.base import (
     authenticate_client,
     check_access,
     issue_access_token,
+    note_user,
     token_roles,
 )
 from gatehouse.oauth.grants.refresh_token import issue_refresh_token
@@ -62,6 +63,8 @@ class PasswordGrant:
         verified = await self._hasher.verify(
             login.password_hash if login else None, request.password
         )
+        if login is not None:
+            note_user(login.identity)
         if login is None or not verified:
             await self._count_failure(login)
             raise invalid_credentials()

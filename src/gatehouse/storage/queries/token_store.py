@@ -11,11 +11,14 @@ from typing import Protocol
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gatehouse.domain.audit import USER_LOCKED_OUT, Actor, AuditEvent, AuditUser
 from gatehouse.domain.lockout import LockoutPolicy, LockState, after_failure, is_locked
 from gatehouse.domain.passwords import effective_config
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.users import UserIdentity, UserType
+from gatehouse.oauth.server import current_attempt
 from gatehouse.oauth.store import ClientRecord, LoginRecord, RefreshTokenRecord
+from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.models import (
     BuyerRow,
@@ -157,6 +160,8 @@ class SqlTokenStore:
             state = after_failure(current, policy, now)
             if state != current:
                 await _save_lock_state(session, internal_user_id, state)
+            if is_locked(now, state.locked_until) and not is_locked(now, current.locked_until):
+                await _record_lockout(session, internal_user_id, state, now)
             return state
 
     async def reset_failed_logins(self, internal_user_id: int, now: datetime) -> bool:
@@ -240,3 +245,25 @@ async def _find_user(
         tokens_valid_from=row.tokens_valid_from,
     )
     return row, identity
+
+
+async def _record_lockout(
+    session: AsyncSession, internal_user_id: int, state: LockState, now: datetime
+) -> None:
+    """``user.locked_out``, in the transaction that locks the user; the client is the one
+    the failing token request named."""
+    row = await session.get(UserRow, internal_user_id)
+    if row is None:
+        return
+    attempt = current_attempt()
+    client_id = None if attempt is None else attempt.client_id
+    until = None if state.locked_until is None else state.locked_until.isoformat()
+    event = AuditEvent(
+        USER_LOCKED_OUT,
+        row.marketplace_id,
+        Actor("system", client_id=client_id),
+        client_id=client_id,
+        user=AuditUser(row.id, row.username, row.user_type),
+        details={"FailedAttempts": state.failed_attempts, "LockedUntil": until},
+    )
+    await record(session, event, now)
