@@ -21,6 +21,7 @@ from gatehouse.http.routers import (
     health,
     me,
     oauth,
+    rate_limits,
     security_profiles,
     tokens,
     user_groups,
@@ -47,6 +48,7 @@ ROUTERS = (
     company_users.router,
     me.router,
     tokens.router,
+    rate_limits.router,
 )
 
 
@@ -89,7 +91,7 @@ def _token_endpoint(runtime: Runtime) -> TokenEndpoint:
     store = SqlTokenStore(runtime.db)
     return TokenEndpoint(
         [
-            PasswordGrant(store, runtime.hasher, ctx),
+            PasswordGrant(store, runtime.hasher, ctx, runtime.limits),
             ClientCredentialsGrant(store, ctx),
             RefreshTokenGrant(store, ctx),
         ]

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     max_token_lifetime_minutes: int = Field(default=86400, ge=10)
     """How long a retired key stays published: the longest lifetime any token may have
     (AnonymousTokenDuration allows up to 86400 minutes)."""
+    redis_url: str = ""
+    """Rate-limit counters in Redis (shared by every process) instead of in each process."""
+    redis_key_prefix: str = Field(default="gatehouse:", max_length=100)
+    failed_passwords_per_hour: int = Field(default=100, ge=1, le=100)
+    """Failed password attempts allowed per username per sliding hour (ASVS 2.2.1: ≤ 100)."""
 
     @field_validator("base_url")
     @classmethod
