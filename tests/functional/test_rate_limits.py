@@ -480,3 +480,75 @@ async def test_unknown_usernames_are_throttled_alike(
     # The admin's successful logins never count.
     for _ in range(3):
         assert (await admin_login(client, marketplace, cid)).status_code == 200
+
+
+# -- the CLI ------------------------------------------------------------------------------------
+
+
+async def cli(database_url: str, *args: str) -> tuple[int, str, str]:
+    from tests.support.server import gatehouse
+
+    result = await asyncio.to_thread(gatehouse, "ratelimits", *args, "--database-url", database_url)
+    return result.returncode, result.stdout, result.stderr
+
+
+@pytest.mark.slow
+async def test_cli_sets_shows_and_clears_and_a_running_server_follows(
+    client: httpx.AsyncClient, marketplace: Marketplace, database_url: str
+) -> None:
+    import json
+
+    cid = await new_client(client, marketplace)
+    auth = await admin_auth(client, marketplace, cid)
+    assert (await client.get("/v1/me", headers=auth)).status_code == 200  # cached: unlimited
+
+    code, out, _ = await cli(
+        database_url, "set", "--client-id", cid.upper(), "--api-per-minute", "1", "--json"
+    )
+    assert code == 0
+    assert json.loads(out) == {
+        **UNLIMITED,
+        "ApiRequestsPerMinute": 1,
+        "ApiBurst": 1,
+        "Source": "ApiClient",
+    }
+    statuses = []
+    for _ in range(50):  # PostgreSQL notices arrive asynchronously
+        statuses.append((await client.get("/v1/me", headers=auth)).status_code)
+        if statuses[-1] == 429:
+            break
+        await asyncio.sleep(0.05)
+    assert statuses[-1] == 429, statuses
+
+    code, out, _ = await cli(database_url, "show", "--client-id", cid)
+    assert code == 0
+    assert "ApiRequestsPerMinute: 1" in out
+    assert "TokenRequestsPerMinute: unlimited" in out
+    code, out, _ = await cli(database_url, "clear", "--client-id", cid, "--json")
+    assert code == 0
+    assert json.loads(out) == {**UNLIMITED, "Source": "Marketplace"}
+
+    code, out, _ = await cli(
+        database_url, "set", "--marketplace", marketplace.id, "--token-per-minute", "500", "--json"
+    )
+    assert code == 0
+    assert json.loads(out) == {**UNLIMITED, "TokenRequestsPerMinute": 500, "TokenBurst": 500}
+    got = await client.get("/gatehouse/ratelimits", headers=marketplace.auth)
+    assert got.json() == json.loads(out)
+
+
+@pytest.mark.slow
+async def test_cli_bad_input(marketplace: Marketplace, database_url: str) -> None:
+    for args in (
+        ("show", "--client-id", "nope"),
+        ("set", "--client-id", marketplace.client_id, "--api-per-minute", "0"),
+        ("set", "--client-id", marketplace.client_id, "--api-burst", "5"),
+        ("set", "--marketplace", "no-such-marketplace", "--api-per-minute", "5"),
+        ("show",),
+        ("show", "--client-id", marketplace.client_id, "--marketplace", marketplace.id),
+    ):
+        code, out, err = await cli(database_url, *args)
+        assert code == 2, (args, out, err)
+        assert out == ""
+        assert "error" in err
+        assert "Traceback" not in err

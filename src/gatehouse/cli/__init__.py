@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from gatehouse.cli import rate_limits
 from gatehouse.crypto import PasswordHasher
 from gatehouse.domain.clock import SystemClock
 from gatehouse.domain.errors import DomainError
@@ -35,6 +36,7 @@ keys_app = typer.Typer(help="Token signing keys.", no_args_is_help=True)
 app.add_typer(marketplace_app, name="marketplace")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+app.add_typer(rate_limits.app, name="ratelimits")
 err = Console(stderr=True)
 
 DatabaseOpt = Annotated[
