@@ -41,6 +41,13 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("GATEHOUSE_REDIS_URL must be a redis://, rediss:// or unix:// URL")
+        return value
+
     @property
     def effective_database_url(self) -> str:
         """The SQLAlchemy async URL; a ``postgresql://`` URL selects asyncpg."""

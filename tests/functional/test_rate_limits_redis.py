@@ -190,3 +190,36 @@ async def test_unreachable_redis_fails_open_to_per_process_counters(
                 assert wrong.status_code == 400
     warnings = [r for r in caplog.records if "Redis unavailable" in r.getMessage()]
     assert len(warnings) == 1  # not one per request
+
+
+@pytest.mark.slow
+async def test_a_two_worker_server_holds_one_limit(fresh_database_url: str, prefix: str) -> None:
+    """Real worker processes: whichever worker answers, the client gets exactly its burst."""
+    import json
+
+    from tests.support.server import gatehouse, server
+    from tests.support.server import login as server_login
+
+    password = "B00tstrapPassword"
+    env = {
+        "GATEHOUSE_BOOTSTRAP_USERNAME": "admin",
+        "GATEHOUSE_BOOTSTRAP_PASSWORD": password,
+        "GATEHOUSE_REDIS_URL": REDIS_URL,
+        "GATEHOUSE_REDIS_KEY_PREFIX": prefix,
+    }
+    with server(fresh_database_url, workers=2, env=env) as (base, _process):
+        created = gatehouse(
+            "marketplace", "create", "--name", "R", "--admin-username", "r",
+            "--admin-password", password, "--json", "--database-url", fresh_database_url,
+        )  # fmt: skip
+        creds = json.loads(created.stdout)
+        limited = gatehouse(
+            "ratelimits", "set", "--client-id", creds["ApiClientID"], "--token-per-minute",
+            "1", "--token-burst", "4", "--database-url", fresh_database_url,
+        )  # fmt: skip
+        assert limited.returncode == 0, limited.stderr
+        statuses = [
+            server_login(base, creds["ApiClientID"], "r", password).status_code for _ in range(10)
+        ]
+        assert statuses.count(200) == 4, statuses
+        assert statuses.count(429) == 6, statuses

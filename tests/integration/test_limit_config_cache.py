@@ -84,6 +84,7 @@ async def test_another_runtime_follows_writes(
         if not found.limits.unlimited:
             break
         await asyncio.sleep(0.05)
+    assert found is not None
     assert found.limits == RateLimits(None, None, 5, 5)
     assert not found.own
     await service.put_client(
@@ -95,6 +96,7 @@ async def test_another_runtime_follows_writes(
         if found.own:
             break
         await asyncio.sleep(0.05)
+    assert found is not None
     assert found.limits == RateLimits(7, 7, None, None)
 
 

@@ -82,3 +82,16 @@ async def test_limiter_counts_failures_per_username_case_insensitively() -> None
     for _ in range(2):
         assert (await limiter.begin_password_attempt("m1", "bob"))[0] is None
     assert (await limiter.begin_password_attempt("m1", "bob"))[0] == 3600
+
+
+async def test_redis_url_must_be_a_redis_url() -> None:
+    from pydantic import ValidationError
+
+    from gatehouse.settings import Settings
+
+    for good in ("", "redis://h:6379/0", "rediss://h", "unix:///tmp/redis.sock"):
+        assert Settings(redis_url=good).redis_url == good
+    with pytest.raises(ValidationError):
+        Settings(redis_url="http://h:6379")
+    with pytest.raises(ValidationError):
+        Settings(failed_passwords_per_hour=101)
