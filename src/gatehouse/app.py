@@ -27,6 +27,7 @@ from gatehouse.http.routers import (
     me,
     oauth,
     orders,
+    rate_limits,
     security_profiles,
     tokens,
     user_groups,
@@ -58,6 +59,7 @@ ROUTERS = (
     impersonation.router,
     orders.router,
     audit.router,
+    rate_limits.router,
 )
 
 
@@ -105,7 +107,7 @@ def _token_endpoint(runtime: Runtime) -> TokenEndpoint:
     store = SqlTokenStore(runtime.db, runtime.client_records)
     return TokenEndpoint(
         [
-            PasswordGrant(store, runtime.hasher, ctx),
+            PasswordGrant(store, runtime.hasher, ctx, runtime.limits),
             ClientCredentialsGrant(store, ctx),
             RefreshTokenGrant(store, ctx),
         ],

@@ -12,9 +12,13 @@ from gatehouse.oauth.client_records import ClientRecordCache
 from gatehouse.oauth.jwt import TokenCodec
 from gatehouse.oauth.keys import KeyRing
 from gatehouse.oauth.standing import InvalidatedCache, TokenStandingCache
+from gatehouse.ratelimit.config import LimitConfigCache
+from gatehouse.ratelimit.counters import Counters, InProcessCounters, RedisCounters
+from gatehouse.ratelimit.limiter import RateLimiter
 from gatehouse.services.audit import TokenAuditLog
 from gatehouse.settings import Settings
 from gatehouse.storage.db import Database
+from gatehouse.storage.epoch import SqliteEpoch
 from gatehouse.storage.invalidation import PgListener
 
 
@@ -30,14 +34,16 @@ class Runtime:
     client_records: ClientRecordCache = field(init=False)
     listener: PgListener | None = field(init=False, default=None)
     audit: TokenAuditLog = field(init=False)
+    limits: RateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
         self.keys = KeyRing(self.db, self.clock, self.settings.key_refresh_seconds)
         self.codec = TokenCodec(self.keys, self.clock, self.settings.effective_base_url)
         self.standing = TokenStandingCache(self.db)
         self.client_records = ClientRecordCache(self.db)
+        self.limits = self._rate_limiter()
         for cache in self.caches:
-            self.db.commit_hooks.append(cache.after_commit)
+            self.db.commit_hooks.append(cache.invalidate)
         self.audit = TokenAuditLog(
             self.db,
             self.clock,
@@ -47,9 +53,26 @@ class Runtime:
         )
 
     @property
-    def caches(self) -> tuple[InvalidatedCache, ...]:
-        """Every cache of database state this process keeps, invalidated together."""
-        return (self.standing, self.client_records)
+    def caches(self) -> tuple[InvalidatedCache | LimitConfigCache, ...]:
+        """Every cache of database state this process keeps, invalidated together (in this
+        process right after a commit, in others through ``storage.invalidation``)."""
+        return (self.standing, self.client_records, self.limits.config)
+
+    def _rate_limiter(self) -> RateLimiter:
+        # Its own view of the SQLite epoch: each reader remembers what it last saw.
+        epoch = SqliteEpoch.for_url(self.db.url) if self.db.dialect == "sqlite" else None
+        local = InProcessCounters()
+        counters: Counters = local
+        if self.settings.redis_url:
+            counters = RedisCounters(
+                self.settings.redis_url, self.settings.redis_key_prefix, fallback=local
+            )
+        return RateLimiter(
+            LimitConfigCache(self.db, epoch),
+            counters,
+            self.clock,
+            self.settings.failed_passwords_per_hour,
+        )
 
     async def start(self) -> None:
         """Per-process startup: listen for other processes' invalidations (PostgreSQL), and
@@ -65,11 +88,13 @@ class Runtime:
         await self.audit.stop()
         if self.listener is not None:
             await self.listener.stop()
+        await self.limits.close()
         await self.db.dispose()
 
     def _invalidate(self, keys: Iterable[str]) -> None:
+        found = set(keys)
         for cache in self.caches:
-            cache.invalidate(keys)
+            cache.invalidate(found)
 
     def _reset(self) -> None:
         """The listener (re)connected or dropped: start over, trusting the caches only while

@@ -40,11 +40,23 @@ class Settings(BaseSettings):
     this much of them)."""
     audit_flush_events: int = Field(default=500, ge=1, le=1_000_000)
     """...or as soon as this many are buffered."""
+    redis_url: str = ""
+    """Rate-limit counters in Redis (shared by every process) instead of in each process."""
+    redis_key_prefix: str = Field(default="gatehouse:", max_length=100)
+    failed_passwords_per_hour: int = Field(default=100, ge=1, le=100)
+    """Failed password attempts allowed per username per sliding hour (ASVS 2.2.1: ≤ 100)."""
 
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("GATEHOUSE_REDIS_URL must be a redis://, rediss:// or unix:// URL")
+        return value
 
     @property
     def effective_database_url(self) -> str:

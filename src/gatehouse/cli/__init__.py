@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from gatehouse.cli import incidents
+from gatehouse.cli import incidents, rate_limits
 from gatehouse.cli.audit import audit_app
 from gatehouse.crypto import PasswordHasher
 from gatehouse.domain.audit import CLI
@@ -44,6 +44,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(incidents.clients_app, name="clients")
 app.add_typer(incidents.users_app, name="users")
 app.add_typer(audit_app, name="audit")
+app.add_typer(rate_limits.app, name="ratelimits")
 err = Console(stderr=True)
 
 DatabaseOpt = Annotated[

@@ -23,6 +23,7 @@ from gatehouse.domain.errors import (
     TokenRevokedError,
     UnauthenticatedError,
 )
+from gatehouse.domain.rate_limits import RateLimitedError
 from gatehouse.domain.roles import ApiRole, roles_from_claim, satisfies
 from gatehouse.domain.token_standing import Standing
 from gatehouse.domain.users import UserType
@@ -101,6 +102,18 @@ async def authenticate(request: Request, runtime: RuntimeDep) -> Caller:
     )
 
 
+async def within_rate_limit(
+    request: Request, runtime: RuntimeDep, caller: Annotated[Caller, Depends(authenticate)]
+) -> Caller:
+    """The caller, once its client's API bucket (``ApiRequestsPerMinute``) gave a token: every
+    ``/v1`` request takes one, before any role check (429 ``RateLimit.Exceeded``)."""
+    if str(request.scope.get("path", "")).startswith("/v1/"):
+        wait = await runtime.limits.api_wait(caller.client_id)
+        if wait is not None:
+            raise RateLimitedError(wait)
+    return caller
+
+
 def require(*roles: ApiRole, seller_only: bool = False) -> Callable[..., Awaitable[Caller]]:
     """A dependency passing callers holding any of ``roles`` (FullAccess passes every check).
 
@@ -109,7 +122,7 @@ def require(*roles: ApiRole, seller_only: bool = False) -> Callable[..., Awaitab
     """
     sufficient = sorted(role.value for role in roles)
 
-    async def check(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+    async def check(caller: Annotated[Caller, Depends(within_rate_limit)]) -> Caller:
         if seller_only and caller.user_type is not UserType.ADMIN:
             raise ForbiddenError(
                 "Auth.UserNotAuthorizedToAdmin",
@@ -139,7 +152,7 @@ def authenticated_only() -> Callable[..., Awaitable[Caller]]:
     needs no role from one that forgot to declare its roles.
     """
 
-    async def check(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+    async def check(caller: Annotated[Caller, Depends(within_rate_limit)]) -> Caller:
         return caller
 
     check.sufficient_roles = ()  # type: ignore[attr-defined]

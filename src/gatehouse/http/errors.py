@@ -23,12 +23,14 @@ from gatehouse.domain.errors import (
     PayloadTooLargeError,
     UnauthenticatedError,
 )
+from gatehouse.domain.rate_limits import RateLimitedError
 from gatehouse.oauth.errors import OAuthError
 
 log = logging.getLogger("gatehouse.http")
 
 _STATUS_BY_CATEGORY: tuple[tuple[type[DomainError], int], ...] = (
     (PayloadTooLargeError, 413),
+    (RateLimitedError, 429),
     (NotFoundError, 404),
     (ConflictError, 409),
     (UnauthenticatedError, 401),
@@ -50,6 +52,8 @@ def status_for(exc: DomainError) -> int:
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, UnauthenticatedError) else None
+    if isinstance(exc, RateLimitedError):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse(error_body(exc.code, exc.message, exc.data), status_for(exc), headers)
 
 

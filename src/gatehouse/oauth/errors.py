@@ -61,3 +61,36 @@ def invalid_client_secret() -> InvalidClientError:
 
 def invalid_credentials() -> InvalidGrantError:
     return InvalidGrantError("Auth.InvalidUsernameOrPassword", "Invalid username or password.")
+
+
+class SlowDownError(OAuthError):
+    """429 from ``/oauth/token``: the client's token-endpoint bucket is empty
+    (``RateLimit.Exceeded``) or the username has too many recent failed passwords
+    (``Auth.TooManyFailedAttempts``). ``slow_down`` is the IANA-registered token endpoint error
+    (RFC 8628) that says "retry later"; ``Retry-After`` says when."""
+
+    error = "slow_down"
+    status_code = 429
+
+    def __init__(self, code: str, description: str, retry_after: int) -> None:
+        super().__init__(code, description, {"RetryAfter": retry_after})
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {**super().headers(), "Retry-After": str(self.retry_after)}
+
+
+def client_rate_limited(retry_after: int) -> SlowDownError:
+    return SlowDownError(
+        "RateLimit.Exceeded",
+        "Too many token requests for this API client. Retry later.",
+        retry_after,
+    )
+
+
+def too_many_failed_attempts(retry_after: int) -> SlowDownError:
+    return SlowDownError(
+        "Auth.TooManyFailedAttempts",
+        "Too many failed password attempts for this username. Retry later.",
+        retry_after,
+    )

@@ -440,3 +440,34 @@ class AuditEventRow(Base):
     username: Mapped[str | None] = mapped_column(String(100))
     user_type: Mapped[str | None] = mapped_column(String(10))
     details: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class _RateLimitColumns:
+    """The four limits (``domain.rate_limits``); NULL rate = unlimited."""
+
+    token_per_minute: Mapped[int | None] = mapped_column(Integer)
+    token_burst: Mapped[int | None] = mapped_column(Integer)
+    api_per_minute: Mapped[int | None] = mapped_column(Integer)
+    api_burst: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(_tz())
+
+
+class ClientRateLimitRow(_RateLimitColumns, Base):
+    """A client's own limits; when present they replace the marketplace default."""
+
+    __tablename__ = "client_rate_limits"
+
+    api_client_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("api_clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    marketplace_id: Mapped[str] = mapped_column(ID, index=True)
+
+
+class MarketplaceRateLimitRow(_RateLimitColumns, Base):
+    """The limits of every client of the marketplace that has none of its own."""
+
+    __tablename__ = "marketplace_rate_limits"
+
+    marketplace_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("marketplaces.id", ondelete="CASCADE"), primary_key=True
+    )

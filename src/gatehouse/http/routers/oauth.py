@@ -12,8 +12,9 @@ from fastapi.responses import JSONResponse
 
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.http.deps import RuntimeDep
-from gatehouse.oauth.errors import InvalidRequestError
+from gatehouse.oauth.errors import InvalidRequestError, client_rate_limited
 from gatehouse.oauth.server import TokenEndpoint, TokenRequest
+from gatehouse.runtime import Runtime
 
 router = APIRouter(tags=["OAuth"])
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -40,8 +41,15 @@ async def token(request: Request) -> JSONResponse:
         raise InvalidRequestError(
             "Request.InvalidRequestBody", "The form body is invalid."
         ) from exc
+    token_request = TokenRequest.from_pairs(pairs)
+    runtime: Runtime = request.app.state.runtime
+    # Per-client bucket (Gatehouse's own, docs/operations.md "Rate limits"); unknown clients
+    # have none and get the grant's usual 401.
+    wait = await runtime.limits.token_wait(token_request.client_id)
+    if wait is not None:
+        raise client_rate_limited(wait)
     endpoint: TokenEndpoint = request.app.state.token_endpoint
-    response = await endpoint.handle(TokenRequest.from_pairs(pairs))
+    response = await endpoint.handle(token_request)
     return JSONResponse(
         response.body(), headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
     )

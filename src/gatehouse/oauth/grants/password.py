@@ -15,6 +15,12 @@ right password, so a wrong password always gets the same answer as an unknown us
 password clears the count. Then come the access decision and the password's standing under the
 user's effective PasswordConfig: too weak for it now, or older than ``MaximumPasswordAge``.
 
+Throttling (ASVS 2.2.1, Gatehouse's own): whatever the lockout policy, a username with
+``failed_passwords_per_hour`` failures within the last hour gets 429
+``Auth.TooManyFailedAttempts`` without its password being checked. Each attempt is counted
+before the hash is verified (so concurrent guesses cannot overshoot) and withdrawn once the
+password proves right; unknown usernames are counted alike.
+
 When the client's ``RefreshTokenDuration`` is above 0 the response also carries a refresh
 token (spec §3.8), stored in one short write after every check has passed.
 """
@@ -27,7 +33,12 @@ from datetime import datetime
 from gatehouse.crypto import PasswordHasher
 from gatehouse.domain.lockout import lockout_policy
 from gatehouse.domain.passwords import meets_policy, password_expired, policy_of
-from gatehouse.oauth.errors import InvalidGrantError, InvalidRequestError, invalid_credentials
+from gatehouse.oauth.errors import (
+    InvalidGrantError,
+    InvalidRequestError,
+    invalid_credentials,
+    too_many_failed_attempts,
+)
 from gatehouse.oauth.grants.base import (
     GrantContext,
     authenticate_client,
@@ -39,6 +50,7 @@ from gatehouse.oauth.grants.base import (
 from gatehouse.oauth.grants.refresh_token import issue_refresh_token
 from gatehouse.oauth.server import TokenRequest, TokenResponse
 from gatehouse.oauth.store import LoginRecord, TokenStore
+from gatehouse.ratelimit.limiter import RateLimiter
 
 INSECURE_PASSWORD = "Password does not meet security requirements."
 
@@ -46,10 +58,17 @@ INSECURE_PASSWORD = "Password does not meet security requirements."
 class PasswordGrant:
     grant_type = "password"
 
-    def __init__(self, store: TokenStore, hasher: PasswordHasher, ctx: GrantContext) -> None:
+    def __init__(
+        self,
+        store: TokenStore,
+        hasher: PasswordHasher,
+        ctx: GrantContext,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self._store = store
         self._hasher = hasher
         self._ctx = ctx
+        self._limiter = limiter
 
     async def issue(self, request: TokenRequest) -> TokenResponse:
         if not request.username or not request.password:
@@ -59,6 +78,13 @@ class PasswordGrant:
         async with self._store.session() as session:
             record = await authenticate_client(session, request, self._ctx.clock.now())
             login = await session.find_login(record.marketplace_id, request.username)
+        reservation = None
+        if self._limiter is not None:
+            wait, reservation = await self._limiter.begin_password_attempt(
+                record.marketplace_id, request.username
+            )
+            if wait is not None:
+                raise too_many_failed_attempts(wait)
         # Hash verification (~20 ms of CPU in a worker thread) holds no database connection.
         verified = await self._hasher.verify(
             login.password_hash if login else None, request.password
@@ -68,6 +94,8 @@ class PasswordGrant:
         if login is None or not verified:
             await self._count_failure(login)
             raise invalid_credentials()
+        if self._limiter is not None:
+            await self._limiter.password_verified(reservation)
         await self._pass_lockout(login)
         async with self._store.session() as session:
             await check_access(session, record, login.identity)

@@ -1,0 +1,107 @@
+"""Rate limit configuration (Gatehouse's own): a client's limits and the marketplace default.
+
+Every write records an invalidation in its transaction, so every process's limit cache
+(``ratelimit.config``) drops the old values as soon as the change commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gatehouse.domain.clock import Clock
+from gatehouse.domain.errors import NotFoundError
+from gatehouse.domain.ids import normalize_client_id
+from gatehouse.domain.rate_limits import UNLIMITED, RateLimits, validate_limits
+from gatehouse.ratelimit.config import client_limits_key, marketplace_limits_key
+from gatehouse.storage.db import Database
+from gatehouse.storage.invalidation import invalidate
+from gatehouse.storage.models import Marketplace
+from gatehouse.storage.queries import api_client_secrets as clients_q
+from gatehouse.storage.queries import rate_limits as limits_q
+
+CLIENT = "ApiClient"
+SOURCE_CLIENT = "ApiClient"
+SOURCE_MARKETPLACE = "Marketplace"
+
+
+@dataclass(frozen=True, slots=True)
+class ClientLimitsView:
+    """The limits that apply to a client and where they come from."""
+
+    limits: RateLimits
+    source: str
+
+
+async def get_client(db: Database, marketplace_id: str, client_id: str) -> ClientLimitsView:
+    async with db.read() as session:
+        client = await _require_client(session, marketplace_id, client_id, lock=False)
+        return await _view(session, marketplace_id, client)
+
+
+async def put_client(
+    db: Database, clock: Clock, marketplace_id: str, client_id: str, limits: RateLimits
+) -> ClientLimitsView:
+    checked = validate_limits(limits)
+    async with db.write() as session:
+        client = await _require_client(session, marketplace_id, client_id, lock=True)
+        await limits_q.put_client_limits(
+            session,
+            marketplace_id=marketplace_id,
+            client_id=client,
+            limits=checked,
+            now=clock.now(),
+        )
+        await invalidate(session, client_limits_key(client))
+    return ClientLimitsView(checked, SOURCE_CLIENT)
+
+
+async def delete_client(db: Database, marketplace_id: str, client_id: str) -> None:
+    """Back to the marketplace default; deleting limits a client does not have is a no-op."""
+    async with db.write() as session:
+        client = await _require_client(session, marketplace_id, client_id, lock=True)
+        if await limits_q.delete_client_limits(session, client):
+            await invalidate(session, client_limits_key(client))
+
+
+async def get_marketplace(db: Database, marketplace_id: str) -> RateLimits:
+    async with db.read() as session:
+        return await limits_q.marketplace_limits(session, marketplace_id) or UNLIMITED
+
+
+async def put_marketplace(
+    db: Database, clock: Clock, marketplace_id: str, limits: RateLimits
+) -> RateLimits:
+    checked = validate_limits(limits)
+    async with db.write() as session:
+        await session.scalar(
+            select(Marketplace.id).where(Marketplace.id == marketplace_id).with_for_update()
+        )
+        await limits_q.put_marketplace_limits(
+            session, marketplace_id=marketplace_id, limits=checked, now=clock.now()
+        )
+        await invalidate(session, marketplace_limits_key(marketplace_id))
+    return checked
+
+
+async def _view(session: AsyncSession, marketplace_id: str, client_id: str) -> ClientLimitsView:
+    own = await limits_q.client_limits(session, client_id)
+    if own is not None:
+        return ClientLimitsView(own, SOURCE_CLIENT)
+    default = await limits_q.marketplace_limits(session, marketplace_id)
+    return ClientLimitsView(default or UNLIMITED, SOURCE_MARKETPLACE)
+
+
+async def _require_client(
+    session: AsyncSession, marketplace_id: str, client_id: str, *, lock: bool
+) -> str:
+    """The stored (lowercase) client ID; 404 ``NotFound`` ApiClient when it is not in this
+    marketplace (another marketplace's client is not revealed)."""
+    normalized = normalize_client_id(client_id)
+    if len(normalized) > 100 or not await clients_q.client_exists(
+        session, marketplace_id=marketplace_id, client_id=normalized, lock=lock
+    ):
+        raise NotFoundError(CLIENT, client_id)
+    return normalized
