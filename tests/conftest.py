@@ -99,7 +99,8 @@ def _reset_clock(clock: AdjustableClock) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, base_url=BASE_URL)
+    # Usage counts are flushed by the tests that read them, never in the middle of another.
+    return Settings(database_url=database_url, base_url=BASE_URL, usage_flush_seconds=3600)
 
 
 @pytest_asyncio.fixture(scope="session")

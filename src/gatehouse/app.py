@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from gatehouse import __version__
 from gatehouse.domain.clock import Clock
 from gatehouse.http.errors import install_error_handlers
+from gatehouse.http.metrics import Metrics, RequestMetrics
 from gatehouse.http.middleware import BodySizeLimit, CaseInsensitivePaths
 from gatehouse.http.routers import (
     admin_users,
@@ -20,6 +21,7 @@ from gatehouse.http.routers import (
     company_users,
     health,
     me,
+    metrics,
     oauth,
     security_profiles,
     tokens,
@@ -32,6 +34,7 @@ from gatehouse.oauth.grants.refresh_token import RefreshTokenGrant
 from gatehouse.oauth.keys import ensure_signing_key
 from gatehouse.oauth.server import TokenEndpoint
 from gatehouse.runtime import Runtime
+from gatehouse.services.usage import UsageFlusher
 from gatehouse.settings import Settings
 from gatehouse.storage.queries.token_store import SqlTokenStore
 
@@ -47,18 +50,29 @@ ROUTERS = (
     company_users.router,
     me.router,
     tokens.router,
+    metrics.router,
 )
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     runtime = Runtime.from_settings(settings, clock)
+    collected = Metrics(runtime.clock)
+    flusher = UsageFlusher(
+        runtime.db,
+        runtime.clock,
+        collected.usage,
+        interval_seconds=settings.usage_flush_seconds,
+        retention_days=settings.usage_retention_days,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await ensure_signing_key(runtime.db, runtime.clock)
         await runtime.keys.load()
         await runtime.start()
+        await flusher.start()
         yield
+        await flusher.stop()
         await runtime.stop()
 
     app = FastAPI(
@@ -71,6 +85,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.token_endpoint = _token_endpoint(runtime)
+    app.state.metrics = collected
+    app.state.usage_flusher = flusher
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
@@ -79,6 +95,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         for route in [*app.routes, *(r for router in ROUTERS for r in router.routes)]
         if isinstance(path := getattr(route, "path", None), str)
     ]
+    app.add_middleware(RequestMetrics, metrics=collected)  # inside: sees scope["route"]
     app.add_middleware(CaseInsensitivePaths, templates=templates)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     return app

@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     max_token_lifetime_minutes: int = Field(default=86400, ge=10)
     """How long a retired key stays published: the longest lifetime any token may have
     (AnonymousTokenDuration allows up to 86400 minutes)."""
+    metrics_token: str | None = Field(default=None, min_length=16, max_length=1000)
+    """When set, ``/metrics`` answers only requests bearing ``Authorization: Bearer <it>``."""
+    usage_flush_seconds: float = Field(default=5.0, gt=0, le=3600)
+    """How often each process stores its per-client usage counts (the most a crash loses)."""
+    usage_retention_days: int = Field(default=14, ge=1, le=3660)
+    """Per-minute usage rows older than this are deleted."""
 
     @field_validator("base_url")
     @classmethod

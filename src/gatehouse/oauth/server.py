@@ -6,6 +6,7 @@ Adding a grant means one module in ``grants/`` and one entry in ``TokenEndpoint(
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -72,6 +73,29 @@ class TokenResponse:
         return body
 
 
+@dataclass(slots=True)
+class TokenAttempt:
+    """What one token request turned out to be about, for the per-client metrics: the grant
+    type asked for, and the client once its ID resolved to an existing client (``None`` while
+    it has not, so unknown client IDs never become metric labels)."""
+
+    grant_type: str | None = None
+    marketplace_id: str | None = None
+    client_id: str | None = None
+
+
+_ATTEMPT: ContextVar[TokenAttempt | None] = ContextVar("gatehouse_token_attempt", default=None)
+
+
+def note_client(marketplace_id: str, client_id: str) -> None:
+    """Called by client authentication once the client ID resolved (any later refusal is
+    then attributed to this client)."""
+    attempt = _ATTEMPT.get()
+    if attempt is not None:
+        attempt.marketplace_id = marketplace_id
+        attempt.client_id = client_id
+
+
 class Grant(Protocol):
     grant_type: str
 
@@ -82,8 +106,17 @@ class TokenEndpoint:
     def __init__(self, grants: Sequence[Grant]) -> None:
         self._grants = {grant.grant_type: grant for grant in grants}
 
-    async def handle(self, request: TokenRequest) -> TokenResponse:
+    async def handle(
+        self, request: TokenRequest, attempt: TokenAttempt | None = None
+    ) -> TokenResponse:
+        """Run the grant; ``attempt`` (when given) learns which client the request was for."""
+        if attempt is not None:
+            attempt.grant_type = request.grant_type
         grant = self._grants.get(request.grant_type or "")
         if grant is None:
             raise UnsupportedGrantTypeError()
-        return await grant.issue(request)
+        token = _ATTEMPT.set(attempt)
+        try:
+            return await grant.issue(request)
+        finally:
+            _ATTEMPT.reset(token)

@@ -12,8 +12,9 @@ from fastapi.responses import JSONResponse
 
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.http.deps import RuntimeDep
+from gatehouse.http.metrics import Metrics
 from gatehouse.oauth.errors import InvalidRequestError
-from gatehouse.oauth.server import TokenEndpoint, TokenRequest
+from gatehouse.oauth.server import TokenAttempt, TokenEndpoint, TokenRequest
 
 router = APIRouter(tags=["OAuth"])
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -23,6 +24,19 @@ MAX_FORM_FIELDS = 50
 @router.post("/oauth/token")
 async def token(request: Request) -> JSONResponse:
     """Form-encoded only, as every SDK sends it; anything else is ``Request.InvalidContentType``."""
+    metrics: Metrics = request.app.state.metrics
+    attempt = TokenAttempt()
+    with metrics.observe_token(attempt):
+        pairs = await _form(request)
+        attempt.grant_type = next((v for k, v in pairs if k == "grant_type"), None)
+        endpoint: TokenEndpoint = request.app.state.token_endpoint
+        response = await endpoint.handle(TokenRequest.from_pairs(pairs), attempt)
+    return JSONResponse(
+        response.body(), headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
+    )
+
+
+async def _form(request: Request) -> list[tuple[str, str]]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()
     if body and content_type != FORM_TYPE:
@@ -30,7 +44,7 @@ async def token(request: Request) -> JSONResponse:
             "Request.InvalidContentType", "Invalid content type. Please use x-www-form-urlencoded."
         )
     try:
-        pairs = parse_qsl(
+        return parse_qsl(
             body.decode(),
             keep_blank_values=True,
             max_num_fields=MAX_FORM_FIELDS,
@@ -40,11 +54,6 @@ async def token(request: Request) -> JSONResponse:
         raise InvalidRequestError(
             "Request.InvalidRequestBody", "The form body is invalid."
         ) from exc
-    endpoint: TokenEndpoint = request.app.state.token_endpoint
-    response = await endpoint.handle(TokenRequest.from_pairs(pairs))
-    return JSONResponse(
-        response.body(), headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
-    )
 
 
 @router.get("/oauth/certs/{kid}")

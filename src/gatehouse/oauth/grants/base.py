@@ -27,7 +27,7 @@ from gatehouse.oauth.errors import (
     invalid_client_secret,
 )
 from gatehouse.oauth.jwt import TokenCodec
-from gatehouse.oauth.server import TokenRequest, TokenResponse
+from gatehouse.oauth.server import TokenRequest, TokenResponse, note_client
 from gatehouse.oauth.store import ClientRecord, TokenStoreSession
 
 
@@ -48,6 +48,7 @@ async def authenticate_client(
     record = await session.find_client(normalize_client_id(request.client_id))
     if record is None:
         raise invalid_client_id()
+    note_client(record.marketplace_id, record.client.id)
     if not secret_matches(record, request.client_secret, now):
         raise invalid_client_secret()
     if not record.client.active:
