@@ -89,7 +89,8 @@ def parse_window(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_WINDOW_MINUTES
     value = raw.strip()
-    if not value.isdigit() or len(value) > 5 or not 1 <= int(value) <= MAX_WINDOW_MINUTES:
+    digits = value.isascii() and value.isdigit() and len(value) <= 5
+    if not digits or not 1 <= int(value) <= MAX_WINDOW_MINUTES:
         raise InvalidInputError(
             message=f"minutes must be an integer from 1 to {MAX_WINDOW_MINUTES}.",
             data={"Field": "minutes", "Value": raw[:20]},
