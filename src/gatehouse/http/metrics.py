@@ -19,6 +19,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -91,12 +92,22 @@ class Metrics:
             buckets=API_BUCKETS,
             registry=registry,
         )
+        # ``labels()`` validates and locks on every call; the children of a label set are
+        # looked up once (label values are bounded, so these dicts are too).
+        self._token_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+        self._api_children: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
 
     def token(self, attempt: TokenAttempt, outcome: str, seconds: float) -> None:
         grant = grant_label(attempt.grant_type)
-        client = attempt.client_id or UNKNOWN_CLIENT
-        self.token_requests.labels(client, grant, outcome).inc()
-        self.token_duration.labels(grant).observe(seconds)
+        key = (attempt.client_id or UNKNOWN_CLIENT, grant, outcome)
+        children = self._token_children.get(key)
+        if children is None:
+            children = self._token_children[key] = (
+                self.token_requests.labels(*key),
+                self.token_duration.labels(grant),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
         if attempt.marketplace_id is not None and attempt.client_id is not None:
             self.usage.token(
                 attempt.marketplace_id, attempt.client_id, self.clock.now(), grant, outcome
@@ -111,9 +122,15 @@ class Metrics:
         seconds: float,
     ) -> None:
         verb = method if method in METHODS else OTHER
-        client_id = client[1] if client is not None else UNKNOWN_CLIENT
-        self.api_requests.labels(client_id, route, verb, str(status)).inc()
-        self.api_duration.labels(route, verb).observe(seconds)
+        key = (client[1] if client is not None else UNKNOWN_CLIENT, route, verb, status)
+        children = self._api_children.get(key)
+        if children is None:
+            children = self._api_children[key] = (
+                self.api_requests.labels(key[0], route, verb, str(status)),
+                self.api_duration.labels(route, verb),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
         if client is not None:
             self.usage.request(client[0], client[1], self.clock.now(), status)
 
@@ -162,7 +179,6 @@ class RequestMetrics:
             return
         started = time.perf_counter()
         status = 500
-        state = scope.setdefault("state", {})
 
         async def send_status(message: Message) -> None:
             nonlocal status
@@ -176,7 +192,7 @@ class RequestMetrics:
             route = scope.get("route")
             template = getattr(route, "path", None) or UNMATCHED_ROUTE
             if template != TOKEN_ROUTE:
-                client = state.get(CLIENT_STATE_KEY)
+                client = scope.get("state", {}).get(CLIENT_STATE_KEY)
                 self.metrics.request(
                     client if isinstance(client, tuple) else None,
                     template,
