@@ -376,3 +376,19 @@ async def test_client_secret_never_appears(client: httpx.AsyncClient, shop: Mark
     body = (await client.get(usage_url(cid), headers=shop.auth)).text
     assert SECRET not in body
     assert "a-wrong-secret-value" not in body
+
+
+async def test_shutdown_stores_what_is_left(
+    settings: Settings, clock: AdjustableClock, runtime: Runtime, shop: Marketplace
+) -> None:
+    """A clean shutdown loses nothing: the lifespan's end flushes the last counts."""
+    app = create_app(settings, clock=clock)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http:
+            cid = await new_client(http, shop)
+            assert (await client_credentials(http, cid)).status_code == 200
+        async with runtime.db.read() as session:
+            assert (await usage_q.last_used(session, shop.id, [cid]))[cid] is None
+    async with runtime.db.read() as session:
+        assert (await usage_q.last_used(session, shop.id, [cid]))[cid] is not None
