@@ -24,11 +24,16 @@ REQUESTS = 20
 
 
 @pytest.fixture
-def two_workers(fresh_database_url: str) -> Iterator[tuple[str, dict[str, str]]]:
+def two_workers(fresh_database_url: str, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """A 2-worker server; ``serve`` makes its metrics directory under ``TMPDIR`` (here
+    ``tmp_path/tmp``), and removes it when it stops."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
     env = {
         "GATEHOUSE_BOOTSTRAP_USERNAME": "admin",
         "GATEHOUSE_BOOTSTRAP_PASSWORD": PASSWORD,
         "GATEHOUSE_USAGE_FLUSH_SECONDS": "0.2",
+        "TMPDIR": str(temp),
     }
     with server(fresh_database_url, workers=2, env=env) as (base, _process):
         created = gatehouse(
@@ -36,7 +41,10 @@ def two_workers(fresh_database_url: str) -> Iterator[tuple[str, dict[str, str]]]
             "--admin-password", PASSWORD, "--json", "--database-url", fresh_database_url,
         )  # fmt: skip
         assert created.returncode == 0, created.stderr
+        [directory] = temp.glob("gatehouse-metrics-*")
         yield base, json.loads(created.stdout)
+        assert len(list(directory.glob("counter_*.db"))) == 2
+    assert not directory.exists()
 
 
 def scrape(base: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
