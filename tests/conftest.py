@@ -99,13 +99,15 @@ def _reset_clock(clock: AdjustableClock) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    # Token audit events are flushed explicitly by the tests that read them
-    # (``runtime.audit.flush()``), never by the timer in the middle of another test.
+    # Token audit events and usage counts are flushed explicitly by the tests that read them
+    # (``runtime.audit.flush()``, the usage flusher), never by a timer in the middle of another
+    # test.
     return Settings(
         database_url=database_url,
         base_url=BASE_URL,
         audit_flush_seconds=3600,
         audit_flush_events=1_000_000,
+        usage_flush_seconds=3600,
     )
 
 

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from gatehouse import __version__
 from gatehouse.domain.clock import Clock
 from gatehouse.http.errors import install_error_handlers
+from gatehouse.http.metrics import Metrics, RequestMetrics
 from gatehouse.http.middleware import BodySizeLimit, CaseInsensitivePaths
 from gatehouse.http.routers import (
     admin_users,
@@ -25,6 +26,7 @@ from gatehouse.http.routers import (
     impersonation,
     incidents,
     me,
+    metrics,
     oauth,
     orders,
     rate_limits,
@@ -40,6 +42,7 @@ from gatehouse.oauth.keys import ensure_signing_key
 from gatehouse.oauth.server import TokenEndpoint
 from gatehouse.runtime import Runtime
 from gatehouse.services.purge import purge_periodically
+from gatehouse.services.usage import UsageFlusher
 from gatehouse.settings import Settings
 from gatehouse.storage.queries.token_store import SqlTokenStore
 
@@ -60,11 +63,20 @@ ROUTERS = (
     orders.router,
     audit.router,
     rate_limits.router,
+    metrics.router,
 )
 
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     runtime = Runtime.from_settings(settings, clock)
+    collected = Metrics(runtime.clock)
+    flusher = UsageFlusher(
+        runtime.db,
+        runtime.clock,
+        collected.usage,
+        interval_seconds=settings.usage_flush_seconds,
+        retention_days=settings.usage_retention_days,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -72,7 +84,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         await runtime.keys.load()
         await runtime.start()
         purger = _start_purger(runtime)
+        await flusher.start()
         yield
+        await flusher.stop()
         if purger is not None:
             purger.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -89,6 +103,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.token_endpoint = _token_endpoint(runtime)
+    app.state.metrics = collected
+    app.state.usage_flusher = flusher
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
@@ -97,6 +113,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         for route in [*app.routes, *(r for router in ROUTERS for r in router.routes)]
         if isinstance(path := getattr(route, "path", None), str)
     ]
+    app.add_middleware(RequestMetrics, metrics=collected)  # inside: sees scope["route"]
     app.add_middleware(CaseInsensitivePaths, templates=templates)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     return app

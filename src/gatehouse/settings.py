@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     redis_key_prefix: str = Field(default="gatehouse:", max_length=100)
     failed_passwords_per_hour: int = Field(default=100, ge=1, le=100)
     """Failed password attempts allowed per username per sliding hour (ASVS 2.2.1: ≤ 100)."""
+    metrics_token: str | None = Field(default=None, min_length=16, max_length=1000)
+    """When set, ``/metrics`` answers only requests bearing ``Authorization: Bearer <it>``."""
+    usage_flush_seconds: float = Field(default=5.0, gt=0, le=3600)
+    """How often each process stores its per-client usage counts (the most a crash loses)."""
+    usage_retention_days: int = Field(default=14, ge=1, le=3660)
+    """Per-minute usage rows older than this are deleted."""
 
     @field_validator("base_url")
     @classmethod

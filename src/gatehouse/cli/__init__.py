@@ -6,6 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Annotated
 
@@ -82,18 +86,37 @@ def serve(
             "GATEHOUSE_BASE_URL": settings.effective_base_url,
         }
     )
-    uvicorn.run(
-        "gatehouse.cli.asgi:create_app_from_env",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        loop="uvloop",
-        http="httptools",
-        log_level="info",
-        access_log=False,
-        proxy_headers=False,
-    )
+    with _metrics_directory(settings.workers):
+        uvicorn.run(
+            "gatehouse.cli.asgi:create_app_from_env",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            loop="uvloop",
+            http="httptools",
+            log_level="info",
+            access_log=False,
+            proxy_headers=False,
+        )
+
+
+@contextmanager
+def _metrics_directory(workers: int) -> Iterator[None]:
+    """Several workers share their Prometheus values through files in one directory
+    (prometheus_client's multiprocess mode): make a fresh one before the workers start (they
+    inherit the variable) and remove it when the server stops. An operator's own
+    ``PROMETHEUS_MULTIPROC_DIR`` is used as it is (they empty it between runs)."""
+    if workers <= 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="gatehouse-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    try:
+        yield
+    finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 async def _prepare(settings: Settings) -> MarketplaceCredentials | None:

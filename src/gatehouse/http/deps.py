@@ -87,6 +87,7 @@ async def authenticate(request: Request, runtime: RuntimeDep) -> Caller:
         raise TokenRevokedError()
     if verdict.standing is not Standing.VALID or verdict.client is None:
         raise UnauthenticatedError()
+    request.state.metrics_client = (verdict.client.marketplace_id, verdict.client.client_id)
     internal = claims.get("u")
     return Caller(
         marketplace_id=verdict.client.marketplace_id,

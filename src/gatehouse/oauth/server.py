@@ -84,7 +84,7 @@ class TokenAttempt:
     """What one token request has established so far (filled in by the grants as they find
     the client and the user), for the audit trail and metrics. Never holds a secret."""
 
-    grant_type: str
+    grant_type: str = ""
     marketplace_id: str | None = None
     client_id: str | None = None
     user_internal_id: int | None = None
@@ -111,11 +111,16 @@ class TokenEndpoint:
         self._grants = {grant.grant_type: grant for grant in grants}
         self._observers = tuple(observers)
 
-    async def handle(self, request: TokenRequest) -> TokenResponse:
+    async def handle(
+        self, request: TokenRequest, attempt: TokenAttempt | None = None
+    ) -> TokenResponse:
+        """Run the grant. ``attempt`` (the caller's, for metrics) learns which client and user
+        the request was for; observers (the audit trail) see it with the outcome."""
         grant = self._grants.get(request.grant_type or "")
         if grant is None:
             raise UnsupportedGrantTypeError()
-        attempt = TokenAttempt(grant.grant_type)
+        attempt = attempt if attempt is not None else TokenAttempt()
+        attempt.grant_type = grant.grant_type
         reset = _ATTEMPT.set(attempt)
         try:
             response = await grant.issue(request)

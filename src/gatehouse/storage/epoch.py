@@ -36,6 +36,8 @@ class SqliteEpoch:
         database = make_url(url).database
         if not database or database == ":memory:" or database.startswith("file::memory:"):
             return None
+        if not os.path.isdir(os.path.dirname(os.path.abspath(database))):
+            return None  # SQLite cannot open this database either, and will say so on use
         return cls(f"{database}-gatehouse-epoch")
 
     def bump(self) -> None:

@@ -471,3 +471,18 @@ class MarketplaceRateLimitRow(_RateLimitColumns, Base):
     marketplace_id: Mapped[str] = mapped_column(
         ID, ForeignKey("marketplaces.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class ClientUsageRow(Base):
+    """Per-minute usage counts of one client (``domain.usage``): every process adds its
+    in-memory counts here every few seconds with an upsert. No foreign key: a flush may still
+    carry counts of a client deleted meanwhile; the rows age out with the retention."""
+
+    __tablename__ = "client_usage"
+
+    marketplace_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    minute: Mapped[datetime] = mapped_column(_tz(), primary_key=True, index=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    label: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

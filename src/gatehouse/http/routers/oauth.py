@@ -12,8 +12,9 @@ from fastapi.responses import JSONResponse
 
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.http.deps import RuntimeDep
+from gatehouse.http.metrics import Metrics
 from gatehouse.oauth.errors import InvalidRequestError, client_rate_limited
-from gatehouse.oauth.server import TokenEndpoint, TokenRequest
+from gatehouse.oauth.server import TokenAttempt, TokenEndpoint, TokenRequest
 from gatehouse.runtime import Runtime
 
 router = APIRouter(tags=["OAuth"])
@@ -24,6 +25,26 @@ MAX_FORM_FIELDS = 50
 @router.post("/oauth/token")
 async def token(request: Request) -> JSONResponse:
     """Form-encoded only, as every SDK sends it; anything else is ``Request.InvalidContentType``."""
+    metrics: Metrics = request.app.state.metrics
+    attempt = TokenAttempt()
+    with metrics.observe_token(attempt):
+        pairs = await _form(request)
+        token_request = TokenRequest.from_pairs(pairs)
+        attempt.grant_type = token_request.grant_type or ""
+        runtime: Runtime = request.app.state.runtime
+        # Per-client bucket (Gatehouse's own, docs/operations.md "Rate limits"); unknown
+        # clients have none and get the grant's usual 401.
+        wait = await runtime.limits.token_wait(token_request.client_id)
+        if wait is not None:
+            raise client_rate_limited(wait)
+        endpoint: TokenEndpoint = request.app.state.token_endpoint
+        response = await endpoint.handle(token_request, attempt)
+    return JSONResponse(
+        response.body(), headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
+    )
+
+
+async def _form(request: Request) -> list[tuple[str, str]]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()
     if body and content_type != FORM_TYPE:
@@ -31,7 +52,7 @@ async def token(request: Request) -> JSONResponse:
             "Request.InvalidContentType", "Invalid content type. Please use x-www-form-urlencoded."
         )
     try:
-        pairs = parse_qsl(
+        return parse_qsl(
             body.decode(),
             keep_blank_values=True,
             max_num_fields=MAX_FORM_FIELDS,
@@ -41,18 +62,6 @@ async def token(request: Request) -> JSONResponse:
         raise InvalidRequestError(
             "Request.InvalidRequestBody", "The form body is invalid."
         ) from exc
-    token_request = TokenRequest.from_pairs(pairs)
-    runtime: Runtime = request.app.state.runtime
-    # Per-client bucket (Gatehouse's own, docs/operations.md "Rate limits"); unknown clients
-    # have none and get the grant's usual 401.
-    wait = await runtime.limits.token_wait(token_request.client_id)
-    if wait is not None:
-        raise client_rate_limited(wait)
-    endpoint: TokenEndpoint = request.app.state.token_endpoint
-    response = await endpoint.handle(token_request)
-    return JSONResponse(
-        response.body(), headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
-    )
 
 
 @router.get("/oauth/certs/{kid}")
