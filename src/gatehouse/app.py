@@ -18,6 +18,8 @@ from gatehouse.http.routers import (
     api_clients,
     companies,
     company_users,
+    gatehouse_explain,
+    gatehouse_review,
     health,
     me,
     oauth,
@@ -47,6 +49,8 @@ ROUTERS = (
     company_users.router,
     me.router,
     tokens.router,
+    gatehouse_explain.router,
+    gatehouse_review.router,
 )
 
 

@@ -30,6 +30,12 @@ class Settings(BaseSettings):
     max_token_lifetime_minutes: int = Field(default=86400, ge=10)
     """How long a retired key stays published: the longest lifetime any token may have
     (AnonymousTokenDuration allows up to 86400 minutes)."""
+    review_access_token_minutes: int = Field(default=60, ge=10)
+    """Configuration review: AccessTokenDuration above this is "long" on high-access clients."""
+    review_refresh_token_minutes: int = Field(default=1440, ge=0)
+    """Configuration review: RefreshTokenDuration above this is "long" on high-access clients."""
+    review_idle_days: int = Field(default=30, ge=1, le=3650)
+    """Configuration review: an active client unused for longer is reported."""
 
     @field_validator("base_url")
     @classmethod

@@ -16,6 +16,7 @@ refresh token; and the whole grant is reads in one read transaction: it writes n
 
 from __future__ import annotations
 
+from gatehouse.domain.access import DCU_NOT_FOUND, NO_CLIENT_SECRET, client_credentials_refusal
 from gatehouse.oauth.errors import InvalidGrantError, invalid_client_secret
 from gatehouse.oauth.grants.base import (
     GrantContext,
@@ -26,8 +27,6 @@ from gatehouse.oauth.grants.base import (
 )
 from gatehouse.oauth.server import TokenRequest, TokenResponse
 from gatehouse.oauth.store import ClientRecord, TokenStore
-
-DCU_REQUIRED = "Default context user required for client credentials grant"
 
 
 class ClientCredentialsGrant:
@@ -43,9 +42,7 @@ class ClientCredentialsGrant:
             username = default_context_username(record)
             user = await session.find_user_by_username(record.marketplace_id, username)
             if user is None:
-                raise InvalidGrantError(
-                    "Auth.DefaultContextUserNotFound", "Default context user not found."
-                )
+                raise InvalidGrantError(DCU_NOT_FOUND.code, DCU_NOT_FOUND.message)
             await check_access(session, record, user)
             available = await session.available_roles(record.marketplace_id, user.internal_id)
         roles = token_roles(record.client, available, request.scope)
@@ -53,21 +50,19 @@ class ClientCredentialsGrant:
 
 
 def default_context_username(record: ClientRecord) -> str:
-    """Who the token is for, once the client may use this grant at all.
-
-    Anonymous-buyer clients are refused for now: on them ``client_credentials`` is the
-    anonymous shopping grant (spec §3.9), which a later issue implements. Any other client
-    needs a secret (decisions.md: no secret, no client credentials; the secret itself was
-    checked by ``authenticate_client``; a legacy or a named secret, expired or not) and a
-    default context user.
-    """
+    """Who the token is for, once the client may use this grant at all
+    (``client_credentials_refusal``, shared with the explain endpoint). A missing secret is
+    401 ``invalid_client``; the other refusals are 400 ``invalid_grant``. The secret itself
+    was checked by ``authenticate_client``."""
     client = record.client
-    if client.is_anon_buyer:
-        raise InvalidGrantError(
-            "Auth.AnonymousNotSupported", "Anonymous shopping tokens are not supported yet."
-        )
-    if not record.has_secret:
+    refusal = client_credentials_refusal(
+        is_anon_buyer=client.is_anon_buyer,
+        has_secret=record.has_secret,
+        default_context_username=client.default_context_username,
+    )
+    if refusal is NO_CLIENT_SECRET:
         raise invalid_client_secret()
-    if not client.default_context_username:
-        raise InvalidGrantError("Auth.DefaultContextUserRequired", DCU_REQUIRED)
+    if refusal is not None:
+        raise InvalidGrantError(refusal.code, refusal.message)
+    assert client.default_context_username  # no refusal: the client names its DCU
     return client.default_context_username
