@@ -79,10 +79,12 @@ async def review_marketplace(
     used = await (last_used or RefreshTokenLastUsed(db)).last_used(
         marketplace_id, [c.id for c in clients]
     )
+    now = clock.now()
     facts = [
         ClientFacts(
             client=client,
-            created_at=created[client.id],
+            # Reads are not one snapshot: a client created meanwhile may lack its date.
+            created_at=created.get(client.id, now),
             named_secret_count=secrets.get(client.id, 0),
             reachable_roles=_reachable(client, assigned, assignments, profiles),
             dcu_roles=_dcu_roles(client, dcu_roles),
@@ -90,7 +92,7 @@ async def review_marketplace(
         )
         for client in clients
     ]
-    return review(facts, thresholds, clock.now())
+    return review(facts, thresholds, now)
 
 
 def _reachable(

@@ -16,7 +16,12 @@ refresh token; and the whole grant is reads in one read transaction: it writes n
 
 from __future__ import annotations
 
-from gatehouse.domain.access import DCU_NOT_FOUND, NO_CLIENT_SECRET, client_credentials_refusal
+from gatehouse.domain.access import (
+    DCU_NOT_FOUND,
+    DCU_REQUIRED,
+    NO_CLIENT_SECRET,
+    client_credentials_refusal,
+)
 from gatehouse.oauth.errors import InvalidGrantError, invalid_client_secret
 from gatehouse.oauth.grants.base import (
     GrantContext,
@@ -62,7 +67,7 @@ def default_context_username(record: ClientRecord) -> str:
     )
     if refusal is NO_CLIENT_SECRET:
         raise invalid_client_secret()
-    if refusal is not None:
-        raise InvalidGrantError(refusal.code, refusal.message)
-    assert client.default_context_username  # no refusal: the client names its DCU
+    if refusal is not None or not client.default_context_username:
+        denial = refusal or DCU_REQUIRED
+        raise InvalidGrantError(denial.code, denial.message)
     return client.default_context_username
