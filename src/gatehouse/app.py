@@ -22,6 +22,8 @@ from gatehouse.http.routers import (
     audit,
     companies,
     company_users,
+    gatehouse_explain,
+    gatehouse_review,
     health,
     impersonation,
     incidents,
@@ -64,6 +66,8 @@ ROUTERS = (
     audit.router,
     rate_limits.router,
     metrics.router,
+    gatehouse_explain.router,
+    gatehouse_review.router,
 )
 
 

@@ -18,7 +18,6 @@ from gatehouse.ratelimit.limiter import RateLimiter
 from gatehouse.services.audit import TokenAuditLog
 from gatehouse.settings import Settings
 from gatehouse.storage.db import Database
-from gatehouse.storage.epoch import SqliteEpoch
 from gatehouse.storage.invalidation import PgListener
 
 
@@ -59,8 +58,8 @@ class Runtime:
         return (self.standing, self.client_records, self.limits.config)
 
     def _rate_limiter(self) -> RateLimiter:
-        # Its own view of the SQLite epoch: each reader remembers what it last saw.
-        epoch = SqliteEpoch.for_url(self.db.url) if self.db.dialect == "sqlite" else None
+        # Its own reader of the SQLite epoch: each reader remembers what it last saw.
+        epoch = self.db.epoch.reader() if self.db.epoch is not None else None
         local = InProcessCounters()
         counters: Counters = local
         if self.settings.redis_url:

@@ -51,6 +51,12 @@ class Settings(BaseSettings):
     """How often each process stores its per-client usage counts (the most a crash loses)."""
     usage_retention_days: int = Field(default=14, ge=1, le=3660)
     """Per-minute usage rows older than this are deleted."""
+    review_access_token_minutes: int = Field(default=60, ge=10)
+    """Configuration review: AccessTokenDuration above this is "long" on high-access clients."""
+    review_refresh_token_minutes: int = Field(default=1440, ge=0)
+    """Configuration review: RefreshTokenDuration above this is "long" on high-access clients."""
+    review_idle_days: int = Field(default=30, ge=1, le=3650)
+    """Configuration review: an active client unused for longer is reported."""
 
     @field_validator("base_url")
     @classmethod

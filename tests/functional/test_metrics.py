@@ -365,7 +365,11 @@ async def test_last_used_and_retention(
     clock.advance(timedelta(days=15))
     assert await flusher.prune() >= 1
     async with runtime.db.read() as session:
-        assert (await usage_q.last_used(session, shop.id, [used]))[used] is None
+        # The per-minute rows are gone; the last use outlives them (the review needs it).
+        assert (await usage_q.last_used(session, shop.id, [used]))[used] == last
+        assert (
+            await usage_q.window(session, marketplace_id=shop.id, client_id=used, since=last) == []
+        )
 
 
 async def test_client_secret_never_appears(client: httpx.AsyncClient, shop: Marketplace) -> None:

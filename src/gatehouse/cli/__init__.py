@@ -1,5 +1,5 @@
 """The ``gatehouse`` command: serve, marketplace create, db upgrade, keys rotate, purge,
-audit, and incident response on one client or user."""
+audit, rate limits, explain, review, and incident response on one client or user."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -21,7 +21,8 @@ from gatehouse.cli.audit import audit_app
 from gatehouse.crypto import PasswordHasher
 from gatehouse.domain.audit import CLI
 from gatehouse.domain.clock import SystemClock
-from gatehouse.domain.errors import DomainError
+from gatehouse.domain.errors import DomainError, NotFoundError
+from gatehouse.domain.explain import Explanation
 from gatehouse.oauth.keys import ensure_signing_key, rotate_signing_key
 from gatehouse.services.marketplaces import (
     MarketplaceCredentials,
@@ -245,6 +246,137 @@ async def _purge(settings: Settings) -> PurgeCounts:
     db = Database(url)
     try:
         return await purge_expired(db, SystemClock())
+    finally:
+        await db.dispose()
+
+
+@app.command("explain")
+def explain_command(
+    client_id: Annotated[str, typer.Option("--client-id", help="The API client's ID.")],
+    username: Annotated[
+        str | None, typer.Option("--username", help="Required for the password grant.")
+    ] = None,
+    scope: Annotated[str | None, typer.Option("--scope", help="Space-separated roles.")] = None,
+    grant_type: Annotated[
+        str, typer.Option("--grant-type", help="password or client_credentials.")
+    ] = "password",
+    marketplace_id: Annotated[
+        str | None, typer.Option("--marketplace-id", help="Only look in this marketplace.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """Explain whether a token would be issued, and why, without issuing one.
+
+    Exit status: 0 a token would be issued, 1 it would be refused, 2 bad input."""
+    from gatehouse.http.schemas.operations import explanation_out
+
+    settings = _settings(database_url=database_url)
+    try:
+        explanation, name = asyncio.run(
+            _explain(settings, client_id, username, scope, grant_type, marketplace_id)
+        )
+    except DomainError as exc:
+        err.print(f"error: {exc.message}")
+        raise typer.Exit(2) from exc
+    body = explanation_out(explanation, client_id.strip().lower(), name)
+    if as_json:
+        typer.echo(json.dumps(body))
+    else:
+        _print_explanation(body)
+    raise typer.Exit(0 if explanation.would_issue else 1)
+
+
+async def _explain(
+    settings: Settings,
+    client_id: str,
+    username: str | None,
+    scope: str | None,
+    grant_type: str,
+    marketplace_id: str | None,
+) -> tuple[Explanation, str | None]:
+    from gatehouse.services.explain import explain_access
+
+    db = Database(settings.effective_database_url)
+    try:
+        return await explain_access(
+            db,
+            SystemClock(),
+            marketplace_id=marketplace_id,
+            client_id=client_id,
+            username=username,
+            scope=scope,
+            grant_type=grant_type,
+            caller_roles=None,  # an operator on the server sees every user
+        )
+    finally:
+        await db.dispose()
+
+
+def _print_explanation(body: dict[str, Any]) -> None:
+    verdict = "WOULD ISSUE a token" if body["WouldIssue"] else "WOULD REFUSE"
+    typer.echo(f"{body['GrantType']} grant, client {body['ClientID']}, user {body['Username']}:")
+    typer.echo(f"  {verdict}")
+    marks = {True: "pass", False: "FAIL", None: "----"}
+    for check in body["Checks"]:
+        code = f" [{check['ErrorCode']}]" if check["ErrorCode"] else ""
+        decisive = "  <- decisive" if check["Decisive"] else ""
+        mark = marks[check["Passed"]]
+        typer.echo(f"  {mark}  {check['Rule']}: {check['Detail']}{code}{decisive}")
+    roles = body["Roles"]
+    typer.echo(f"  granted roles: {' '.join(roles['Granted']) or '(none)'}")
+    for dropped in roles["Dropped"]:
+        typer.echo(f"  dropped: {dropped['Role']} ({dropped['Reason']})")
+    if roles["MissingMinimum"]:
+        typer.echo(f"  missing minimum roles: {' '.join(roles['MissingMinimum'])}")
+
+
+@app.command("review")
+def review_command(
+    marketplace_id: Annotated[
+        str | None,
+        typer.Option("--marketplace-id", help="Review one marketplace (default: every one)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    database_url: DatabaseOpt = None,
+) -> None:
+    """List risky API client configurations, each with its reason and fix.
+
+    Exit status: 0 nothing found, 1 findings listed, 2 bad input."""
+    settings = _settings(database_url=database_url)
+    try:
+        found = asyncio.run(_review(settings, marketplace_id))
+    except DomainError as exc:
+        err.print(f"error: {exc.message}")
+        raise typer.Exit(2) from exc
+    if as_json:
+        typer.echo(json.dumps(found))
+    elif not found:
+        typer.echo("no risky client configurations found")
+    for item in [] if as_json else found:
+        typer.echo(
+            f"[{item['Severity']}] {item['Risk']}: {item['AppName']} ({item['ClientID']}, "
+            f"marketplace {item['MarketplaceID']})"
+        )
+        typer.echo(f"    why: {item['Reason']}")
+        typer.echo(f"    fix: {item['Fix']}")
+    raise typer.Exit(1 if found else 0)
+
+
+async def _review(settings: Settings, marketplace_id: str | None) -> list[dict[str, Any]]:
+    from gatehouse.http.schemas.operations import finding_out
+    from gatehouse.services.review import marketplace_ids, review_marketplace, thresholds_from
+
+    db = Database(settings.effective_database_url)
+    try:
+        known = await marketplace_ids(db)
+        if marketplace_id is not None and marketplace_id not in known:
+            raise NotFoundError("Marketplace", marketplace_id)
+        found = []
+        for mp in [marketplace_id] if marketplace_id is not None else known:
+            findings = await review_marketplace(db, SystemClock(), mp, thresholds_from(settings))
+            found += [{"MarketplaceID": mp, **finding_out(f)} for f in findings]
+        return found
     finally:
         await db.dispose()
 

@@ -19,7 +19,6 @@ from gatehouse.domain.rate_limits import RateLimits
 from gatehouse.services import rate_limits as service
 from gatehouse.settings import Settings
 from gatehouse.storage.db import Database
-from gatehouse.storage.invalidation import SqliteEpoch
 from gatehouse.storage.models import ApiClientRow, Marketplace
 
 app = typer.Typer(
@@ -171,8 +170,5 @@ async def _clear(settings: Settings, client_id: str) -> Any:
 
 def _database(settings: Settings) -> Database:
     """A database whose invalidating writes also reach SQLite servers (their epoch file)."""
-    db = Database(settings.effective_database_url)
-    epoch = SqliteEpoch.for_url(db.url) if db.dialect == "sqlite" else None
-    if epoch is not None:
-        db.commit_hooks.append(lambda _keys: epoch.bump())
-    return db
+    # ``Database`` itself moves the SQLite epoch after every invalidating commit.
+    return Database(settings.effective_database_url)

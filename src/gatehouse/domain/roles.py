@@ -175,6 +175,34 @@ def grant_roles(
     return granted
 
 
+class DropReason(StrEnum):
+    """Why a role is left out of a token (the explain endpoint's ``Dropped``)."""
+
+    NOT_REQUESTED = "not requested"
+    NOT_HELD = "not held"
+    ABOVE_CLIENT_MAXIMUM = "above client maximum"
+
+
+def dropped_roles(
+    available: RoleSet, requested: frozenset[str] | None, limits: ClientRoleLimits
+) -> dict[str, DropReason]:
+    """Every role ``grant_roles`` leaves out, with the first reason that drops it: held but
+    not in the scope, in the scope but not held (unknown words included), or held and
+    requested but above the client's ``MaximumGranted*``. Granted ∪ dropped = requested ∪
+    held, so nothing is silently missing from an explanation."""
+    held = available.all
+    granted = grant_roles(available, requested, limits)
+    dropped: dict[str, DropReason] = {}
+    for role in (held | (requested or frozenset())) - granted:
+        if role not in held:
+            dropped[role] = DropReason.NOT_HELD
+        elif requested is not None and role not in requested:
+            dropped[role] = DropReason.NOT_REQUESTED
+        else:
+            dropped[role] = DropReason.ABOVE_CLIENT_MAXIMUM
+    return dropped
+
+
 def missing_minimum_roles(available: RoleSet, limits: ClientRoleLimits) -> frozenset[str]:
     """The client's minimum required roles that the user does not hold (empty = allowed)."""
     return limits.minimum - available.all
@@ -192,7 +220,7 @@ def satisfies(token_roles: Collection[str], sufficient: Iterable[str]) -> bool:
 
 def role_claim(roles: Collection[str]) -> str | list[str] | None:
     """The JWT ``role`` claim: a string for one role, a list for several, absent for none."""
-    ordered = sorted(roles, key=_role_order)
+    ordered = ordered_roles(roles)
     if not ordered:
         return None
     if len(ordered) == 1:
@@ -201,6 +229,11 @@ def role_claim(roles: Collection[str]) -> str | list[str] | None:
 
 
 _ROLE_INDEX = {role.value: index for index, role in enumerate(ApiRole)}
+
+
+def ordered_roles(roles: Iterable[str]) -> list[str]:
+    """Standard roles in the SDK enums' order, then custom roles alphabetically."""
+    return sorted(roles, key=_role_order)
 
 
 def _role_order(role: str) -> tuple[int, str]:

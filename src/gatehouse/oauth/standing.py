@@ -57,8 +57,8 @@ class InvalidatedCache:
         self._db = db
         self._epoch: SqliteEpoch | None = None
         if db.epoch is not None:
-            # Its own view of the shared epoch: each reader notices each change once.
-            self._epoch = SqliteEpoch(db.epoch.path)
+            # Its own reader of the shared epoch: each reader notices each change once.
+            self._epoch = db.epoch.reader()
         self._generation = 0
         self.trusted = True
         """False while invalidations from other processes could be missed (the PostgreSQL

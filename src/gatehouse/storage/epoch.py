@@ -2,32 +2,33 @@
 
 from __future__ import annotations
 
+import fcntl
 import mmap
 import os
-import secrets
 
 from sqlalchemy.engine import make_url
 
 
 class SqliteEpoch:
-    """An 8-byte value in a shared memory-mapped file, changed after every invalidating commit.
+    """A counter in a shared memory-mapped file, incremented after every invalidating commit.
 
-    Random values rather than a counter: concurrent writers need no lock, and any change is
-    noticed (a reader that saw one value and later sees another reloads what it cached).
+    Each process holds one writer (``Database.epoch``) and one reader per cache
+    (``reader()``). A reader reports a change once; the writer moves its own process's
+    readers past its own increments, so a process does not drop caches it has already
+    invalidated precisely. Increments take an exclusive ``flock``, so two processes never
+    write the same value (a reader would miss the second change).
     """
 
     SIZE = 8
 
     def __init__(self, path: str) -> None:
         self.path = path
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            if os.fstat(fd).st_size < self.SIZE:
-                os.ftruncate(fd, self.SIZE)
-            self._map = mmap.mmap(fd, self.SIZE)
-        finally:
-            os.close(fd)
-        self._seen = self._map[: self.SIZE]
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        if os.fstat(self._fd).st_size < self.SIZE:
+            os.ftruncate(self._fd, self.SIZE)
+        self._map = mmap.mmap(self._fd, self.SIZE)
+        self._seen = self._value()
+        self._readers: list[SqliteEpoch] = []
 
     @classmethod
     def for_url(cls, url: str) -> SqliteEpoch | None:
@@ -40,12 +41,31 @@ class SqliteEpoch:
             return None  # SQLite cannot open this database either, and will say so on use
         return cls(f"{database}-gatehouse-epoch")
 
+    def _value(self) -> int:
+        return int.from_bytes(self._map[: self.SIZE], "little")
+
+    def reader(self) -> SqliteEpoch:
+        """A reader of the same file that this writer keeps past its own increments."""
+        found = SqliteEpoch(self.path)
+        self._readers.append(found)
+        return found
+
     def bump(self) -> None:
-        self._map[: self.SIZE] = secrets.token_bytes(self.SIZE)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            before = self._value()
+            after = (before + 1) % (1 << 64)
+            self._map[: self.SIZE] = after.to_bytes(self.SIZE, "little")
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        for found in self._readers:
+            if found._seen == before:  # nothing but this increment happened since it looked
+                found._seen = after
 
     def changed(self) -> bool:
-        """Whether another process (or this one) bumped it since the last call."""
-        current = self._map[: self.SIZE]
+        """Whether the epoch moved since the last call, other than by this process's own
+        increments (which already invalidated this process's caches precisely)."""
+        current = self._value()
         if current == self._seen:
             return False
         self._seen = current
@@ -53,3 +73,4 @@ class SqliteEpoch:
 
     def close(self) -> None:
         self._map.close()
+        os.close(self._fd)

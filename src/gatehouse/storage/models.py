@@ -486,3 +486,15 @@ class ClientUsageRow(Base):
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     label: Mapped[str] = mapped_column(String(100), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class ClientLastUsedRow(Base):
+    """When each client was last used (a token issued to it, or an API request with one of
+    its tokens), kept beyond the per-minute rows' retention so the configuration review can
+    tell a client idle for months from one used last week. Raised by every usage flush."""
+
+    __tablename__ = "client_last_used"
+
+    marketplace_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    last_used: Mapped[datetime] = mapped_column(_tz())

@@ -22,6 +22,12 @@ template (the DCU, a buyer user): ``usr`` = the template's username, no ``u``, a
 
 from __future__ import annotations
 
+from gatehouse.domain.access import (
+    DCU_NOT_FOUND,
+    DCU_REQUIRED,
+    NO_CLIENT_SECRET,
+    client_credentials_refusal,
+)
 from gatehouse.domain.ids import is_valid_id, new_object_id
 from gatehouse.domain.tokens import TokenSubject, access_token_claims, token_times
 from gatehouse.domain.users import UserIdentity, UserType
@@ -35,8 +41,6 @@ from gatehouse.oauth.grants.base import (
 )
 from gatehouse.oauth.server import TokenRequest, TokenResponse
 from gatehouse.oauth.store import ClientRecord, TokenStore
-
-DCU_REQUIRED = "Default context user required for client credentials grant"
 
 
 class ClientCredentialsGrant:
@@ -53,9 +57,7 @@ class ClientCredentialsGrant:
             username = default_context_username(record)
             user = await session.find_user_by_username(record.marketplace_id, username)
             if user is None:
-                raise InvalidGrantError(
-                    "Auth.DefaultContextUserNotFound", "Default context user not found."
-                )
+                raise InvalidGrantError(DCU_NOT_FOUND.code, DCU_NOT_FOUND.message)
             await check_access(session, record, user)
             available = await session.available_roles(record.marketplace_id, user.internal_id)
         roles = token_roles(record.client, available, request.scope)
@@ -105,15 +107,19 @@ def checked_anon_user_id(value: str | None) -> str | None:
 
 
 def default_context_username(record: ClientRecord) -> str:
-    """Who the token is for, once the client may use this grant at all.
-
-    An anonymous-buyer client needs no secret (one it has was checked by
-    ``authenticate_client``); any other client needs one (decisions.md: no secret, no client
-    credentials; a legacy or a named secret, expired or not). Both need a default context user.
-    """
+    """Who the token is for, once the client may use this grant at all
+    (``client_credentials_refusal``, shared with the explain endpoint). A missing secret is
+    401 ``invalid_client``; the other refusals are 400 ``invalid_grant``. The secret itself
+    was checked by ``authenticate_client``."""
     client = record.client
-    if not client.is_anon_buyer and not record.has_secret:
+    refusal = client_credentials_refusal(
+        is_anon_buyer=client.is_anon_buyer,
+        has_secret=record.has_secret,
+        default_context_username=client.default_context_username,
+    )
+    if refusal is NO_CLIENT_SECRET:
         raise invalid_client_secret()
-    if not client.default_context_username:
-        raise InvalidGrantError("Auth.DefaultContextUserRequired", DCU_REQUIRED)
+    if refusal is not None or not client.default_context_username:
+        denial = refusal or DCU_REQUIRED
+        raise InvalidGrantError(denial.code, denial.message)
     return client.default_context_username

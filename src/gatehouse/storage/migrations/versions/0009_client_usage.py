@@ -34,8 +34,16 @@ def upgrade() -> None:
         ),
     )
     op.create_index(op.f("ix_client_usage_minute"), "client_usage", ["minute"], unique=False)
+    op.create_table(
+        "client_last_used",
+        sa.Column("marketplace_id", sa.String(length=100), nullable=False),
+        sa.Column("client_id", sa.String(length=36), nullable=False),
+        sa.Column("last_used", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("marketplace_id", "client_id", name=op.f("pk_client_last_used")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("client_last_used")
     op.drop_index(op.f("ix_client_usage_minute"), table_name="client_usage")
     op.drop_table("client_usage")
