@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -188,13 +189,14 @@ async def marketplace(
     return Marketplace(credentials, response.json()["access_token"])
 
 
-@pytest_asyncio.fixture
-async def fresh_database_url(tmp_path: object) -> AsyncIterator[str]:
-    """An empty database (no schema) on the session's backend, for CLI and server tests."""
+@asynccontextmanager
+async def empty_database(directory: object, prefix: str) -> AsyncIterator[str]:
+    """An empty database (no schema) on the session's backend: a SQLite file in
+    ``directory``, or a PostgreSQL database dropped afterwards."""
     if backend() == "sqlite":
-        yield f"sqlite:///{tmp_path}/fresh.db"
+        yield f"sqlite:///{directory}/{prefix}.db"
         return
-    name = f"gatehouse_fresh_{os.getpid()}_{secrets.token_hex(4)}"
+    name = f"gatehouse_{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
     admin = await asyncpg.connect(PG_ADMIN_DSN)
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
@@ -204,3 +206,10 @@ async def fresh_database_url(tmp_path: object) -> AsyncIterator[str]:
         admin = await asyncpg.connect(PG_ADMIN_DSN)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+@pytest_asyncio.fixture
+async def fresh_database_url(tmp_path: object) -> AsyncIterator[str]:
+    """An empty database (no schema) on the session's backend, for CLI and server tests."""
+    async with empty_database(tmp_path, "fresh") as url:
+        yield url

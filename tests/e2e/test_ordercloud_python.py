@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import secrets
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -44,7 +43,6 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs
 
-import asyncpg
 import httpx
 import jwt
 import pytest
@@ -63,7 +61,7 @@ from ordercloud.models.buyer import Buyer
 from ordercloud.models.security import SecurityProfile
 from ordercloud.models.user import User
 
-from tests.conftest import PG_ADMIN_DSN, backend
+from tests.conftest import empty_database
 from tests.support.server import gatehouse, server
 
 pytestmark = [pytest.mark.asyncio(loop_scope="session"), pytest.mark.e2e, pytest.mark.slow]
@@ -87,26 +85,15 @@ class Served:
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def empty_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def module_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
     """An empty database on the suite's backend, shared by this module's tests."""
-    if backend() == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('pyclient')}/py.db"
-        return
-    name = f"gatehouse_py_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = await asyncpg.connect(PG_ADMIN_DSN)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    await admin.close()
-    try:
-        yield PG_ADMIN_DSN.rsplit("/", 1)[0] + "/" + name
-    finally:
-        admin = await asyncpg.connect(PG_ADMIN_DSN)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with empty_database(tmp_path_factory.mktemp("pyclient"), "py") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
-def served(empty_database: str) -> Iterator[Served]:
-    with server(empty_database) as (base, _process):
+def served(module_database: str) -> Iterator[Served]:
+    with server(module_database) as (base, _process):
         created = gatehouse(
             "marketplace",
             "create",
@@ -118,7 +105,7 @@ def served(empty_database: str) -> Iterator[Served]:
             PASSWORD,
             "--json",
             "--database-url",
-            empty_database,
+            module_database,
         )
         assert created.returncode == 0, created.stderr
         yield Served(base, json.loads(created.stdout)["ApiClientID"])
