@@ -125,7 +125,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
 def _token_endpoint(runtime: Runtime) -> TokenEndpoint:
     ctx = GrantContext(runtime.codec, runtime.clock, runtime.settings.effective_base_url)
-    store = SqlTokenStore(runtime.db, runtime.client_records)
+    store = SqlTokenStore(runtime.db, runtime.client_records, runtime.grant_subjects)
     return TokenEndpoint(
         [
             PasswordGrant(store, runtime.hasher, ctx, runtime.limits),

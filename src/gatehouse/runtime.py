@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from gatehouse.crypto import PasswordHasher
 from gatehouse.domain.clock import Clock, SystemClock
 from gatehouse.oauth.client_records import ClientRecordCache
+from gatehouse.oauth.grant_subjects import GrantSubjectCache
 from gatehouse.oauth.jwt import TokenCodec
 from gatehouse.oauth.keys import KeyRing
 from gatehouse.oauth.standing import InvalidatedCache, TokenStandingCache
@@ -31,6 +32,7 @@ class Runtime:
     codec: TokenCodec = field(init=False)
     standing: TokenStandingCache = field(init=False)
     client_records: ClientRecordCache = field(init=False)
+    grant_subjects: GrantSubjectCache = field(init=False)
     listener: PgListener | None = field(init=False, default=None)
     audit: TokenAuditLog = field(init=False)
     limits: RateLimiter = field(init=False)
@@ -40,6 +42,7 @@ class Runtime:
         self.codec = TokenCodec(self.keys, self.clock, self.settings.effective_base_url)
         self.standing = TokenStandingCache(self.db)
         self.client_records = ClientRecordCache(self.db)
+        self.grant_subjects = GrantSubjectCache(self.db)
         self.limits = self._rate_limiter()
         for cache in self.caches:
             self.db.commit_hooks.append(cache.invalidate)
@@ -55,7 +58,7 @@ class Runtime:
     def caches(self) -> tuple[InvalidatedCache | LimitConfigCache, ...]:
         """Every cache of database state this process keeps, invalidated together (in this
         process right after a commit, in others through ``storage.invalidation``)."""
-        return (self.standing, self.client_records, self.limits.config)
+        return (self.standing, self.client_records, self.grant_subjects, self.limits.config)
 
     def _rate_limiter(self) -> RateLimiter:
         # Its own reader of the SQLite epoch: each reader remembers what it last saw.

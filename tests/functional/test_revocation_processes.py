@@ -13,6 +13,7 @@ from contextlib import ExitStack
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 
 from tests.support.server import gatehouse, login, server
@@ -123,6 +124,43 @@ async def test_changes_made_through_one_process_stop_tokens_on_the_other(
     assert me(b, token) == (200, None)
     admin.call("DELETE", f"/apiclients/{other}")
     assert me(b, token) == (401, "InvalidToken")
+
+    # Roles changed through A show in the next client-credentials token B issues, although
+    # B serves that grant from its caches.
+    integration = admin.call(
+        "POST",
+        "/apiclients",
+        {
+            "AppName": "Roles",
+            "AccessTokenDuration": 60,
+            "AllowSeller": True,
+            "ClientSecret": "integration-secret",
+            "DefaultContextUserName": "ops",
+        },
+    ).json()["ID"]
+    form = {
+        "grant_type": "client_credentials",
+        "client_id": integration,
+        "client_secret": "integration-secret",
+    }
+
+    def roles_on_b() -> list[str]:
+        token = httpx.post(f"{b}/oauth/token", data=form).json()["access_token"]
+        role = jwt.decode(token, options={"verify_signature": False}).get("role", [])
+        return [role] if isinstance(role, str) else list(role)
+
+    assert "ProductReader" not in roles_on_b()
+    admin.call(
+        "POST", "/securityprofiles", {"ID": "extra", "Name": "X", "Roles": ["ProductReader"]}
+    )
+    admin.call(
+        "POST", "/securityprofiles/assignments", {"SecurityProfileID": "extra", "UserID": "ops"}
+    )
+    assert "ProductReader" in roles_on_b()
+    admin.call("PATCH", "/adminusers/ops", {"Active": False})
+    refused = httpx.post(f"{b}/oauth/token", data=form)
+    assert refused.json()["Errors"][0]["ErrorCode"] == "Auth.UserNotActive"
+    admin.call("PATCH", "/adminusers/ops", {"Active": True})
 
     # A buyer deactivated, then deleted, through A: its user's token stops on B.
     admin.call("POST", "/buyers", {"ID": "b1", "Name": "B1", "Active": True})

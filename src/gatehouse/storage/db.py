@@ -8,7 +8,7 @@ write lock; reads use a plain deferred ``BEGIN`` and WAL keeps them from blockin
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from gatehouse.storage.epoch import SqliteEpoch
+from gatehouse.storage.invalidation import INVALIDATED, WriteSession, announce
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,9 +33,6 @@ NAMING_CONVENTION = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
-
-INVALIDATED = "gatehouse.invalidate"
-"""``session.info`` key for the cache keys a write invalidates (see ``storage.invalidation``)."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -89,7 +87,14 @@ class Database:
             create_engine(url, immediate=True) if is_sqlite(url) else self.read_engine
         )
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
-        self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        self._write = async_sessionmaker(
+            self.write_engine, expire_on_commit=False, sync_session_class=WriteSession
+        )
+        self.announce: Callable[[AsyncSession, set[str]], Awaitable[None]] | None = (
+            announce if self.dialect == "postgresql" else None
+        )
+        """Tells other processes, inside the write transaction, what it invalidates
+        (``pg_notify`` on PostgreSQL; SQLite processes read the epoch instead)."""
         self.commit_hooks: list[Callable[[set[str]], None]] = []
         """Run after a write transaction that recorded cache invalidations has committed
         (``gatehouse.storage.invalidation``), with the invalidated keys."""
@@ -111,6 +116,12 @@ class Database:
         async with self._write() as session:
             async with session.begin():
                 yield session
+                # Reached only when the block succeeded: flush what is pending (so every
+                # change has recorded its invalidations), then announce them to the other
+                # processes inside the transaction: sent exactly when it commits.
+                await session.flush()
+                if self.announce is not None and session.info.get(INVALIDATED):
+                    await self.announce(session, session.info[INVALIDATED])
             invalidated: set[str] | None = session.info.pop(INVALIDATED, None)
         if invalidated:
             for hook in self.commit_hooks:

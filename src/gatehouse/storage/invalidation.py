@@ -21,11 +21,11 @@ import logging
 from collections.abc import Callable, Iterable
 
 import asyncpg
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session
 
-from gatehouse.storage.db import INVALIDATED
 from gatehouse.storage.epoch import SqliteEpoch
 
 __all__ = ["SqliteEpoch"]
@@ -33,6 +33,9 @@ __all__ = ["SqliteEpoch"]
 logger = logging.getLogger(__name__)
 
 CHANNEL = "gatehouse_invalidate"
+INVALIDATED = "gatehouse.invalidate"
+"""``session.info`` key for the cache keys a write invalidates, announced and applied when it
+commits (``Database.write``)."""
 
 EVERYTHING = "*"
 _MAX_PAYLOAD = 7000  # PostgreSQL's NOTIFY payload limit is 8000 bytes
@@ -51,16 +54,70 @@ def company_key(marketplace_id: str, user_type: str, company_id: str) -> str:
 
 
 async def invalidate(session: AsyncSession, *keys: str) -> None:
-    """Record that this transaction changes what ``keys`` name; takes effect on commit."""
-    if not keys:
-        return
+    """Record that this transaction changes what ``keys`` name; takes effect on commit (here
+    at once, elsewhere through ``announce``)."""
+    if keys:
+        _record(session.sync_session, keys)
+
+
+def _record(session: Session, keys: Iterable[str]) -> None:
     pending: set[str] = session.info.setdefault(INVALIDATED, set())
     pending.update(keys)
-    if session.get_bind().dialect.name == "postgresql":
-        payload = "\n".join(sorted(set(keys)))
-        if len(payload) > _MAX_PAYLOAD:
-            payload = EVERYTHING
-        await session.execute(select(func.pg_notify(CHANNEL, payload)))
+
+
+async def announce(session: AsyncSession, keys: set[str]) -> None:
+    """``Database.announce`` on PostgreSQL: one ``pg_notify`` inside the transaction."""
+    payload = "\n".join(sorted(keys))
+    if len(payload) > _MAX_PAYLOAD:
+        payload = EVERYTHING
+    await session.execute(select(func.pg_notify(CHANNEL, payload)))
+
+
+ROLES = "r|*"
+"""Every user's available roles: profiles, profile assignments, groups and memberships."""
+IDENTITIES = "i|*"
+"""Every user as the token endpoint finds them (state, company state, revocation threshold)."""
+
+WATCHED_TABLES: dict[str, tuple[str, ...]] = {
+    "security_profiles": (ROLES,),
+    "security_profile_assignments": (ROLES,),
+    "user_groups": (ROLES,),
+    "user_group_assignments": (ROLES,),
+    "users": (ROLES, IDENTITIES),
+    "buyers": (ROLES, IDENTITIES),
+    "suppliers": (ROLES, IDENTITIES),
+    "marketplaces": (ROLES, IDENTITIES),
+}
+"""Any write to these tables invalidates the token endpoint's role and identity caches
+(``oauth.grant_subjects``). Coarse on purpose: such writes are administrative and rare, and
+watching the tables (not each service) means no new write path can forget it."""
+
+
+def watch_tables(session_class: type[Session]) -> None:
+    """Record ``WATCHED_TABLES`` invalidations for every change made through sessions of
+    ``session_class``: unit-of-work flushes and bulk INSERT/UPDATE/DELETE statements alike."""
+
+    @event.listens_for(session_class, "after_flush")
+    def _after_flush(session: Session, _context: object) -> None:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            table = getattr(obj, "__tablename__", None)
+            if table in WATCHED_TABLES:
+                _record(session, WATCHED_TABLES[table])
+
+    @event.listens_for(session_class, "do_orm_execute")
+    def _bulk(state: ORMExecuteState) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            table = getattr(getattr(state.statement, "table", None), "name", None)
+            if table in WATCHED_TABLES:
+                _record(state.session, WATCHED_TABLES[table])
+
+
+class WriteSession(Session):
+    """The sync session behind every write transaction (``Database.write``): its changes to
+    ``WATCHED_TABLES`` record their invalidations by themselves."""
+
+
+watch_tables(WriteSession)
 
 
 def parse_payload(payload: str) -> set[str]:

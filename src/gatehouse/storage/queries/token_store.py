@@ -38,10 +38,30 @@ class ClientLookupCache(Protocol):
     ) -> ClientRecord | None: ...
 
 
+class SubjectLookupCache(Protocol):
+    """A process cache of users and their roles (``oauth.grant_subjects``)."""
+
+    async def roles(
+        self, key: tuple[str, int], load: Callable[[tuple[str, int]], Awaitable[RoleSet | None]]
+    ) -> RoleSet | None: ...
+
+    async def identity(
+        self,
+        key: tuple[str, str],
+        load: Callable[[tuple[str, str]], Awaitable[UserIdentity | None]],
+    ) -> UserIdentity | None: ...
+
+
 class SqlTokenStoreSession:
-    def __init__(self, session: AsyncSession, clients: ClientLookupCache | None = None) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        clients: ClientLookupCache | None = None,
+        subjects: SubjectLookupCache | None = None,
+    ) -> None:
         self._session = session
         self._clients = clients
+        self._subjects = subjects
         # The session's identity map holds rows weakly; keeping the users this session looked
         # up lets ``available_roles`` reuse them instead of selecting the same row again.
         self._users: dict[int, UserRow] = {}
@@ -88,6 +108,14 @@ class SqlTokenStoreSession:
         )
 
     async def available_roles(self, marketplace_id: str, internal_user_id: int) -> RoleSet:
+        if self._subjects is not None:
+            found = await self._subjects.roles(
+                (marketplace_id, internal_user_id), lambda key: self._load_roles(*key)
+            )
+            return found or RoleSet()
+        return await self._load_roles(marketplace_id, internal_user_id)
+
+    async def _load_roles(self, marketplace_id: str, internal_user_id: int) -> RoleSet:
         row = self._users.get(internal_user_id) or await self._session.get(
             UserRow, internal_user_id
         )
@@ -99,14 +127,24 @@ class SqlTokenStoreSession:
     async def find_user_by_username(
         self, marketplace_id: str, username: str
     ) -> UserIdentity | None:
-        return await self._find_identity(
-            marketplace_id, UserRow.username_key == users.username_key(username)
-        )
+        key = users.username_key(username)
+        return await self._identity((marketplace_id, f"name:{key}"), UserRow.username_key == key)
 
     async def find_user_by_id(
         self, marketplace_id: str, internal_user_id: int
     ) -> UserIdentity | None:
-        return await self._find_identity(marketplace_id, UserRow.id == internal_user_id)
+        return await self._identity(
+            (marketplace_id, f"id:{internal_user_id}"), UserRow.id == internal_user_id
+        )
+
+    async def _identity(
+        self, key: tuple[str, str], condition: ColumnElement[bool]
+    ) -> UserIdentity | None:
+        if self._subjects is None:
+            return await self._find_identity(key[0], condition)
+        return await self._subjects.identity(
+            key, lambda found: self._find_identity(found[0], condition)
+        )
 
     async def _find_identity(
         self, marketplace_id: str, condition: ColumnElement[bool]
@@ -138,14 +176,20 @@ class SqlTokenStoreSession:
 
 
 class SqlTokenStore:
-    def __init__(self, db: Database, clients: ClientLookupCache | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clients: ClientLookupCache | None = None,
+        subjects: SubjectLookupCache | None = None,
+    ) -> None:
         self._db = db
         self._clients = clients
+        self._subjects = subjects
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[SqlTokenStoreSession]:
         async with self._db.read() as session:
-            yield SqlTokenStoreSession(session, self._clients)
+            yield SqlTokenStoreSession(session, self._clients, self._subjects)
 
     async def record_failed_login(
         self, internal_user_id: int, policy: LockoutPolicy, now: datetime

@@ -1,0 +1,56 @@
+"""Per-process cache of the users the token endpoint issues tokens for and their available
+roles, so a client-credentials or refresh grant needs no query once warm.
+
+Roles come from security profiles, their assignments at nine levels, user groups and
+memberships; a user's identity carries their state, their company's and their revocation
+threshold. Every write to those tables records ``ROLES``/``IDENTITIES`` invalidations by
+itself (``storage.invalidation.WATCHED_TABLES``), so each process drops these entries before
+its next request, here and in every other process, as for ``oauth.standing``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from gatehouse.domain.roles import RoleSet
+from gatehouse.domain.users import UserIdentity
+from gatehouse.oauth.standing import InvalidatedCache
+from gatehouse.storage.db import Database
+from gatehouse.storage.invalidation import IDENTITIES, ROLES
+
+UserKey = tuple[str, int]
+"""(marketplace ID, internal user ID)."""
+LookupKey = tuple[str, str]
+"""(marketplace ID, ``name:<username key>`` or ``id:<internal ID>``)."""
+
+
+class GrantSubjectCache(InvalidatedCache):
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        self._roles: dict[UserKey, RoleSet] = {}
+        self._identities: dict[LookupKey, UserIdentity] = {}
+
+    def _maps(self) -> tuple[dict[Any, Any], ...]:
+        return (self._roles, self._identities)
+
+    def _drop(self, key: str) -> None:
+        kind = key.partition("|")[0]
+        if key == ROLES:
+            self._roles.clear()
+        elif key == IDENTITIES or kind == "u":
+            self._identities.clear()
+            if kind == "u":
+                self._roles.clear()
+
+    async def roles(
+        self, key: UserKey, load: Callable[[UserKey], Awaitable[RoleSet | None]]
+    ) -> RoleSet | None:
+        self._poll_epoch()
+        return await self._cached(self._roles, key, load)
+
+    async def identity(
+        self, key: LookupKey, load: Callable[[LookupKey], Awaitable[UserIdentity | None]]
+    ) -> UserIdentity | None:
+        self._poll_epoch()
+        return await self._cached(self._identities, key, load)
