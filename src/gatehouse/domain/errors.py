@@ -94,7 +94,7 @@ class AnonUserProhibitedError(ForbiddenError):
     """Anonymous (temporary) users may not do this (403, spec §6.2, decisions.md)."""
 
     code = "Auth.AnonUserProhibited"
-    default_message = "Anonymous users are prohibited from performing these actions."
+    default_message = "Anonymous users are prohibited from performing these actions"
 
 
 class PayloadTooLargeError(InvalidInputError):

@@ -18,6 +18,7 @@ from fastapi import Depends, Request
 from gatehouse.domain.audit import Actor
 from gatehouse.domain.authorization import may_act_in_company
 from gatehouse.domain.errors import (
+    AnonUserProhibitedError,
     ForbiddenError,
     NotFoundError,
     TokenRevokedError,
@@ -51,6 +52,9 @@ class Caller:
     company_id: str | None = None
     """The caller's buyer or supplier (for anonymous tokens, the template user's), ``None``
     for seller users; known from the verification cache, so it costs no query."""
+    subject_id: int | None = None
+    """The internal id of the user the token acts as: ``u``, or for anonymous tokens their
+    template user (also from the verification cache)."""
 
     @property
     def order_id(self) -> str | None:
@@ -100,6 +104,7 @@ async def authenticate(request: Request, runtime: RuntimeDep) -> Caller:
         roles=roles_from_claim(claims.get("role")),
         claims=claims,
         company_id=verdict.user.company_id if verdict.user is not None else None,
+        subject_id=verdict.user.internal_id if verdict.user is not None else None,
     )
 
 
@@ -176,14 +181,11 @@ def require_company_access(
 
     # A default, not ``Annotated[...]``: with postponed annotations FastAPI resolves annotation
     # strings in module globals, where the local ``role_check`` does not exist.
-    async def check(
-        request: Request, runtime: RuntimeDep, caller: Caller = Depends(role_check)
-    ) -> Caller:
+    async def check(request: Request, caller: Caller = Depends(role_check)) -> Caller:
         target = str(request.path_params.get(path_param, ""))
         if caller.user_type is UserType.ADMIN:
             return caller
-        own = await _caller_company(runtime, caller)
-        if not may_act_in_company(caller.user_type, own, company_type, target):
+        if not may_act_in_company(caller.user_type, caller.company_id, company_type, target):
             raise NotFoundError(object_type, target)
         return caller
 
@@ -192,16 +194,11 @@ def require_company_access(
     return check
 
 
-async def _caller_company(_runtime: Runtime, caller: Caller) -> str | None:
-    return caller.company_id
-
-
-async def caller_company(runtime: Runtime, caller: Caller) -> str | None:
-    """The buyer or supplier the caller belongs to, for lists scoped to the caller's own
-    company; ``None`` for seller users (no query: they see every company)."""
-    if caller.user_type is UserType.ADMIN:
-        return None
-    return await _caller_company(runtime, caller)
+def refuse_anonymous(caller: Caller) -> None:
+    """The Me writes decisions.md reserves for registered users: 403 ``Auth.AnonUserProhibited``
+    for anonymous tokens."""
+    if caller.is_anonymous:
+        raise AnonUserProhibitedError()
 
 
 def actor(caller: Caller) -> Actor:

@@ -112,18 +112,6 @@ async def user_groups_page(
         )
 
 
-async def template_id(db: Database, marketplace_id: str, username: str) -> int:
-    """An anonymous caller's template user (the ``usr`` of its token, a buyer user): the user
-    it is a temporary copy of, whose data ``GET /me`` shows (spec §3.9)."""
-    async with db.read() as session:
-        row = await user_rows.find_by_username(
-            session, marketplace_id=marketplace_id, username=username
-        )
-    if row is None or row.user_type != UserType.BUYER.value:
-        raise UnauthenticatedError()
-    return row.id
-
-
 async def _self(db: Database, marketplace_id: str, internal_id: int | None) -> _Self:
     if internal_id is None:
         raise UnauthenticatedError()

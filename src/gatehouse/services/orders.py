@@ -27,11 +27,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import (
-    ForbiddenError,
+    AnonUserProhibitedError,
     IdExistsError,
     InvalidInputError,
     NotFoundError,
-    UnauthenticatedError,
 )
 from gatehouse.domain.ids import is_valid_id, new_object_id
 from gatehouse.domain.listing import ListQuery
@@ -41,12 +40,10 @@ from gatehouse.domain.xp import deep_merge, validate_xp
 from gatehouse.storage.db import Database
 from gatehouse.storage.queries import orders
 from gatehouse.storage.queries.orders import Order, Visibility
-from gatehouse.storage.queries.users import company_of, find_by_username
 
 OBJECT_TYPE = "Order"
 UNSUBMITTED = "Unsubmitted"
 MAX_COMMENTS_LENGTH = 2000
-ANON_PROHIBITED = "Anonymous users are prohibited from performing these actions"
 
 
 class Direction(enum.Enum):
@@ -82,48 +79,6 @@ class Actor:
     @property
     def is_anonymous(self) -> bool:
         return self.anonymous_key is not None
-
-
-def anonymous_prohibited(data: Any = None) -> ForbiddenError:
-    return ForbiddenError("Auth.AnonUserProhibited", ANON_PROHIBITED, data)
-
-
-async def actor_of(
-    db: Database,
-    *,
-    marketplace_id: str,
-    user_type: UserType,
-    internal_user_id: int | None,
-    username: str,
-    roles: frozenset[str],
-    order_key: str | None,
-    expires_at: datetime | None,
-) -> Actor:
-    """Resolve the caller's company (one query). An anonymous caller is its template: the
-    buyer user named by ``usr``; a token whose user is gone is 401."""
-    async with db.read() as session:
-        if order_key is not None:
-            template = await find_by_username(
-                session, marketplace_id=marketplace_id, username=username
-            )
-            if template is None or template.user_type != UserType.BUYER.value:
-                raise UnauthenticatedError()
-            return Actor(
-                marketplace_id,
-                UserType.BUYER,
-                template.id,
-                template.company_id,
-                roles,
-                order_key,
-                expires_at,
-            )
-        if internal_user_id is None:
-            raise UnauthenticatedError()
-        found = await company_of(session, internal_id=internal_user_id)
-    if found is None or found[0] != marketplace_id:
-        raise UnauthenticatedError()
-    company = found[1] or None
-    return Actor(marketplace_id, user_type, internal_user_id, company, roles)
 
 
 def visibility(
@@ -223,7 +178,7 @@ async def create(
         )
     order_id = fields.get("id") or actor.anonymous_key or new_object_id()
     if actor.is_anonymous and order_id != actor.anonymous_key:
-        raise anonymous_prohibited({"OrderID": order_id})
+        raise AnonUserProhibitedError(data={"OrderID": order_id})
     now = clock.now()
     order = _build(
         order_id,
@@ -277,7 +232,7 @@ async def patch(
         current = await _require(session, actor, direction, order_id, write=True)
         new_id = changes.get("id") or current.id
         if actor.is_anonymous and new_id != current.id:
-            raise anonymous_prohibited({"OrderID": new_id})
+            raise AnonUserProhibitedError(data={"OrderID": new_id})
         merged = {"comments": current.comments, "xp": current.xp, **changes}
         if "xp" in changes:
             merged["xp"] = deep_merge(current.xp, changes["xp"])

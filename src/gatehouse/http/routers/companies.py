@@ -29,7 +29,6 @@ from gatehouse.http.deps import (
     Caller,
     RuntimeDep,
     authenticate,
-    caller_company,
     require,
     require_company_access,
 )
@@ -142,7 +141,8 @@ async def list_companies(
         company.kind,
         query,
         caller_type=caller.user_type,
-        caller_company=await caller_company(runtime, caller),
+        # Seller users see every company; others only their own (no query: from the token).
+        caller_company=None if caller.user_type is UserType.ADMIN else caller.company_id,
     )
     return JSONResponse(list_page([company.out(c) for c in found], query, total))
 

@@ -19,7 +19,13 @@ from gatehouse.domain.errors import InvalidInputError
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole, satisfies
 from gatehouse.domain.users import UserType
-from gatehouse.http.deps import Caller, RuntimeDep, authenticated_only, require
+from gatehouse.http.deps import (
+    Caller,
+    RuntimeDep,
+    authenticated_only,
+    refuse_anonymous,
+    require,
+)
 from gatehouse.http.listing import list_page, list_query
 from gatehouse.http.routers.orders import actor_of, date_range
 from gatehouse.http.schemas.orders import LIST_SPEC as ORDER_LIST_SPEC
@@ -41,21 +47,9 @@ GroupQuery = Annotated[ListQuery, Depends(list_query(GROUP_LIST_SPEC))]
 OrderQuery = Annotated[ListQuery, Depends(list_query(ORDER_LIST_SPEC, ignore=("from", "to")))]
 
 
-async def _own_id(runtime: Runtime, caller: Caller) -> int | None:
-    """The caller's internal user id; an anonymous caller's is its template user's."""
-    if caller.is_anonymous:
-        return await service.template_id(runtime.db, caller.marketplace_id, caller.username)
-    return caller.internal_user_id
-
-
-def _refuse_anonymous(caller: Caller) -> None:
-    if caller.is_anonymous:
-        raise orders.anonymous_prohibited()
-
-
 @router.get("/me")
 async def get_me(runtime: RuntimeDep, caller: AnyToken) -> JSONResponse:
-    me = await service.get(runtime.db, caller.marketplace_id, await _own_id(runtime, caller))
+    me = await service.get(runtime.db, caller.marketplace_id, caller.subject_id)
     return JSONResponse(me_out(me, marketplace_id=caller.marketplace_id))
 
 
@@ -74,7 +68,7 @@ async def list_my_user_groups(
     runtime: RuntimeDep, caller: AnyToken, query: GroupQuery
 ) -> JSONResponse:
     groups, total = await service.user_groups_page(
-        runtime.db, caller.marketplace_id, await _own_id(runtime, caller), query
+        runtime.db, caller.marketplace_id, caller.subject_id, query
     )
     return JSONResponse(list_page([group_out(g) for g in groups], query, total))
 
@@ -83,7 +77,7 @@ async def list_my_user_groups(
 async def reset_my_password(
     runtime: RuntimeDep, caller: PasswordReset, body: PasswordResetIn
 ) -> Response:
-    _refuse_anonymous(caller)
+    refuse_anonymous(caller)
     await service.set_password(
         runtime.db,
         runtime.hasher,
@@ -98,7 +92,7 @@ async def reset_my_password(
 async def _update(
     runtime: RuntimeDep, caller: Caller, body: UserIn, *, merge: bool
 ) -> JSONResponse:
-    _refuse_anonymous(caller)
+    refuse_anonymous(caller)
     me = await service.update(
         runtime.db,
         runtime.hasher,
@@ -117,7 +111,7 @@ async def list_my_orders(
     runtime: RuntimeDep, caller: Shopper, query: OrderQuery, dates: OrderDates
 ) -> JSONResponse:
     """The caller's own orders; an anonymous caller's own cart at most (spec §6.2)."""
-    actor = await actor_of(runtime, caller)
+    actor = actor_of(caller)
     found, total = await orders.list_mine(runtime.db, actor, query, dates)
     items = [order_out(o, marketplace_id=caller.marketplace_id) for o in found]
     return JSONResponse(list_page(items, query, total))
@@ -128,9 +122,9 @@ async def transfer_anon_user_order(
     runtime: RuntimeDep, caller: Shopper, anonUserToken: str | None = None
 ) -> Response:
     """Move the anonymous cart of ``anonUserToken`` to the calling registered user (§6.4)."""
-    _refuse_anonymous(caller)
+    refuse_anonymous(caller)
     anon = await _anon_token(runtime, caller, anonUserToken)
-    actor = await actor_of(runtime, caller)
+    actor = actor_of(caller)
     await anonymous.transfer_order(
         runtime.db,
         runtime.clock,

@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
+from gatehouse.domain.errors import UnauthenticatedError
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, require
 from gatehouse.http.listing import list_page, list_query, query_param
 from gatehouse.http.schemas.orders import LIST_SPEC, OrderIn, order_out
-from gatehouse.runtime import Runtime
 from gatehouse.services import orders as service
 
 router = APIRouter(prefix="/v1", tags=["Orders"])
@@ -33,17 +33,20 @@ def date_range(request: Request) -> service.DateRange:
 Dates = Annotated[service.DateRange, Depends(date_range)]
 
 
-async def actor_of(runtime: Runtime, caller: Caller) -> service.Actor:
+def actor_of(caller: Caller) -> service.Actor:
+    """The caller as orders see it, from the verified token and the verification cache (no
+    query): an anonymous caller acts as its template user, with its ``orderid``."""
+    if caller.subject_id is None:
+        raise UnauthenticatedError()
     exp = caller.claims.get("exp")
-    return await service.actor_of(
-        runtime.db,
-        marketplace_id=caller.marketplace_id,
-        user_type=caller.user_type,
-        internal_user_id=caller.internal_user_id,
-        username=caller.username,
-        roles=caller.roles,
-        order_key=caller.order_id,
-        expires_at=datetime.fromtimestamp(exp, UTC) if isinstance(exp, int) else None,
+    return service.Actor(
+        caller.marketplace_id,
+        caller.user_type,
+        caller.subject_id,
+        caller.company_id,
+        caller.roles,
+        caller.order_id,
+        datetime.fromtimestamp(exp, UTC) if caller.order_id and isinstance(exp, int) else None,
     )
 
 
@@ -52,7 +55,7 @@ async def list_orders(
     runtime: RuntimeDep, caller: Reader, direction: str, query: Query, dates: Dates
 ) -> JSONResponse:
     way = service.parse_direction(direction, allow_all=True)
-    actor = await actor_of(runtime, caller)
+    actor = actor_of(caller)
     found, total = await service.list_page(runtime.db, actor, way, query, dates)
     items = [order_out(o, marketplace_id=caller.marketplace_id) for o in found]
     return JSONResponse(list_page(items, query, total))
@@ -63,7 +66,7 @@ async def create_order(
     runtime: RuntimeDep, caller: Writer, direction: str, body: OrderIn
 ) -> JSONResponse:
     way = service.parse_direction(direction)
-    actor = await actor_of(runtime, caller)
+    actor = actor_of(caller)
     order = await service.create(runtime.db, runtime.clock, actor, way, body.domain_fields())
     return JSONResponse(order_out(order, marketplace_id=caller.marketplace_id), 201)
 
@@ -73,7 +76,7 @@ async def get_order(
     runtime: RuntimeDep, caller: Reader, direction: str, orderID: str
 ) -> JSONResponse:
     way = service.parse_direction(direction)
-    order = await service.get(runtime.db, await actor_of(runtime, caller), way, orderID)
+    order = await service.get(runtime.db, actor_of(caller), way, orderID)
     return JSONResponse(order_out(order, marketplace_id=caller.marketplace_id))
 
 
@@ -82,7 +85,7 @@ async def patch_order(
     runtime: RuntimeDep, caller: Writer, direction: str, orderID: str, body: OrderIn
 ) -> JSONResponse:
     way = service.parse_direction(direction)
-    actor = await actor_of(runtime, caller)
+    actor = actor_of(caller)
     order = await service.patch(
         runtime.db, runtime.clock, actor, way, orderID, body.domain_fields()
     )
@@ -94,5 +97,5 @@ async def delete_order(
     runtime: RuntimeDep, caller: Writer, direction: str, orderID: str
 ) -> Response:
     way = service.parse_direction(direction)
-    await service.delete(runtime.db, await actor_of(runtime, caller), way, orderID)
+    await service.delete(runtime.db, actor_of(caller), way, orderID)
     return Response(status_code=204)

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from gatehouse.domain.errors import AnonUserProhibitedError, UnauthenticatedError
+from gatehouse.domain.errors import UnauthenticatedError
 from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
 from gatehouse.http.deps import (
@@ -21,6 +21,7 @@ from gatehouse.http.deps import (
     RuntimeDep,
     actor,
     authenticated_only,
+    refuse_anonymous,
     require,
     require_company_access,
 )
@@ -51,8 +52,7 @@ SupplierUserAdmin = Annotated[
 
 @router.delete("/me/tokens", status_code=204, tags=["Me"])
 async def revoke_my_tokens(runtime: RuntimeDep, caller: AnyToken) -> Response:
-    if caller.is_anonymous:
-        raise AnonUserProhibitedError()
+    refuse_anonymous(caller)
     if caller.internal_user_id is None:
         raise UnauthenticatedError()
     await service.revoke_own_tokens(

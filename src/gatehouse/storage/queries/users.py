@@ -289,16 +289,6 @@ def _assignment(row: SecurityProfileAssignmentRow) -> ProfileAssignment:
     )
 
 
-async def company_of(session: AsyncSession, *, internal_id: int) -> tuple[str, str] | None:
-    """(marketplace ID, company ID) of a user, or None if the user no longer exists."""
-    found = (
-        await session.execute(
-            select(UserRow.marketplace_id, UserRow.company_id).where(UserRow.id == internal_id)
-        )
-    ).first()
-    return None if found is None else (found[0], found[1])
-
-
 async def get_by_internal_id(
     session: AsyncSession, *, marketplace_id: str, internal_id: int
 ) -> UserRow | None:
