@@ -47,6 +47,7 @@ from gatehouse.services.purge import purge_periodically
 from gatehouse.services.usage import UsageFlusher
 from gatehouse.settings import Settings
 from gatehouse.storage.queries.token_store import SqlTokenStore
+from gatehouse.storage.sealing import prepare_secrets
 
 ROUTERS = (
     oauth.router,
@@ -84,6 +85,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await prepare_secrets(runtime.db)
         await ensure_signing_key(runtime.db, runtime.clock)
         await runtime.keys.load()
         await runtime.start()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from gatehouse.oauth.keys import rotate_signing_key
 from gatehouse.runtime import Runtime
 from gatehouse.storage.models import SigningKeyRow
+from gatehouse.storage.sealing import signing_key_purpose
 from tests.conftest import ADMIN_PASSWORD, AdjustableClock, Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
@@ -73,7 +74,8 @@ async def test_unknown_kid_in_a_token_triggers_a_reload(
         ).one()
     assert row.private_key_pem is not None
     claims = jwt.decode(marketplace.token, options={"verify_signature": False})
-    token = jwt.encode(claims, row.private_key_pem, algorithm="RS256", headers={"kid": row.kid})
+    pem = runtime.secret_box.decrypt(row.private_key_pem, purpose=signing_key_purpose(row.kid))
+    token = jwt.encode(claims, pem, algorithm="RS256", headers={"kid": row.kid})
     runtime.keys._loaded_at -= 10  # the reload guard allows one reload per second
     response = await client.get("/v1/apiclients", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200

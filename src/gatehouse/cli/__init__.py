@@ -16,9 +16,10 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from gatehouse.cli import incidents, rate_limits
+from gatehouse.cli import encryption, incidents, rate_limits
 from gatehouse.cli.audit import audit_app
 from gatehouse.crypto import PasswordHasher
+from gatehouse.crypto_at_rest import EncryptionKeyError
 from gatehouse.domain.audit import CLI
 from gatehouse.domain.clock import SystemClock
 from gatehouse.domain.errors import DomainError, NotFoundError
@@ -34,6 +35,7 @@ from gatehouse.settings import Settings
 from gatehouse.storage import migrate
 from gatehouse.storage.db import Database
 from gatehouse.storage.queries.orders import PurgeCounts
+from gatehouse.storage.sealing import prepare_secrets
 
 app = typer.Typer(
     help="Gatehouse: an OrderCloud-compatible identity and access server.",
@@ -50,6 +52,7 @@ app.add_typer(incidents.clients_app, name="clients")
 app.add_typer(incidents.users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(rate_limits.app, name="ratelimits")
+encryption.register(keys_app)
 err = Console(stderr=True)
 
 DatabaseOpt = Annotated[
@@ -77,7 +80,11 @@ def serve(
     settings = _settings(
         host=host, port=port, workers=workers, database_url=database_url, base_url=base_url
     )
-    credentials = asyncio.run(_prepare(settings))
+    try:
+        credentials = asyncio.run(_prepare(settings))
+    except EncryptionKeyError as exc:
+        err.print(f"[red]cannot start: {exc}[/red]")
+        raise typer.Exit(1) from None
     if credentials is not None:
         _print_bootstrap(credentials)
     # Worker processes build their own app from the environment, so hand the settings on.
@@ -125,6 +132,7 @@ async def _prepare(settings: Settings) -> MarketplaceCredentials | None:
     await migrate.upgrade(url)
     db = Database(url)
     try:
+        await prepare_secrets(db)
         await ensure_signing_key(db, SystemClock())
         return await bootstrap_if_empty(
             db,

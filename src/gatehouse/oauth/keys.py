@@ -21,11 +21,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import or_, select, update
 
+from gatehouse.crypto_at_rest import SecretBox
 from gatehouse.domain.audit import KEY_ROTATED, Actor, AuditEvent, actor_or_system
 from gatehouse.domain.clock import Clock
 from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.models import SigningKeyRow
+from gatehouse.storage.sealing import signing_key_purpose
 
 ALGORITHM = "RS256"
 RSA_KEY_BITS = 2048
@@ -68,7 +70,7 @@ def new_kid() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode()
 
 
-def _new_key_row(now: datetime) -> SigningKeyRow:
+def _new_key_row(now: datetime, box: SecretBox) -> SigningKeyRow:
     private = rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
     kid = new_kid()
     pem = private.private_bytes(
@@ -79,7 +81,7 @@ def _new_key_row(now: datetime) -> SigningKeyRow:
     return SigningKeyRow(
         kid=kid,
         algorithm=ALGORITHM,
-        private_key_pem=pem,
+        private_key_pem=box.encrypt(pem, purpose=signing_key_purpose(kid)),
         public_jwk=public_jwk(kid, private.public_key()),
         created_at=now,
     )
@@ -92,7 +94,7 @@ async def ensure_signing_key(db: Database, clock: Clock) -> None:
             select(SigningKeyRow.kid).where(SigningKeyRow.retired_at.is_(None)).limit(1)
         )
         if current is None:
-            session.add(_new_key_row(clock.now()))
+            session.add(_new_key_row(clock.now(), db.secret_box))
 
 
 async def rotate_signing_key(
@@ -115,7 +117,7 @@ async def rotate_signing_key(
             .where(SigningKeyRow.publish_until < now)
             .values(private_key_pem=None)
         )
-        row = _new_key_row(now)
+        row = _new_key_row(now, db.secret_box)
         session.add(row)
         event = AuditEvent(KEY_ROTATED, None, actor_or_system(actor), details={"Kid": row.kid})
         await record(session, event, now)
@@ -147,7 +149,7 @@ class KeyRing:
                 )
             ).all()
         self._published = {row.kid: _published(row) for row in rows}
-        self._signing = _newest_signer(rows)
+        self._signing = _newest_signer(rows, self._db.secret_box)
         self._loaded_at = time.monotonic()
 
     async def signing_key(self) -> SigningKey:
@@ -185,12 +187,13 @@ def _uint(b64: str) -> int:
     return int.from_bytes(base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4)), "big")
 
 
-def _newest_signer(rows: Any) -> SigningKey | None:
+def _newest_signer(rows: Any, box: SecretBox) -> SigningKey | None:
     candidates = [row for row in rows if row.retired_at is None and row.private_key_pem]
     if not candidates:
         return None
     newest = max(candidates, key=lambda row: row.created_at)
-    private = serialization.load_pem_private_key(newest.private_key_pem.encode(), password=None)
+    pem = box.decrypt(newest.private_key_pem, purpose=signing_key_purpose(newest.kid))
+    private = serialization.load_pem_private_key(pem.encode(), password=None)
     if not isinstance(private, rsa.RSAPrivateKey):
         raise TypeError("signing key is not RSA")
     return SigningKey(kid=newest.kid, private_key=private)

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from gatehouse.crypto_at_rest import SecretBox
 from gatehouse.storage.epoch import SqliteEpoch
 from gatehouse.storage.invalidation import INVALIDATED, WriteSession, announce
 
@@ -79,16 +80,18 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
 class Database:
     """Session factories for read and write transactions over one database URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, secret_box: SecretBox | None = None) -> None:
         self.url = url
+        self._secret_box = secret_box
         self.dialect = "sqlite" if is_sqlite(url) else "postgresql"
         self.read_engine = create_engine(url)
         self.write_engine = (
             create_engine(url, immediate=True) if is_sqlite(url) else self.read_engine
         )
-        self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        info = {"database": self}  # lets storage code reach ``secret_box``
+        self._read = async_sessionmaker(self.read_engine, expire_on_commit=False, info=info)
         self._write = async_sessionmaker(
-            self.write_engine, expire_on_commit=False, sync_session_class=WriteSession
+            self.write_engine, expire_on_commit=False, sync_session_class=WriteSession, info=info
         )
         self.announce: Callable[[AsyncSession, set[str]], Awaitable[None]] | None = (
             announce if self.dialect == "postgresql" else None
@@ -104,6 +107,14 @@ class Database:
         if self.epoch is not None:
             epoch = self.epoch
             self.commit_hooks.append(lambda _keys: epoch.bump())
+
+    @property
+    def secret_box(self) -> SecretBox:
+        """Encrypts secrets at rest; built from the environment on first use unless given
+        (the server passes the one its settings describe)."""
+        if self._secret_box is None:
+            self._secret_box = SecretBox.from_environment(self.url)
+        return self._secret_box
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -126,6 +137,12 @@ class Database:
         if invalidated:
             for hook in self.commit_hooks:
                 hook(invalidated)
+
+    @staticmethod
+    def box_of(session: AsyncSession) -> SecretBox:
+        """The ``SecretBox`` of the database a session belongs to."""
+        database: Database = session.info["database"]
+        return database.secret_box
 
     async def dispose(self) -> None:
         await self.read_engine.dispose()

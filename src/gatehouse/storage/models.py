@@ -78,8 +78,9 @@ class ApiClientRow(Base):
         ID, ForeignKey("marketplaces.id", ondelete="CASCADE"), index=True
     )
     app_name: Mapped[str] = mapped_column(String(1000))
-    # The legacy secret is stored readable because OrderCloud returns it on GET (decisions.md).
-    client_secret: Mapped[str | None] = mapped_column(String(1000))
+    # The legacy secret is returned on GET (decisions.md), so it is encrypted, not hashed
+    # (gatehouse.storage.sealing); Text: the encrypted form is longer than the 1000 allowed.
+    client_secret: Mapped[str | None] = mapped_column(Text)
     access_token_duration: Mapped[int] = mapped_column(Integer)
     refresh_token_duration: Mapped[int] = mapped_column(Integer, default=0)
     anonymous_token_duration: Mapped[int] = mapped_column(Integer, default=10080)
