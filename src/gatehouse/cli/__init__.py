@@ -83,7 +83,7 @@ def serve(
     try:
         credentials = asyncio.run(_prepare(settings))
     except EncryptionKeyError as exc:
-        err.print(f"[red]cannot start: {exc}[/red]")
+        err.print(f"[red]cannot start: {exc}[/red]", soft_wrap=True)
         raise typer.Exit(1) from None
     if credentials is not None:
         _print_bootstrap(credentials)

@@ -51,7 +51,7 @@ def keys_rewrap(
     try:
         count, key_id = asyncio.run(_rewrap(settings, old))
     except EncryptionKeyError as exc:
-        err.print(f"[red]rewrap failed, nothing changed: {exc}[/red]")
+        err.print(f"[red]rewrap failed, nothing changed: {exc}[/red]", soft_wrap=True)
         raise typer.Exit(1) from None
     typer.echo(f"re-encrypted {count} stored secret(s) with key {key_id}")
 
