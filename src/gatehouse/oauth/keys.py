@@ -168,6 +168,11 @@ class KeyRing:
             key = self._published.get(kid)
         return key
 
+    @property
+    def loaded(self) -> bool:
+        """Whether this process holds a key to sign with (readiness)."""
+        return self._signing is not None
+
     def published(self) -> list[PublishedKey]:
         return list(self._published.values())
 

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from gatehouse.crypto_at_rest import SecretBox
+from gatehouse.storage.availability import DatabaseOutage, mark_disconnects
 from gatehouse.storage.epoch import SqliteEpoch
 from gatehouse.storage.invalidation import INVALIDATED, WriteSession, announce
 
@@ -49,7 +50,9 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
     ``BEGIN IMMEDIATE`` transaction.
     """
     if not is_sqlite(url):
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        pg_engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
+        mark_disconnects(pg_engine)  # a restart's broken connections leave the pool
+        return pg_engine
     if not immediate:
         kwargs.setdefault("pool_reset_on_return", None)  # no transaction is ever left open
     engine = create_async_engine(url, **kwargs)
@@ -88,6 +91,8 @@ class Database:
         self.write_engine = (
             create_engine(url, immediate=True) if is_sqlite(url) else self.read_engine
         )
+        self.outage = DatabaseOutage(self.read_engine)
+        """Whether the database is reachable, as this process last saw it (503s meanwhile)."""
         info = {"database": self}  # lets storage code reach ``secret_box``
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False, info=info)
         self._write = async_sessionmaker(
@@ -145,6 +150,7 @@ class Database:
         return database.secret_box
 
     async def dispose(self) -> None:
+        await self.outage.stop()
         await self.read_engine.dispose()
         if self.write_engine is not self.read_engine:
             await self.write_engine.dispose()
