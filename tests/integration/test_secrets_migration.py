@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import text
+from sqlalchemy import insert, text
 
 from gatehouse.domain.clock import SystemClock
 from gatehouse.oauth.keys import KeyRing, public_jwk
@@ -53,8 +53,8 @@ async def test_existing_plain_secrets_are_encrypted_and_keep_working(
         async with db.write() as session:
             session.add(Marketplace(id="m0010", name="M", active=True, created_at=now))
             await session.flush()
-            session.add(
-                SigningKeyRow(
+            await session.execute(  # the columns of revision 0009 only
+                insert(SigningKeyRow).values(
                     kid="kid0010", algorithm="RS256", private_key_pem=_pem(key),
                     public_jwk=public_jwk("kid0010", key.public_key()), created_at=now,
                 )

@@ -10,7 +10,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -24,7 +24,7 @@ from gatehouse.domain.audit import CLI
 from gatehouse.domain.clock import SystemClock
 from gatehouse.domain.errors import DomainError, NotFoundError
 from gatehouse.domain.explain import Explanation
-from gatehouse.oauth.keys import ensure_signing_key, rotate_signing_key
+from gatehouse.oauth.keys import ensure_signing_key, schedule_signing_key
 from gatehouse.services.marketplaces import (
     MarketplaceCredentials,
     bootstrap_if_empty,
@@ -216,20 +216,38 @@ def db_downgrade(
 
 
 @keys_app.command("rotate")
-def keys_rotate(database_url: DatabaseOpt = None) -> None:
-    """Add a new signing key; the old one stays published until its tokens have expired."""
+def keys_rotate(
+    database_url: DatabaseOpt = None,
+    activate_in: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds until the new key signs (default and minimum: twice "
+            "GATEHOUSE_KEY_REFRESH_SECONDS, so every process has loaded it by then)."
+        ),
+    ] = None,
+) -> None:
+    """Publish a new signing key now and sign with it once every process has loaded it; the
+    old one signs until then and stays published until its tokens have expired."""
     settings = _settings(database_url=database_url)
-    kid = asyncio.run(_rotate(settings))
+    delay = max(activate_in or 0.0, 2 * settings.key_refresh_seconds)
+    kid, activates = asyncio.run(_rotate(settings, delay))
     typer.echo(f"new signing key: {kid}")
+    typer.echo(
+        f"published now; signs from {activates.isoformat(timespec='seconds')} (in {delay:g} s), "
+        f"when every process has re-read the keys (GATEHOUSE_KEY_REFRESH_SECONDS="
+        f"{settings.key_refresh_seconds:g} must match the servers')"
+    )
 
 
-async def _rotate(settings: Settings) -> str:
+async def _rotate(settings: Settings, delay: float) -> tuple[str, datetime]:
     url = settings.effective_database_url
     await migrate.upgrade(url)
     db = Database(url)
     try:
         lifetime = timedelta(minutes=settings.max_token_lifetime_minutes)
-        return await rotate_signing_key(db, SystemClock(), lifetime, CLI)
+        return await schedule_signing_key(
+            db, SystemClock(), lifetime, CLI, activation_delay=timedelta(seconds=delay)
+        )
     finally:
         await db.dispose()
 

@@ -251,6 +251,9 @@ class SigningKeyRow(Base):
     created_at: Mapped[datetime] = mapped_column(_tz())
     retired_at: Mapped[datetime | None] = mapped_column(_tz())
     publish_until: Mapped[datetime | None] = mapped_column(_tz())
+    activates_at: Mapped[datetime | None] = mapped_column(_tz())
+    """When the key starts signing (published before, so every process knows it by then);
+    NULL: since ``created_at``."""
 
 
 class UserGroupRow(Base):

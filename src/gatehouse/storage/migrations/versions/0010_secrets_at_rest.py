@@ -1,4 +1,4 @@
-"""secrets at rest: mark existing secrets for encryption
+"""secrets at rest: mark existing secrets for encryption; signing key activation time
 
 Revision ID: 0010
 Revises: 0009
@@ -10,6 +10,9 @@ characters a secret may have) and prefixes every existing private key and legacy
 ``plain:``, which marks it unambiguously as not yet encrypted. The server (at every start) or
 ``gatehouse keys rewrap`` then encrypts those values with the configured key
 (``gatehouse.storage.sealing``).
+
+It also adds ``signing_keys.activates_at``: a rotated key is published at once and signs only
+from that moment (NULL: since it was created, as every existing key).
 
 Downgrading decrypts with the key found in the environment (``GATEHOUSE_ENCRYPTION_KEY``,
 ``_FILE`` or the SQLite default key file): the previous release reads only plain values.
@@ -36,6 +39,8 @@ _COLUMNS = (
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("signing_keys") as batch:
+        batch.add_column(sa.Column("activates_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("api_clients") as batch:
         batch.alter_column("client_secret", existing_type=sa.String(length=1000), type_=sa.Text())
     for table, _id, column, _purpose in _COLUMNS:
