@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import Marketplace
 from tests.functional.test_oauth_refresh_token import jane_login, new_client, shop
-from tests.functional.test_revocation import OK, REVOKED, bearer, me_status
+from tests.functional.test_revocation import OK, REVOKED, me_status
 
 pytestmark = pytest.mark.asyncio
 __all__ = ["shop"]  # the fixture, re-used

@@ -134,7 +134,7 @@ def token_roles(client: ApiClient, available: RoleSet, scope: str | None) -> fro
 async def issue_access_token(
     ctx: GrantContext, client: ApiClient, user: UserIdentity, roles: frozenset[str]
 ) -> TokenResponse:
-    times = token_times(ctx.clock.now(), client.access_token_duration, user.tokens_valid_from)
+    times = token_times(ctx.clock.now(), client.access_token_duration)
     subject = TokenSubject(
         username=user.username,
         client_id=client.id,
