@@ -2,7 +2,10 @@
 
 - ``client_secret_basic``: ``Authorization: Basic base64(urlencode(id) ":" urlencode(secret))``.
   RFC 6749 says the id and secret are form-urlencoded *before* base64, so a secret containing
-  ``:``, ``%`` or ``+`` arrives intact; authlib and requests-oauthlib encode them so.
+  ``:``, ``%`` or ``+`` arrives intact. Most clients skip that step (authlib 1.9,
+  requests-oauthlib, ``curl -u``) and some encode the text as Latin-1, so the secret as sent is
+  also tried when form-decoding changed it, and bytes that are not UTF-8 are read as Latin-1.
+  Gatehouse's generated secrets are URL-safe, where both readings agree.
 - ``client_secret_post``: ``client_id`` and ``client_secret`` in the form (OrderCloud's way).
 - ``none``: ``client_id`` alone in the form, for clients without a secret (OrderCloud's SDKs).
 
@@ -37,9 +40,9 @@ def _malformed() -> BasicChallengeError:
     )
 
 
-def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
-    """The (client_id, client_secret) of a Basic ``Authorization`` header, decoded as RFC 6749
-    §2.3.1 says; ``None`` when the header is absent or another scheme."""
+def basic_credentials(authorization: str | None) -> tuple[str, str, str] | None:
+    """The (client_id, client_secret, secret as sent) of a Basic ``Authorization`` header,
+    decoded as RFC 6749 §2.3.1 says; ``None`` when the header is absent or another scheme."""
     scheme, _, value = (authorization or "").strip().partition(" ")
     if scheme.lower() != "basic":
         return None
@@ -47,16 +50,20 @@ def basic_credentials(authorization: str | None) -> tuple[str, str] | None:
     if not value or len(value) > MAX_BASIC_LENGTH:
         raise _malformed()
     try:
-        decoded = base64.b64decode(value, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError) as exc:
+        raw = base64.b64decode(value, validate=True)
+    except binascii.Error as exc:
         raise _malformed() from exc
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        decoded = raw.decode("latin-1")
     raw_id, colon, raw_secret = decoded.partition(":")
     client_id, secret = unquote_plus(raw_id), unquote_plus(raw_secret)
     if not colon or not client_id or "\x00" in client_id + secret:
         raise _malformed()
     if max(len(client_id), len(secret)) > MAX_FIELD_LENGTH:
         raise _malformed()
-    return client_id, secret
+    return client_id, secret, raw_secret
 
 
 def with_client_auth(request: TokenRequest, authorization: str | None) -> tuple[TokenRequest, str]:
@@ -64,14 +71,19 @@ def with_client_auth(request: TokenRequest, authorization: str | None) -> tuple[
     basic = basic_credentials(authorization)
     if basic is None:
         return request, CLIENT_SECRET_POST if request.client_secret else NONE
-    client_id, secret = basic
+    client_id, secret, as_sent = basic
     if request.client_secret is not None:
         raise _two_methods()
     if request.client_id is not None and normalize_client_id(
         request.client_id
     ) != normalize_client_id(client_id):
         raise _two_methods()
-    merged = replace(request, client_id=client_id, client_secret=secret or None)
+    merged = replace(
+        request,
+        client_id=client_id,
+        client_secret=secret or None,
+        basic_secret_as_sent=as_sent if as_sent != secret else None,
+    )
     return merged, CLIENT_SECRET_BASIC
 
 

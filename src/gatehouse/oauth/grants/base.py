@@ -49,7 +49,13 @@ async def authenticate_client(
     if record is None:
         raise invalid_client_id()
     note_client(record)
-    if not secret_matches(record, request.client_secret, now):
+    if not any(
+        [
+            secret_matches(record, request.client_secret, now),
+            request.basic_secret_as_sent is not None
+            and secret_matches(record, request.basic_secret_as_sent, now),
+        ]
+    ):
         raise invalid_client_secret()
     if not record.client.active:
         raise InvalidClientError("Auth.ClientNotActive", "Client ID is not active.")
