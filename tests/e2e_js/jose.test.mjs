@@ -12,7 +12,7 @@ import { BASE_URL, loginAdmin, nowSeconds, rawFetch } from './lib/helpers.mjs';
 async function discoveredJwks() {
   const response = await rawFetch('/.well-known/oauth-authorization-server');
   assert.equal(response.status, 200);
-  const metadata = await response.json();
+  const metadata = response.json;
   assert.equal(metadata.issuer, BASE_URL);
   return createRemoteJWKSet(new URL(metadata.jwks_uri));
 }
