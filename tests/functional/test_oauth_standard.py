@@ -16,7 +16,7 @@ import pytest
 from gatehouse.crypto import PasswordHasher
 from gatehouse.runtime import Runtime
 from gatehouse.services.marketplaces import create_marketplace
-from tests.conftest import ADMIN_PASSWORD, Marketplace, password_token
+from tests.conftest import ADMIN_PASSWORD, AdjustableClock, Marketplace, password_token
 from tests.functional.test_oauth_refresh_token import PASSWORD, shop
 from tests.functional.test_revocation import INVALID, OK, REVOKED, bearer, me_status
 from tests.support.sql import all_statements
@@ -231,6 +231,33 @@ async def test_revoking_one_access_token(client: httpx.AsyncClient, shop: Market
     assert await me_status(client, other["access_token"]) == OK  # only that token
     again = await revoke(client, client_id, one["access_token"])  # idempotent
     assert again.status_code == 200
+
+
+async def test_purge_forgets_revoked_ids_once_their_tokens_expired(
+    client: httpx.AsyncClient, shop: Marketplace, runtime: Runtime, clock: AdjustableClock
+) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from gatehouse.services.purge import purge
+    from gatehouse.storage.models import RevokedAccessTokenRow
+
+    client_id = await secret_client(client, shop)
+    token = (await login(client, client_id))["access_token"]
+    await revoke(client, client_id, token)
+    jti = jwt.decode(token, options={"verify_signature": False})["jti"]
+
+    async def kept() -> int:
+        async with runtime.db.read() as session:
+            query = select(func.count()).where(RevokedAccessTokenRow.jti == jti)
+            return int(await session.scalar(query) or 0)
+
+    await purge(runtime.db, runtime.clock)
+    assert await kept() == 1
+    clock.advance(timedelta(minutes=31))  # the token lived 30
+    await purge(runtime.db, runtime.clock)
+    assert await kept() == 0
 
 
 async def test_revoking_a_refresh_token_with_the_form_and_a_wrong_hint(
