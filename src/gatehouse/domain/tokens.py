@@ -39,6 +39,10 @@ def micros(now: datetime) -> int:
     return (now - _EPOCH) // timedelta(microseconds=1)
 
 
+def from_micros(value: int) -> datetime:
+    return _EPOCH + timedelta(microseconds=value)
+
+
 @dataclass(frozen=True, slots=True)
 class TokenSubject:
     username: str

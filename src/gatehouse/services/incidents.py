@@ -12,7 +12,7 @@ from gatehouse.domain import audit
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.ids import normalize_client_id
-from gatehouse.domain.tokens import revocation_threshold, seconds_until
+from gatehouse.domain.tokens import from_micros, revocation_threshold, seconds_until
 from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import client_key, invalidate
@@ -64,7 +64,7 @@ async def revoke_client_tokens(
             marketplace_id,
             audit.actor_or_system(actor),
             client_id=normalized,
-            details={"Scope": "client", "ValidFrom": threshold},
+            details={"Scope": "client", "ValidFrom": from_micros(threshold).isoformat()},
         )
         await record(session, event, clock.now())
     await asyncio.sleep(seconds_until(threshold, clock.now()))
