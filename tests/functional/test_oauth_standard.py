@@ -4,6 +4,7 @@ RFC 8414 metadata, over HTTP. (The real generic clients: tests/e2e/test_generic_
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import secrets
 from typing import Any
@@ -231,6 +232,16 @@ async def test_revoking_one_access_token(client: httpx.AsyncClient, shop: Market
     assert await me_status(client, other["access_token"]) == OK  # only that token
     again = await revoke(client, client_id, one["access_token"])  # idempotent
     assert again.status_code == 200
+
+
+async def test_concurrent_revocations_of_one_token_all_succeed(
+    client: httpx.AsyncClient, shop: Marketplace
+) -> None:
+    client_id = await secret_client(client, shop)
+    token = (await login(client, client_id))["access_token"]
+    answers = await asyncio.gather(*(revoke(client, client_id, token) for _ in range(8)))
+    assert [answer.status_code for answer in answers] == [200] * 8
+    assert await me_status(client, token) == REVOKED
 
 
 async def test_purge_forgets_revoked_ids_once_their_tokens_expired(

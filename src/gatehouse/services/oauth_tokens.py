@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from gatehouse.crypto import sha256_hex
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import UnauthenticatedError
@@ -79,15 +81,18 @@ async def revoke(tools: TokenTools, client: ClientRecord, token: str) -> None:
         jti, exp = claims.get("jti"), claims.get("exp")
         if not isinstance(jti, str) or not isinstance(exp, int):
             return  # minted before tokens had a jti: it expires on its own
-        async with tools.db.write() as session:
-            await revoked_tokens.revoke_access_token(
-                session,
-                jti=jti,
-                marketplace_id=client.marketplace_id,
-                client_id=client.client.id,
-                expires_at=exp,
-                now=tools.clock.now(),
-            )
+        try:
+            async with tools.db.write() as session:
+                await revoked_tokens.revoke_access_token(
+                    session,
+                    jti=jti,
+                    marketplace_id=client.marketplace_id,
+                    client_id=client.client.id,
+                    expires_at=exp,
+                    now=tools.clock.now(),
+                )
+        except IntegrityError:
+            pass  # a concurrent request revoked it first: the outcome is the same
         return
     async with tools.db.write() as session:
         await revoked_tokens.delete_refresh_token(session, sha256_hex(token), client.client.id)
