@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -26,12 +27,17 @@ import httpx
 import jwt
 import pytest
 import requests
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.integrations.requests_client import OAuth2Session
 from oauthlib.oauth2 import BackendApplicationClient, LegacyApplicationClient
 from requests_oauthlib import OAuth2Session as OAuthlibSession
 
 from tests.support.server import gatehouse, server
+
+with warnings.catch_warnings():
+    # authlib 1.9 prefers the ``httpx2`` package and warns when it finds only ``httpx``, with
+    # which it still works (and which this project uses).
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 USERNAME, PASSWORD = "generic-admin", "Generic-Passw0rd-1"
