@@ -31,6 +31,7 @@ from gatehouse.http.routers import (
     me,
     metrics,
     oauth,
+    oauth_tokens,
     orders,
     rate_limits,
     security_profiles,
@@ -51,6 +52,7 @@ from gatehouse.storage.queries.token_store import SqlTokenStore
 
 ROUTERS = (
     oauth.router,
+    oauth_tokens.router,
     health.router,
     api_clients.router,
     api_client_secrets.router,
@@ -110,7 +112,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     )
     app.state.runtime = runtime
     app.state.readiness = readiness
-    app.state.token_endpoint = _token_endpoint(runtime)
+    app.state.token_store = SqlTokenStore(
+        runtime.db, runtime.client_records, runtime.grant_subjects
+    )
+    app.state.token_endpoint = _token_endpoint(runtime, app.state.token_store)
     app.state.metrics = collected
     app.state.usage_flusher = flusher
     for router in ROUTERS:
@@ -128,9 +133,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     return app
 
 
-def _token_endpoint(runtime: Runtime) -> TokenEndpoint:
+def _token_endpoint(runtime: Runtime, store: SqlTokenStore) -> TokenEndpoint:
     ctx = GrantContext(runtime.codec, runtime.clock, runtime.settings.effective_base_url)
-    store = SqlTokenStore(runtime.db, runtime.client_records, runtime.grant_subjects)
     return TokenEndpoint(
         [
             PasswordGrant(store, runtime.hasher, ctx, runtime.limits),

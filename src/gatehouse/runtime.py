@@ -13,6 +13,7 @@ from gatehouse.oauth.client_records import ClientRecordCache
 from gatehouse.oauth.grant_subjects import GrantSubjectCache
 from gatehouse.oauth.jwt import TokenCodec
 from gatehouse.oauth.keys import KeyRing
+from gatehouse.oauth.revoked import RevokedTokens
 from gatehouse.oauth.standing import InvalidatedCache, TokenStandingCache
 from gatehouse.ratelimit.config import LimitConfigCache
 from gatehouse.ratelimit.counters import Counters, InProcessCounters, RedisCounters
@@ -37,6 +38,8 @@ class Runtime:
     listener: PgListener | None = field(init=False, default=None)
     audit: TokenAuditLog = field(init=False)
     limits: RateLimiter = field(init=False)
+    revoked: RevokedTokens = field(init=False)
+    """Access tokens revoked one by one (``/oauth/revoke``)."""
 
     def __post_init__(self) -> None:
         self.keys = KeyRing(self.db, self.clock, self.settings.key_refresh_seconds)
@@ -45,6 +48,7 @@ class Runtime:
         self.client_records = ClientRecordCache(self.db)
         self.grant_subjects = GrantSubjectCache(self.db)
         self.limits = self._rate_limiter()
+        self.revoked = RevokedTokens(self.db, self.clock)
         for cache in self.caches:
             self.db.commit_hooks.append(cache.invalidate)
         self.audit = TokenAuditLog(
@@ -59,7 +63,13 @@ class Runtime:
     def caches(self) -> tuple[InvalidatedCache | LimitConfigCache, ...]:
         """Every cache of database state this process keeps, invalidated together (in this
         process right after a commit, in others through ``storage.invalidation``)."""
-        return (self.standing, self.client_records, self.grant_subjects, self.limits.config)
+        return (
+            self.standing,
+            self.client_records,
+            self.grant_subjects,
+            self.limits.config,
+            self.revoked,
+        )
 
     def _rate_limiter(self) -> RateLimiter:
         # Its own reader of the SQLite epoch: each reader remembers what it last saw.

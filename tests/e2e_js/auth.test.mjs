@@ -27,7 +27,10 @@ import {
   unique,
 } from './lib/helpers.mjs';
 
-const TOKEN_CLAIMS = ['aud', 'cid', 'exp', 'iss', 'nbf', 'role', 'u', 'usr', 'usrtype'];
+const ORDERCLOUD_CLAIMS = ['aud', 'cid', 'exp', 'iss', 'nbf', 'role', 'u', 'usr', 'usrtype'];
+// RFC 9068's claims, beside OrderCloud's (issue 11): nothing OrderCloud sends is removed.
+const RFC9068_CLAIMS = ['client_id', 'iat', 'jti', 'scope', 'sub'];
+const TOKEN_CLAIMS = [...ORDERCLOUD_CLAIMS, ...RFC9068_CLAIMS].sort();
 
 let adminToken;
 
@@ -55,7 +58,10 @@ function checkAdminToken(response, { username, clientId, durationMinutes }) {
   assert.equal(typeof header.kid, 'string');
   assert.ok(header.kid.length > 0, 'header has a kid');
 
-  assert.deepEqual(Object.keys(payload).sort(), TOKEN_CLAIMS, 'exactly the OrderCloud claims');
+  assert.deepEqual(Object.keys(payload).sort(), TOKEN_CLAIMS, 'the OrderCloud and RFC 9068 claims');
+  assert.equal(payload.iat, payload.nbf + 1, 'iat is the second of issue');
+  assert.equal(payload.sub, payload.u);
+  assert.equal(payload.client_id, payload.cid);
   assert.equal(payload.usr, username);
   assert.equal(payload.cid, clientId.toLowerCase());
   assert.equal(typeof payload.u, 'string', 'u is the internal user id as a string');
@@ -72,7 +78,7 @@ function checkAdminToken(response, { username, clientId, durationMinutes }) {
   return { header, payload };
 }
 
-test('Auth.Login returns an OrderCloud token response with an RS256 JWT carrying exactly the OrderCloud claims', async () => {
+test('Auth.Login returns an OrderCloud token response with an RS256 JWT carrying the OrderCloud claims and RFC 9068 ones', async () => {
   configureSdk();
   const client = await ApiClients.Get(CLIENT_ID);
   const response = await Auth.Login(USERNAME, PASSWORD, CLIENT_ID);

@@ -46,7 +46,10 @@ async def test_token_is_a_fresh_temporary_copy_of_the_template(
     assert set(body) == {"access_token", "token_type", "expires_in"}  # never a refresh token
     assert body["expires_in"] == ANON_MINUTES * 60 - 1
     claims = claims_of(body["access_token"])
-    assert list(claims) == ["usr", "cid", "orderid", "usrtype", "role", "iss", "aud", "exp", "nbf"]
+    assert list(claims) == [
+        *["usr", "cid", "orderid", "usrtype", "role", "iss", "aud", "exp", "nbf"],
+        *["iat", "jti", "sub", "client_id", "scope"],  # RFC 9068, after OrderCloud's
+    ]
     assert claims["usr"] == TEMPLATE
     assert claims["cid"] == shop.anon_client
     assert claims["usrtype"] == "buyer"

@@ -538,21 +538,30 @@ async def test_buyer_user_impersonates_another_buyers_user(setup: Setup, runtime
     )
 
 
-async def test_revocation_threshold_dates_the_token(setup: Setup, runtime: Runtime) -> None:
+async def test_a_token_after_a_revocation_carries_its_real_issue_time(
+    setup: Setup, runtime: Runtime
+) -> None:
+    """Issue 10: tokens are no longer dated forward at their user's threshold (microsecond
+    thresholds make that unnecessary): ``iat`` is the real second, never in the future."""
     from sqlalchemy import update
 
+    from gatehouse.domain.tokens import issued_micros, micros
     from gatehouse.storage.models import UserRow
 
-    now = int(runtime.clock.now().timestamp())
+    threshold = micros(runtime.clock.now())
     async with runtime.db.write() as session:
         await session.execute(
             update(UserRow)
             .where(UserRow.marketplace_id == setup.mp.id, UserRow.external_id == "jane")
-            .values(tokens_valid_from=now + 1)
+            .values(tokens_valid_from=threshold)
         )
     response = await setup.token_for()
     assert response.status_code == 200
-    assert claims_of(response.json()["access_token"])["nbf"] == now
+    claims = claims_of(response.json()["access_token"])
+    assert claims["iat"] <= runtime.clock.now().timestamp()
+    assert claims["nbf"] == claims["iat"] - 1
+    issued = issued_micros(claims)
+    assert issued is not None and issued >= threshold
 
 
 # --- what other resources' deletes and renames do ---------------------------------------------

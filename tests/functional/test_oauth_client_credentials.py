@@ -96,7 +96,10 @@ async def test_token_is_the_default_context_users(
     assert set(body) == {"access_token", "token_type", "expires_in"}  # never a refresh token
     assert body["expires_in"] == 30 * 60 - 1
     claims = claims_of(body["access_token"])
-    assert list(claims) == ["usr", "cid", "u", "usrtype", "role", "iss", "aud", "exp", "nbf"]
+    assert list(claims) == [
+        *["usr", "cid", "u", "usrtype", "role", "iss", "aud", "exp", "nbf"],
+        *["iat", "jti", "sub", "client_id", "scope"],  # RFC 9068, after OrderCloud's
+    ]
     assert claims["usr"] == "dcu-user"
     assert claims["cid"] == client_id
     assert claims["usrtype"] == "buyer"

@@ -38,7 +38,10 @@ async def test_success_shape_and_exact_claims(
     header = jwt.get_unverified_header(body["access_token"])
     assert header["alg"] == "RS256" and len(header["kid"]) == 22
     claims = claims_of(body["access_token"])
-    assert list(claims) == ["usr", "cid", "u", "usrtype", "role", "iss", "aud", "exp", "nbf"]
+    assert list(claims) == [
+        *["usr", "cid", "u", "usrtype", "role", "iss", "aud", "exp", "nbf"],
+        *["iat", "jti", "sub", "client_id", "scope"],  # RFC 9068, after OrderCloud's
+    ]
     assert claims["usr"] == marketplace.credentials.username
     assert claims["cid"] == marketplace.client_id
     assert claims["u"].isdigit()

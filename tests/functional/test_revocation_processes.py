@@ -181,3 +181,33 @@ async def test_changes_made_through_one_process_stop_tokens_on_the_other(
     admin.call("DELETE", "/buyers/b1")
     assert me(b, token) == (401, "InvalidToken")
     assert me(b, kept) == (200, None)
+
+
+async def test_rfc7009_and_same_second_revocations_reach_the_other_process(
+    two_servers: tuple[str, str, dict[str, str]],
+) -> None:
+    """``/oauth/revoke`` through A stops that one token on B at its next request (B holds the
+    revoked ids in memory and reloads them on the invalidation); a user and a client revoked
+    through A within one second both stop a token issued between them (issue 10)."""
+    a, b, creds = two_servers
+    client_id = creds["ApiClientID"]
+    admin = Admin(a, login(a, client_id, "two", PASSWORD).json()["access_token"])
+    admin.call("POST", "/adminusers", user_body("ops"))
+    for _ in range(ROUNDS):
+        token = login(a, client_id, "ops", PASSWORD).json()["access_token"]
+        other = login(b, client_id, "ops", PASSWORD).json()["access_token"]
+        assert me(b, token) == (200, None)
+        revoked = httpx.post(f"{a}/oauth/revoke", data={"token": token, "client_id": client_id})
+        assert revoked.status_code == 200
+        assert me(b, token) == (401, "Auth.TokenRevoked")
+        assert me(b, other) == (200, None)
+    for _ in range(ROUNDS):
+        admin.call("DELETE", "/adminusers/ops/tokens")
+        token = login(b, client_id, "ops", PASSWORD).json()["access_token"]
+        assert me(a, token) == (200, None)
+        gone = httpx.delete(
+            f"{a}/gatehouse/apiclients/{client_id}/tokens", headers=bearer(admin.token)
+        )
+        assert gone.status_code == 204
+        assert me(b, token) == (401, "Auth.TokenRevoked")
+        admin.token = login(a, client_id, "two", PASSWORD).json()["access_token"]

@@ -18,6 +18,7 @@ from fastapi.routing import APIRoute
 
 from gatehouse.app import ROUTERS
 from gatehouse.domain.roles import API_ROLE_NAMES
+from gatehouse.domain.tokens import micros, new_jti
 from gatehouse.runtime import Runtime
 from tests.conftest import AdjustableClock, Marketplace
 
@@ -109,7 +110,8 @@ async def token_with(
     # Issued now, as a real token would be: one dated before its user's creation (or a
     # revocation) would rightly be refused as revoked.
     nbf = int(runtime.clock.now().timestamp()) - 1
-    base.update(role=roles, nbf=nbf, exp=nbf + 3600, **claims)
+    jti = new_jti(micros(runtime.clock.now()))
+    base.update(role=roles, nbf=nbf, exp=nbf + 3600, jti=jti, **claims)
     return {"Authorization": f"Bearer {await runtime.codec.sign(base)}"}
 
 

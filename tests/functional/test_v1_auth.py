@@ -9,6 +9,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from gatehouse.domain.tokens import micros, new_jti
 from gatehouse.runtime import Runtime
 from tests.conftest import AdjustableClock, Marketplace, password_token
 from tests.functional.test_route_roles import company_user
@@ -27,7 +28,9 @@ def tamper(token: str) -> str:
 async def forged(runtime: Runtime, claims_from: str, **overrides: object) -> str:
     """Re-sign a real token's claims (with changes) using the real key: only the claims lie."""
     claims = jwt.decode(claims_from, options={"verify_signature": False})
-    claims.update(overrides)
+    # Issued now (its jti carries its exact issue time): one dated before its user's
+    # creation would rightly be refused as revoked.
+    claims.update(jti=new_jti(micros(runtime.clock.now())), **overrides)
     return await runtime.codec.sign(claims)
 
 

@@ -12,17 +12,6 @@ MAX_OVERLAP_MINUTES = 43200
 named secret with an expiration says the same thing more honestly)."""
 
 
-def client_revocation_threshold(now: datetime, current: int) -> int:
-    """The client's new ``tokens_valid_from``: the next second (never lowered). Unlike a
-    user's revocation, new tokens are not dated at the threshold: the revoking call waits for
-    it to pass (``seconds_until``), so no token issued after the call returns is refused."""
-    return max(int(now.timestamp()) + 1, current)
-
-
-def seconds_until(threshold: int, now: datetime) -> float:
-    return max(0.0, threshold - now.timestamp())
-
-
 def overlap_end(now: datetime, overlap_minutes: object) -> datetime:
     """When the secrets a rotation replaces stop working."""
     if (

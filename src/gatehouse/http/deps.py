@@ -28,6 +28,7 @@ from gatehouse.domain.rate_limits import RateLimitedError
 from gatehouse.domain.roles import ApiRole, roles_from_claim, satisfies
 from gatehouse.domain.token_standing import Standing
 from gatehouse.domain.users import UserType
+from gatehouse.oauth.revoked import verdict_of
 from gatehouse.runtime import Runtime
 
 
@@ -86,7 +87,7 @@ async def authenticate(request: Request, runtime: RuntimeDep) -> Caller:
         username = str(claims["usr"])
     except (KeyError, ValueError) as exc:
         raise UnauthenticatedError() from exc
-    verdict = await runtime.standing.verdict(claims)
+    verdict = await verdict_of(runtime.standing, runtime.revoked, claims)
     if verdict.standing is Standing.REVOKED:
         raise TokenRevokedError()
     if verdict.standing is not Standing.VALID or verdict.client is None:

@@ -51,6 +51,18 @@ class InvalidGrantError(OAuthError):
     error = "invalid_grant"
 
 
+class BasicChallengeError(InvalidClientError):
+    """A failed HTTP Basic client authentication (RFC 6749 §5.2): 401 ``invalid_client`` with
+    a ``WWW-Authenticate: Basic`` challenge naming the scheme the client used."""
+
+    @classmethod
+    def of(cls, error: InvalidClientError) -> BasicChallengeError:
+        return cls(error.code, error.description, error.data)
+
+    def headers(self) -> dict[str, str]:
+        return {**super().headers(), "WWW-Authenticate": 'Basic realm="gatehouse"'}
+
+
 def invalid_client_id() -> InvalidClientError:
     return InvalidClientError("ApiClient.InvalidClientID", "Invalid Client ID.")
 

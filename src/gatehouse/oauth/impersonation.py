@@ -22,9 +22,9 @@ async def issue_impersonation_token(
     roles: frozenset[str],
     impersonator_id: int,
 ) -> dict[str, Any]:
-    """The ``AccessToken`` body: lifetime is the client's ``AccessTokenDuration``, dated no
-    earlier than the impersonated user's revocation threshold, like any token for that user."""
-    times = token_times(ctx.clock.now(), client.access_token_duration, user.tokens_valid_from)
+    """The ``AccessToken`` body: lifetime is the client's ``AccessTokenDuration``, dated at its
+    real time of issue, like any token."""
+    times = token_times(ctx.clock.now(), client.access_token_duration)
     subject = TokenSubject(
         username=user.username,
         client_id=client.id,

@@ -38,6 +38,9 @@ class TokenRequest:
     scope: str | None = None
     refresh_token: str | None = None
     anonuserid: str | None = None
+    basic_secret_as_sent: str | None = None
+    """The Basic secret before RFC 6749's form-decoding, when that changed it: most clients
+    (authlib, requests-oauthlib, curl) skip the encoding step (``oauth.client_auth``)."""
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> TokenRequest:

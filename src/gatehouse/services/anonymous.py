@@ -168,7 +168,7 @@ async def register(
             await users.roles_for_rows(session, marketplace_id=who.marketplace_id, rows=[row])
         ).get(row.id, RoleSet())
     roles = grant_roles(available, who.roles, client.role_limits)
-    times = token_times(now, client.access_token_duration, row.tokens_valid_from)
+    times = token_times(now, client.access_token_duration)
     subject = TokenSubject(
         username=row.username,
         client_id=client.id,

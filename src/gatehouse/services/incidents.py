@@ -12,7 +12,7 @@ from gatehouse.domain import audit
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.ids import normalize_client_id
-from gatehouse.domain.incidents import client_revocation_threshold, seconds_until
+from gatehouse.domain.tokens import from_micros, revocation_threshold, seconds_until
 from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import client_key, invalidate
@@ -42,8 +42,8 @@ async def revoke_client_tokens(
     """Refuse every access token issued through the client so far and delete its refresh
     tokens, on every process from its next request; return the new threshold.
 
-    Returns only once the threshold second has begun, so a token issued after this call
-    returns is never refused (tokens carry whole-second times)."""
+    Returns only once the threshold (a microsecond) has passed, so every token issued before
+    this call returned is refused and none issued after it (``domain.tokens``)."""
     normalized = normalize_client_id(client_id)
     async with db.write() as session:
         row = await session.scalar(
@@ -53,7 +53,7 @@ async def revoke_client_tokens(
         )
         if row is None:
             raise NotFoundError("ApiClient", client_id)
-        threshold = client_revocation_threshold(clock.now(), row.tokens_valid_from)
+        threshold = revocation_threshold(clock.now(), row.tokens_valid_from)
         row.tokens_valid_from = threshold
         await session.execute(
             delete(RefreshTokenRow).where(RefreshTokenRow.api_client_id == normalized)
@@ -64,7 +64,7 @@ async def revoke_client_tokens(
             marketplace_id,
             audit.actor_or_system(actor),
             client_id=normalized,
-            details={"Scope": "client", "ValidFrom": threshold},
+            details={"Scope": "client", "ValidFrom": from_micros(threshold).isoformat()},
         )
         await record(session, event, clock.now())
     await asyncio.sleep(seconds_until(threshold, clock.now()))

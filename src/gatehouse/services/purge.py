@@ -1,6 +1,7 @@
 """Deleting what can never be used again (``gatehouse purge``, and every
 ``GATEHOUSE_PURGE_INTERVAL_SECONDS`` in the server): abandoned anonymous orders, records of
-consumed anonymous tokens that have expired, and expired or revoked refresh tokens."""
+consumed anonymous tokens that have expired, expired or revoked refresh tokens, and the ids of
+revoked access tokens that have expired."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import logging
 
 from gatehouse.domain.clock import Clock
 from gatehouse.storage.db import Database
-from gatehouse.storage.queries import orders
+from gatehouse.storage.queries import orders, revoked_tokens
 from gatehouse.storage.queries.orders import PurgeCounts
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 async def purge(db: Database, clock: Clock) -> PurgeCounts:
     """One short write transaction; safe to run from several processes at once."""
     async with db.write() as session:
+        # Revoked access tokens' ids past their token's expiry (RFC 7009, ``/oauth/revoke``).
+        await revoked_tokens.purge_expired(session, int(clock.now().timestamp()))
         return await orders.purge(session, now=clock.now())
 
 

@@ -31,7 +31,7 @@ from gatehouse.domain.ids import is_valid_id, new_object_id
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.passwords import effective_config, meets_policy, policy_of
 from gatehouse.domain.roles import RoleSet
-from gatehouse.domain.tokens import revocation_threshold, revocation_wait
+from gatehouse.domain.tokens import revocation_threshold, seconds_until
 from gatehouse.domain.users import (
     MAX_EMAIL_LENGTH,
     MAX_NAME_LENGTH,
@@ -268,20 +268,16 @@ async def _revoke(
     actor: audit.Actor | None = None,
 ) -> None:
     """Raise the user's revocation threshold past every token issued so far and delete their
-    refresh tokens in one transaction; every process drops its cached state on commit. A
-    revocation repeated within one second first waits for the next (``revocation_wait``),
-    outside any transaction."""
-    async with db.read() as session:
-        current = (await find(session)).tokens_valid_from
-    wait = revocation_wait(clock.now(), current)
-    if wait:
-        await asyncio.sleep(wait)
+    refresh tokens in one transaction; every process drops its cached state on commit. Returns
+    once the threshold (a microsecond) has passed, so every token issued before the call
+    returned is refused and none issued after it (``domain.tokens``)."""
     async with db.write() as session:
         row = await find(session)
         threshold = revocation_threshold(clock.now(), row.tokens_valid_from)
         await users.revoke_tokens(session, row, threshold)
         await invalidate(session, user_key(marketplace_id, row.id))
         await _audit(session, audit.TOKENS_REVOKED, row, actor, clock.now())
+    await asyncio.sleep(seconds_until(threshold, clock.now()))
 
 
 async def _update(

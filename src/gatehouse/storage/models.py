@@ -31,6 +31,9 @@ from sqlalchemy.types import TypeDecorator
 from gatehouse.storage.db import metadata
 
 ID = String(100)
+MICROS_TYPE = BigInteger().with_variant(Integer(), "sqlite")
+"""Epoch microseconds: 64-bit (SQLite's INTEGER already is, and a column type change there
+would rebuild tables)."""
 
 
 class Base(DeclarativeBase):
@@ -99,9 +102,9 @@ class ApiClientRow(Base):
     maximum_granted_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     maximum_granted_custom_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(_tz())
-    tokens_valid_from: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    """Epoch seconds; this client's access tokens issued before it are refused (revoking every
-    token of one client, for incident response)."""
+    tokens_valid_from: Mapped[int] = mapped_column(MICROS_TYPE, default=0, server_default="0")
+    """Epoch microseconds; this client's access tokens issued before it are refused
+    (revoking every token of one client, for incident response)."""
 
 
 class Company(Base):
@@ -184,8 +187,8 @@ class UserRow(Base):
     locked_until: Mapped[datetime | None] = mapped_column(_tz())
     password_last_set: Mapped[datetime | None] = mapped_column(_tz())
     created_at: Mapped[datetime] = mapped_column(_tz())
-    tokens_valid_from: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    """Epoch seconds; access tokens issued before it are refused (revocation, spec §3.11).
+    tokens_valid_from: Mapped[int] = mapped_column(MICROS_TYPE, default=0, server_default="0")
+    """Epoch microseconds; access tokens issued before it are refused (revocation, spec §3.11).
     Set to the creation second too, so a token of a deleted user can never pass for a new
     user that reuses its numeric id (SQLite may reuse the highest id after a delete)."""
 
@@ -336,6 +339,23 @@ class RefreshTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(_tz())
     expires_at: Mapped[datetime] = mapped_column(_tz(), index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(_tz())
+
+
+class RevokedAccessTokenRow(Base):
+    """One access token revoked through ``/oauth/revoke`` (RFC 7009), by its ``jti``, kept
+    until the token would have expired anyway. Every process holds the unexpired ids in memory
+    (``oauth.revoked``), so checking a token costs no query."""
+
+    __tablename__ = "revoked_access_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    marketplace_id: Mapped[str] = mapped_column(ID)
+    api_client_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("api_clients.id", ondelete="CASCADE"), index=True
+    )
+    expires_at: Mapped[int] = mapped_column(BigInteger, index=True)
+    """The token's ``exp`` (epoch seconds): the row is useless after it."""
+    revoked_at: Mapped[datetime] = mapped_column(_tz())
 
 
 class ImpersonationConfigRow(Base):

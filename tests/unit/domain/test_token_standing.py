@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 
 from gatehouse.domain.token_standing import ClientState, Standing, UserState, token_standing
 from gatehouse.domain.tokens import (
+    MICROS,
+    micros,
     revocation_threshold,
-    revocation_wait,
     revoked_by,
+    seconds_until,
     token_times,
 )
 from gatehouse.domain.users import UserType
@@ -27,7 +29,7 @@ USER = UserState(7, "mkt", "Jane", UserType.BUYER, "b1", active=True, tokens_val
 def claims(**changes: Any) -> dict[str, Any]:
     times = token_times(NOW, 60)
     base: dict[str, Any] = {"usr": "jane", "cid": "cid", "u": "7", "usrtype": "buyer"}
-    return {**base, "nbf": times.nbf, "exp": times.exp, **changes}
+    return {**base, "nbf": times.nbf, "exp": times.exp, "iat": times.iat, **changes}
 
 
 def test_valid_when_everything_is_active() -> None:
@@ -66,12 +68,13 @@ def test_revoked_when_issued_before_the_threshold() -> None:
 
 def test_a_token_issued_right_after_a_revocation_stands() -> None:
     threshold = revocation_threshold(NOW)
-    later = NOW + timedelta(milliseconds=500)  # the same second
-    times = token_times(later, 60, threshold)
-    fresh = claims(nbf=times.nbf, exp=times.exp)
+    later = NOW + timedelta(microseconds=1)  # the same second, the next microsecond
+    times = token_times(later, 60)
+    fresh = claims(nbf=times.nbf, exp=times.exp, jti=f"{times.issued_us:x}.r")
     user = replace(USER, tokens_valid_from=threshold)
     assert token_standing(fresh, CLIENT, user, True) is Standing.VALID
-    assert times.nbf <= later.timestamp()  # never in the future for verifiers
+    assert times.iat <= later.timestamp()  # the real time, never in the future
+    assert times.nbf < later.timestamp()
     assert times.exp - times.nbf == 3600
 
 
@@ -82,23 +85,31 @@ def test_anonymous_tokens_are_not_subject_to_the_template_users_revocation() -> 
     assert token_standing(anonymous, CLIENT, user, True) is Standing.VALID
 
 
-def test_a_second_revocation_in_the_same_second_waits_for_the_next() -> None:
+def test_a_second_revocation_in_the_same_second_lies_past_the_first() -> None:
     first = revocation_threshold(NOW)
-    assert revocation_wait(NOW, 0) == 0.0
-    wait = revocation_wait(NOW, first)
-    assert 0.7 < wait <= 0.75
-    after = NOW + timedelta(seconds=wait)
-    second = revocation_threshold(after, first)
-    assert second == first + 1
-    times = token_times(after, 60, second)
-    assert times.nbf <= after.timestamp()
+    assert first == micros(NOW) + 1
+    assert seconds_until(first, NOW) == 1 / MICROS
+    second = revocation_threshold(NOW + timedelta(microseconds=3), first)
+    assert second == first + 3
+    # Never lowered by a clock that stepped back, and the wait after it is bounded.
+    assert revocation_threshold(NOW - timedelta(seconds=5), first) == first
+    assert seconds_until(first, NOW - timedelta(seconds=5)) == 1.0
+
+
+@given(st.integers(min_value=0, max_value=10**9), st.integers(min_value=0, max_value=10**9))
+def test_revoked_by_is_issue_time_before_threshold(issued: int, valid_from: int) -> None:
+    base = 1_700_000_000 * MICROS
+    token = {"jti": f"{base + issued:x}.random", "nbf": 0}
+    assert revoked_by(token, base + valid_from) == (issued < valid_from)
 
 
 @given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=0, max_value=10**6))
-def test_revoked_by_is_issue_time_before_threshold(offset: int, valid_from_offset: int) -> None:
+def test_tokens_minted_before_jti_count_from_the_start_of_their_second(
+    offset: int, valid_from_offset: int
+) -> None:
     base = 1_700_000_000
     token = {"nbf": base + offset - 1}
-    assert revoked_by(token, base + valid_from_offset) == (offset < valid_from_offset)
+    assert revoked_by(token, (base + valid_from_offset) * MICROS) == (offset < valid_from_offset)
 
 
 def test_tokens_without_nbf_count_as_revoked() -> None:

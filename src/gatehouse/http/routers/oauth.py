@@ -13,7 +13,9 @@ from fastapi.responses import JSONResponse
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.http.deps import RuntimeDep
 from gatehouse.http.metrics import Metrics
-from gatehouse.oauth.errors import InvalidRequestError, client_rate_limited
+from gatehouse.oauth.client_auth import challenge, with_client_auth
+from gatehouse.oauth.errors import InvalidClientError, InvalidRequestError, client_rate_limited
+from gatehouse.oauth.metadata import authorization_server_metadata
 from gatehouse.oauth.server import TokenAttempt, TokenEndpoint, TokenRequest
 from gatehouse.runtime import Runtime
 
@@ -28,9 +30,12 @@ async def token(request: Request) -> JSONResponse:
     metrics: Metrics = request.app.state.metrics
     attempt = TokenAttempt()
     with metrics.observe_token(attempt):
-        pairs = await _form(request)
+        pairs = await form_pairs(request)
         token_request = TokenRequest.from_pairs(pairs)
         attempt.grant_type = token_request.grant_type or ""
+        token_request, method = with_client_auth(
+            token_request, request.headers.get("authorization")
+        )
         runtime: Runtime = request.app.state.runtime
         # Per-client bucket (Gatehouse's own, docs/operations.md "Rate limits"); unknown
         # clients have none and get the grant's usual 401.
@@ -38,13 +43,16 @@ async def token(request: Request) -> JSONResponse:
         if wait is not None:
             raise client_rate_limited(wait)
         endpoint: TokenEndpoint = request.app.state.token_endpoint
-        response = await endpoint.handle(token_request, attempt)
+        try:
+            response = await endpoint.handle(token_request, attempt)
+        except InvalidClientError as exc:
+            raise challenge(exc, method) from None
     return JSONResponse(
         response.body(), headers={"Cache-Control": "no-store", "Pragma": "no-cache"}
     )
 
 
-async def _form(request: Request) -> list[tuple[str, str]]:
+async def form_pairs(request: Request) -> list[tuple[str, str]]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     body = await request.body()
     if body and content_type != FORM_TYPE:
@@ -81,15 +89,5 @@ async def jwks(runtime: RuntimeDep) -> JSONResponse:
 
 @router.get("/.well-known/oauth-authorization-server")
 async def metadata(runtime: RuntimeDep) -> JSONResponse:
-    """RFC 8414 metadata, so generic OAuth tooling can find the endpoints."""
-    base = runtime.settings.effective_base_url
-    return JSONResponse(
-        {
-            "issuer": base,
-            "token_endpoint": f"{base}/oauth/token",
-            "jwks_uri": f"{base}/.well-known/jwks.json",
-            "grant_types_supported": ["password", "client_credentials", "refresh_token"],
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "none"],
-            "response_types_supported": [],
-        }
-    )
+    """RFC 8414 metadata, so generic OAuth tooling can find the endpoints (``oauth_metadata``)."""
+    return JSONResponse(authorization_server_metadata(runtime.settings.effective_base_url))

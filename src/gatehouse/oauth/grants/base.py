@@ -49,7 +49,13 @@ async def authenticate_client(
     if record is None:
         raise invalid_client_id()
     note_client(record)
-    if not secret_matches(record, request.client_secret, now):
+    if not any(
+        [
+            secret_matches(record, request.client_secret, now),
+            request.basic_secret_as_sent is not None
+            and secret_matches(record, request.basic_secret_as_sent, now),
+        ]
+    ):
         raise invalid_client_secret()
     if not record.client.active:
         raise InvalidClientError("Auth.ClientNotActive", "Client ID is not active.")
@@ -134,7 +140,7 @@ def token_roles(client: ApiClient, available: RoleSet, scope: str | None) -> fro
 async def issue_access_token(
     ctx: GrantContext, client: ApiClient, user: UserIdentity, roles: frozenset[str]
 ) -> TokenResponse:
-    times = token_times(ctx.clock.now(), client.access_token_duration, user.tokens_valid_from)
+    times = token_times(ctx.clock.now(), client.access_token_duration)
     subject = TokenSubject(
         username=user.username,
         client_id=client.id,

@@ -80,9 +80,7 @@ class ClientCredentialsGrant:
                 "User.",
             )
         client = record.client
-        times = token_times(
-            self._ctx.clock.now(), client.anonymous_token_duration, template.tokens_valid_from
-        )
+        times = token_times(self._ctx.clock.now(), client.anonymous_token_duration)
         subject = TokenSubject(
             username=template.username,
             client_id=client.id,

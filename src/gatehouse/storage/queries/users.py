@@ -17,6 +17,7 @@ from gatehouse.domain.security_profiles import (
     assignment_reaches,
     available_roles,
 )
+from gatehouse.domain.tokens import micros
 from gatehouse.domain.users import User, UserType
 from gatehouse.storage.listing import ColumnMap, fetch_page
 from gatehouse.storage.models import (
@@ -142,7 +143,7 @@ async def insert(
         password_last_set=now if password_hash else None,
         failed_login_attempts=0,
         created_at=now,
-        tokens_valid_from=int(now.timestamp()),
+        tokens_valid_from=micros(now),
         **{name: getattr(user, name) for name in _WRITABLE},
     )
     session.add(row)
