@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gatehouse.domain.origins import OriginPolicy
+
 DEFAULT_SQLITE_FILE = "gatehouse.db"
 
 
@@ -57,6 +59,21 @@ class Settings(BaseSettings):
     """Configuration review: RefreshTokenDuration above this is "long" on high-access clients."""
     review_idle_days: int = Field(default=30, ge=1, le=3650)
     """Configuration review: an active client unused for longer is reported."""
+
+    # Browsers (CORS, issue 9): which origins may call /oauth/token, /v1, /oauth/certs and
+    # /.well-known from a page: "*" (any, the default), origins separated by commas or spaces,
+    # or empty (off).
+    cors_origins: str = Field(default="*", max_length=30_000)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _cors_origins(cls, value: str) -> str:
+        OriginPolicy.parse(value)  # refuses a malformed list at startup
+        return value
+
+    @property
+    def cors_policy(self) -> OriginPolicy:
+        return OriginPolicy.parse(self.cors_origins)
 
     @field_validator("base_url")
     @classmethod

@@ -38,6 +38,9 @@ class TokenRequest:
     scope: str | None = None
     refresh_token: str | None = None
     anonuserid: str | None = None
+    origin: str | None = None
+    """Not a form field: the ``Origin`` of a cross-origin browser request (set by the HTTP
+    layer), checked against the client's allowed origins."""
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> TokenRequest:
