@@ -4,10 +4,13 @@ query.
 
 - ``/oauth/token``, ``/v1/*``, ``/oauth/certs/*`` and ``/.well-known/*``: preflights from an
   origin the deployment allows (``GATEHOUSE_CORS_ORIGINS``) get 204 with the request's origin,
-  the allowed methods and headers, a max age and ``Vary: Origin``; a preflight from any other
-  origin gets 403 ``Auth.OriginNotAllowed`` and no CORS header. Every actual response, errors
-  included, carries ``Access-Control-Allow-Origin`` for an allowed origin. Never
+  the allowed methods and headers, a max age and ``Vary: Origin``. Every actual response,
+  errors included, carries ``Access-Control-Allow-Origin`` for an allowed origin. Never
   ``Access-Control-Allow-Credentials``: tokens travel in headers, never in cookies.
+- A cross-origin request from an origin the deployment does not allow, preflight or not, gets
+  403 ``Auth.OriginNotAllowed`` without CORS headers and never reaches the endpoint: a form
+  POST to ``/oauth/token`` needs no preflight, so merely withholding the headers would still
+  issue (and audit) a token nobody can read.
 - Every other path (``/gatehouse/*``, ``/metrics``) gets no CORS header: not readable from
   another origin.
 
@@ -68,11 +71,15 @@ class Cors:
             await self.app(scope, receive, send)
             return
         origin, request_method, request_headers = _cors_headers(scope)
-        if origin is not None and not self._same_origin(scope, origin):
+        cross = origin is not None and not self._same_origin(scope, origin)
+        if cross:
             scope[CROSS_ORIGIN] = origin
-        kind = endpoint_kind(scope["path"]) if self.policy.enabled else None
+        kind = endpoint_kind(scope["path"])
         if kind is None:
             await self.app(scope, receive, send)
+            return
+        if origin is not None and cross and not self.policy.allows(origin):
+            await _refuse(send)  # preflight or not: it never reaches the endpoint
             return
         if scope["method"] == "OPTIONS" and origin is not None and request_method is not None:
             await self._preflight(send, kind, origin, request_headers)
@@ -89,15 +96,6 @@ class Cors:
         return host is not None and lowered == f"{scope['scheme']}://{host.decode('latin-1')}"
 
     async def _preflight(self, send: Send, kind: str, origin: str, requested: str | None) -> None:
-        if not self.policy.allows(origin):
-            refusal = OriginNotAllowedError(
-                message="This origin may not call this server from a browser."
-            )
-            body = json.dumps(error_body(refusal.code, refusal.message)).encode()
-            headers = [(b"content-type", b"application/json"), (b"vary", b"Origin")]
-            await send({"type": "http.response.start", "status": 403, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-            return
         await send(
             {
                 "type": "http.response.start",
@@ -112,6 +110,16 @@ class Cors:
             }
         )
         await send({"type": "http.response.body", "body": b""})
+
+
+async def _refuse(send: Send) -> None:
+    """403 ``Auth.OriginNotAllowed`` without CORS headers: the page cannot read it, and the
+    request had no effect (no token issued, nothing written)."""
+    refusal = OriginNotAllowedError(message="This origin may not call this server from a browser.")
+    body = json.dumps(error_body(refusal.code, refusal.message)).encode()
+    headers = [(b"content-type", b"application/json"), (b"vary", b"Origin")]
+    await send({"type": "http.response.start", "status": 403, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 def _cors_headers(scope: Scope) -> tuple[str | None, str | None, str | None]:

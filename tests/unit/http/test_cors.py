@@ -84,13 +84,24 @@ async def test_vary_is_merged_and_credentials_never_allowed() -> None:
 
 
 async def test_cross_origin_requests_are_marked_for_the_client_checks() -> None:
-    middleware, stub = cors("")  # CORS off: requests are still marked
+    middleware, stub = cors()
     await call(middleware, "/v1/me", {"Origin": SHOP})
     assert stub.scope is not None and stub.scope[CROSS_ORIGIN] == SHOP
-    await call(middleware, "/gatehouse/apiclients", {"Origin": SHOP})
-    assert stub.scope[CROSS_ORIGIN] == SHOP
     await call(middleware, "/v1/me", {})
     assert CROSS_ORIGIN not in stub.scope
+
+
+async def test_origins_the_deployment_does_not_allow_never_reach_the_endpoints() -> None:
+    off, stub = cors("")
+    status, headers = await call(off, "/v1/me", {"Origin": SHOP})
+    assert status == 403 and stub.scope is None
+    assert "access-control-allow-origin" not in headers
+    status, _ = await call(off, "/oauth/token", {"Origin": SHOP}, method="POST")
+    assert status == 403 and stub.scope is None
+    # /gatehouse is not a browser endpoint: served, unreadable, still marked for the checks.
+    status, headers = await call(off, "/gatehouse/apiclients", {"Origin": SHOP})
+    assert status == 200 and "access-control-allow-origin" not in headers
+    assert stub.scope is not None and stub.scope[CROSS_ORIGIN] == SHOP
 
 
 @pytest.mark.parametrize(
