@@ -124,4 +124,6 @@ class OriginPolicy:
         try:
             return cls(any_origin=False, origins=frozenset(validate_origins(items)))
         except InvalidInputError as exc:
-            raise ValueError(f"GATEHOUSE_CORS_ORIGINS: {exc.message} ({exc.data})") from exc
+            value = exc.data.get("Value") if isinstance(exc.data, dict) else None
+            about = f"{value!r}: " if value is not None else ""
+            raise ValueError(f"GATEHOUSE_CORS_ORIGINS: {about}{exc.message}") from exc

@@ -153,8 +153,11 @@ def _with_cors(send: Send, origin: str | None) -> Send:
 
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
-            headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"vary"]
-            varies = [v for k, v in message.get("headers", []) if k.lower() == b"vary"]
+            # ASGI header names are lowercase.
+            headers = list(message.get("headers", ()))
+            varies = [v for k, v in headers if k == b"vary"]
+            if varies:
+                headers = [(k, v) for k, v in headers if k != b"vary"]
             headers.append((b"vary", b", ".join([*varies, b"Origin"])))
             if origin is not None:
                 headers.append((b"access-control-allow-origin", origin.encode("latin-1")))
