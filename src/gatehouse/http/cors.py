@@ -93,7 +93,9 @@ class Cors:
         if lowered == self.own_origin:
             return True
         host = next((v for k, v in scope["headers"] if k == b"host"), None)
-        return host is not None and lowered == f"{scope['scheme']}://{host.decode('latin-1')}"
+        if host is None:
+            return False
+        return lowered == f"{scope['scheme']}://{host.decode('latin-1')}".lower()
 
     async def _preflight(self, send: Send, kind: str, origin: str, requested: str | None) -> None:
         await send(

@@ -109,6 +109,7 @@ async def test_origins_the_deployment_does_not_allow_never_reach_the_endpoints()
     [
         {"Origin": "https://auth.example"},  # GATEHOUSE_BASE_URL's origin
         {"Origin": "http://gatehouse.local:8080", "Host": "gatehouse.local:8080"},  # own Host
+        {"Origin": "http://gatehouse.local", "Host": "Gatehouse.Local"},
     ],
 )
 async def test_the_servers_own_pages_are_not_cross_origin(headers: dict[str, str]) -> None:
