@@ -12,12 +12,14 @@ from fastapi import FastAPI
 
 from gatehouse import __version__
 from gatehouse.domain.clock import Clock
+from gatehouse.http.cors import Cors
 from gatehouse.http.errors import install_error_handlers
 from gatehouse.http.metrics import Metrics, RequestMetrics
 from gatehouse.http.middleware import BodySizeLimit, CaseInsensitivePaths
 from gatehouse.http.outage import install_outage_handlers
 from gatehouse.http.routers import (
     admin_users,
+    api_client_origins,
     api_client_secrets,
     api_clients,
     audit,
@@ -56,6 +58,7 @@ ROUTERS = (
     health.router,
     api_clients.router,
     api_client_secrets.router,
+    api_client_origins.router,
     admin_users.router,
     security_profiles.router,
     companies.router,
@@ -130,6 +133,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.add_middleware(RequestMetrics, metrics=collected)  # inside: sees scope["route"]
     app.add_middleware(CaseInsensitivePaths, templates=templates)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    # Outermost: its headers reach every response, the errors of the others included.
+    app.add_middleware(Cors, policy=settings.cors_policy, own_origin=settings.effective_base_url)
     return app
 
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gatehouse.domain.origins import OriginPolicy
+
 DEFAULT_SQLITE_FILE = "gatehouse.db"
 
 
@@ -68,6 +70,21 @@ class Settings(BaseSettings):
     # Database outages (issue 10 item 7).
     outage_retry_after_seconds: int = Field(default=5, ge=1, le=3600)
     """``Retry-After`` sent with the 503 answered while the database is unreachable."""
+
+    # Browsers (CORS, issue 9): which origins may call /oauth/token, /v1, /oauth/certs and
+    # /.well-known from a page: "*" (any, the default), origins separated by commas or spaces,
+    # or empty (off).
+    cors_origins: str = Field(default="*", max_length=30_000)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _cors_origins(cls, value: str) -> str:
+        OriginPolicy.parse(value)  # refuses a malformed list at startup
+        return value
+
+    @property
+    def cors_policy(self) -> OriginPolicy:
+        return OriginPolicy.parse(self.cors_origins)
 
     @field_validator("base_url")
     @classmethod

@@ -104,7 +104,16 @@ async def test_review_json_and_human_output(marketplace: Marketplace, database_u
             "client can hold FullAccess.",
             "Fix": "Set AccessTokenDuration to 60 minutes or less (PATCH /v1/apiclients/{id}), "
             "or cap MaximumGrantedRoles.",
-        }
+        },
+        {
+            "MarketplaceID": marketplace.id,
+            "ClientID": marketplace.client_id,
+            "AppName": items[0]["AppName"],
+            "Risk": "BrowserClientAnyOrigin",
+            "Severity": "low",
+            "Reason": items[1]["Reason"],
+            "Fix": items[1]["Fix"],
+        },
     ]
     human = gatehouse(
         "review",
@@ -112,7 +121,12 @@ async def test_review_json_and_human_output(marketplace: Marketplace, database_u
         marketplace.id,
         "--database-url",
         database_url,
-        env={"GATEHOUSE_REVIEW_ACCESS_TOKEN_MINUTES": "600"},
+        # A deployment narrowed to listed origins: the secretless client is no longer open to
+        # every site.
+        env={
+            "GATEHOUSE_REVIEW_ACCESS_TOKEN_MINUTES": "600",
+            "GATEHOUSE_CORS_ORIGINS": "https://shop.example",
+        },
     )
     assert human.returncode == 0, human.stderr
     assert human.stdout.strip() == "no risky client configurations found"

@@ -110,14 +110,18 @@ async def test_every_risk_on_real_clients(
     with written_statements(runtime.db) as writes:
         items = await findings(client, mp.auth)
     assert writes == []
+    # Clients without a secret, and anonymous ones, serve browsers: on the default deployment
+    # (every origin) they are flagged until they list their origins.
     assert risks_of(items, long_lived) == {
         "LongAccessTokenDuration": "high",
         "LongRefreshTokenDuration": "high",
+        "BrowserClientAnyOrigin": "low",
     }
-    assert risks_of(items, capped) == {}
+    assert risks_of(items, capped) == {"BrowserClientAnyOrigin": "low"}
     assert risks_of(items, anon) == {
         "SecretOnAnonymousClient": "high",
         "AnonymousUserOverprivileged": "high",
+        "BrowserClientAnyOrigin": "medium",
     }
     assert risks_of(items, integration) == {
         "ClientCredentialsFullAccessUncapped": "high",
@@ -125,7 +129,10 @@ async def test_every_risk_on_real_clients(
     }
     assert risks_of(items, rotated) == {}
     # The bootstrap client: 600-minute FullAccess tokens for sellers.
-    assert risks_of(items, mp.client_id) == {"LongAccessTokenDuration": "high"}
+    assert risks_of(items, mp.client_id) == {
+        "LongAccessTokenDuration": "high",
+        "BrowserClientAnyOrigin": "low",
+    }
     assert [i["Severity"] for i in items] == sorted(
         (i["Severity"] for i in items), key=["high", "medium", "low"].index
     )
@@ -161,7 +168,9 @@ async def test_idle_clients_and_last_use_from_refresh_tokens(
     assert "NoRecentTraffic" not in risks_of(items, used)
     assert risks_of(items, idle)["NoRecentTraffic"] == "low"
     assert "NoRecentTraffic" not in risks_of(items, off)
-    reason = next(i["Reason"] for i in items if i["ClientID"] == idle)
+    reason = next(
+        i["Reason"] for i in items if i["ClientID"] == idle and i["Risk"] == "NoRecentTraffic"
+    )
     assert reason.startswith("The client is active but has had no traffic for more than 30 days")
     last = await RefreshTokenLastUsed(runtime.db).last_used(marketplace.id, [used, idle])
     assert last[idle] is None
@@ -238,7 +247,7 @@ async def test_thresholds_come_from_settings(runtime: Runtime, marketplace: Mark
     strict = thresholds_from(Settings(review_access_token_minutes=700))
     assert strict.access_token_minutes == 700
     found = await review_marketplace(runtime.db, runtime.clock, marketplace.id, strict)
-    assert found == []
+    assert [f.risk.value for f in found] == ["BrowserClientAnyOrigin"]
     async with runtime.db.write() as session:
         await session.execute(
             update(ApiClientRow)
@@ -247,4 +256,4 @@ async def test_thresholds_come_from_settings(runtime: Runtime, marketplace: Mark
         )
     idle = thresholds_from(Settings(review_access_token_minutes=700, review_idle_days=4))
     found = await review_marketplace(runtime.db, runtime.clock, marketplace.id, idle)
-    assert [f.risk.value for f in found] == ["NoRecentTraffic"]
+    assert [f.risk.value for f in found] == ["BrowserClientAnyOrigin", "NoRecentTraffic"]

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from gatehouse.cli import encryption, incidents, rate_limits
+from gatehouse.cli import encryption, incidents, origins, rate_limits
 from gatehouse.cli.audit import audit_app
 from gatehouse.crypto import PasswordHasher
 from gatehouse.crypto_at_rest import EncryptionKeyError
@@ -49,6 +49,7 @@ app.add_typer(marketplace_app, name="marketplace")
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(incidents.clients_app, name="clients")
+incidents.clients_app.add_typer(origins.app, name="origins")
 app.add_typer(incidents.users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(rate_limits.app, name="ratelimits")

@@ -60,6 +60,7 @@ class Risk(StrEnum):
     CLIENT_CREDENTIALS_FULL_ACCESS = "ClientCredentialsFullAccessUncapped"
     NO_RECENT_TRAFFIC = "NoRecentTraffic"
     LEGACY_SECRET = "LegacySecret"
+    BROWSER_CLIENT_ANY_ORIGIN = "BrowserClientAnyOrigin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,9 @@ class ReviewThresholds:
     access_token_minutes: int = 60
     refresh_token_minutes: int = 1440
     idle_days: int = 30
+    deployment_allows_any_origin: bool = True
+    """``GATEHOUSE_CORS_ORIGINS`` is ``*`` (the default): a client without its own list of
+    allowed origins then serves pages on every site."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +90,7 @@ class ClientFacts:
     reachable_roles: frozenset[str] = frozenset()
     dcu_roles: RoleSet | None = None
     last_used: datetime | None = None
+    allowed_origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +147,7 @@ def review_client(facts: ClientFacts, thresholds: ReviewThresholds, now: datetim
         *client_credentials_full_access(facts),
         *no_recent_traffic(facts, thresholds, now),
         *legacy_secret(facts),
+        *browser_client_any_origin(facts, thresholds),
     ]
     return found
 
@@ -311,5 +317,29 @@ def legacy_secret(facts: ClientFacts) -> list[Finding]:
             "/v1/apiclients, that cannot expire or be rotated without downtime.",
             "Create a named secret (POST /v1/apiclients/{id}/secrets), move the integration to "
             "it, then clear ClientSecret (PATCH with ClientSecret null).",
+        )
+    ]
+
+
+def browser_client_any_origin(facts: ClientFacts, thresholds: ReviewThresholds) -> list[Finding]:
+    """A client a browser app can use (anonymous shopping, or no secret to keep) that lists no
+    allowed origins, on a deployment open to every origin: a page on any site can get tokens
+    through it (anonymous shoppers of your storefront, your users' logins) and call the API.
+    Medium for anonymous clients, which need no password at all; low otherwise."""
+    client = facts.client
+    has_secret = client.has_legacy_secret or facts.named_secret_count > 0
+    browser_facing = client.is_anon_buyer or not has_secret
+    if not browser_facing or facts.allowed_origins or not thresholds.deployment_allows_any_origin:
+        return []
+    kind = "IsAnonBuyer is true" if client.is_anon_buyer else "The client has no secret"
+    return [
+        _finding(
+            facts,
+            Risk.BROWSER_CLIENT_ANY_ORIGIN,
+            Severity.MEDIUM if client.is_anon_buyer else Severity.LOW,
+            f"{kind}, so browser apps use it, and it allows every origin: a page on any site "
+            "can use it from its visitors' browsers.",
+            "List the origins of your storefronts or apps (PUT /gatehouse/apiclients/{id}/origins "
+            "or `gatehouse clients origins set`), or narrow GATEHOUSE_CORS_ORIGINS.",
         )
     ]

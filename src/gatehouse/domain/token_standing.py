@@ -32,6 +32,8 @@ class ClientState:
     marketplace_active: bool
     tokens_valid_from: int = 0
     """Tokens issued through the client before it are refused (incident response)."""
+    allowed_origins: tuple[str, ...] = ()
+    """Browser origins the client serves (Gatehouse's own); empty: any the deployment allows."""
 
 
 @dataclass(frozen=True, slots=True)

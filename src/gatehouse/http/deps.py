@@ -24,10 +24,12 @@ from gatehouse.domain.errors import (
     TokenRevokedError,
     UnauthenticatedError,
 )
+from gatehouse.domain.origins import OriginNotAllowedError, client_allows
 from gatehouse.domain.rate_limits import RateLimitedError
 from gatehouse.domain.roles import ApiRole, roles_from_claim, satisfies
 from gatehouse.domain.token_standing import Standing
 from gatehouse.domain.users import UserType
+from gatehouse.http.cors import CROSS_ORIGIN
 from gatehouse.oauth.revoked import verdict_of
 from gatehouse.runtime import Runtime
 
@@ -93,6 +95,9 @@ async def authenticate(request: Request, runtime: RuntimeDep) -> Caller:
     if verdict.standing is not Standing.VALID or verdict.client is None:
         raise UnauthenticatedError()
     request.state.metrics_client = (verdict.client.marketplace_id, verdict.client.client_id)
+    origin = request.scope.get(CROSS_ORIGIN)
+    if origin is not None and not client_allows(verdict.client.allowed_origins, origin):
+        raise OriginNotAllowedError(data={"Origin": origin[:300]})
     internal = claims.get("u")
     return Caller(
         marketplace_id=verdict.client.marketplace_id,

@@ -106,3 +106,18 @@ def too_many_failed_attempts(retry_after: int) -> SlowDownError:
         "Too many failed password attempts for this username. Retry later.",
         retry_after,
     )
+
+
+class UnauthorizedClientError(OAuthError):
+    """RFC 6749 §5.2 ``unauthorized_client`` (400): the client may not be used this way."""
+
+    error = "unauthorized_client"
+
+
+def origin_not_allowed(origin: str) -> UnauthorizedClientError:
+    """A browser request from an origin the client does not list (Gatehouse's own)."""
+    return UnauthorizedClientError(
+        "Auth.OriginNotAllowed",
+        "This API client does not allow requests from this origin.",
+        {"Origin": origin[:300]},
+    )

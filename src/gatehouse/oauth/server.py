@@ -42,6 +42,10 @@ class TokenRequest:
     """The Basic secret before RFC 6749's form-decoding, when that changed it: most clients
     (authlib, requests-oauthlib, curl) skip the encoding step (``oauth.client_auth``)."""
 
+    origin: str | None = None
+    """Not a form field: the ``Origin`` of a cross-origin browser request (set by the HTTP
+    layer), checked against the client's allowed origins."""
+
     @classmethod
     def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> TokenRequest:
         values: dict[str, str] = {}

@@ -26,6 +26,8 @@ class ClientRecord:
     marketplace_active: bool
     client: ApiClient
     named_secrets: tuple[NamedSecretHash, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    """Browser origins the client serves (Gatehouse's own); empty: any the deployment allows."""
 
     @property
     def has_secret(self) -> bool:

@@ -16,6 +16,7 @@ from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.security_profiles import ProfileAssignment
 from gatehouse.settings import Settings
 from gatehouse.storage.db import Database
+from gatehouse.storage.queries import api_client_origins as origin_queries
 from gatehouse.storage.queries import api_clients
 from gatehouse.storage.queries import review as queries
 from gatehouse.storage.queries import usage as usage_queries
@@ -75,6 +76,7 @@ def thresholds_from(settings: Settings) -> ReviewThresholds:
         access_token_minutes=settings.review_access_token_minutes,
         refresh_token_minutes=settings.review_refresh_token_minutes,
         idle_days=settings.review_idle_days,
+        deployment_allows_any_origin=settings.cors_policy.any_origin,
     )
 
 
@@ -90,6 +92,7 @@ async def review_marketplace(
         created = await queries.created_dates(session, marketplace_id=marketplace_id)
         assigned = await queries.client_assignments(session, marketplace_id=marketplace_id)
         secrets = await queries.named_secret_counts(session, marketplace_id=marketplace_id)
+        origins = await origin_queries.by_client(session, marketplace_id=marketplace_id)
         assignments, profiles = await queries.profile_assignments(
             session, marketplace_id=marketplace_id
         )
@@ -110,6 +113,7 @@ async def review_marketplace(
             reachable_roles=_reachable(client, assigned, assignments, profiles),
             dcu_roles=_dcu_roles(client, dcu_roles),
             last_used=used.get(client.id),
+            allowed_origins=origins.get(client.id, ()),
         )
         for client in clients
     ]

@@ -105,6 +105,10 @@ class ApiClientRow(Base):
     tokens_valid_from: Mapped[int] = mapped_column(MICROS_TYPE, default=0, server_default="0")
     """Epoch microseconds; this client's access tokens issued before it are refused
     (revoking every token of one client, for incident response)."""
+    allowed_origins: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    """Gatehouse's own (issue 9): the browser origins this client serves; NULL or empty for
+    every origin the deployment allows. Not part of the OrderCloud ApiClient resource, so a PUT
+    of /v1/apiclients never touches it (managed at /gatehouse/apiclients/{id}/origins)."""
 
 
 class Company(Base):

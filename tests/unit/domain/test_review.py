@@ -23,7 +23,14 @@ from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.security_profiles import ProfileAssignment
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
-LIMITS = ReviewThresholds(access_token_minutes=60, refresh_token_minutes=1440, idle_days=30)
+# The other rules are tested on a deployment narrowed to listed origins, where the browser
+# origin rule never fires (tests/unit/domain/test_review_origins.py covers it).
+LIMITS = ReviewThresholds(
+    access_token_minutes=60,
+    refresh_token_minutes=1440,
+    idle_days=30,
+    deployment_allows_any_origin=False,
+)
 
 
 def facts(**fields: object) -> ClientFacts:

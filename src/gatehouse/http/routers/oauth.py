@@ -5,12 +5,14 @@ OAuth endpoints have no ``/v1`` prefix (the SDKs build ``{base}/oauth/token``).
 
 from __future__ import annotations
 
+import dataclasses
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from gatehouse.domain.errors import NotFoundError
+from gatehouse.http.cors import CROSS_ORIGIN
 from gatehouse.http.deps import RuntimeDep
 from gatehouse.http.metrics import Metrics
 from gatehouse.oauth.client_auth import challenge, with_client_auth
@@ -32,6 +34,9 @@ async def token(request: Request) -> JSONResponse:
     with metrics.observe_token(attempt):
         pairs = await form_pairs(request)
         token_request = TokenRequest.from_pairs(pairs)
+        origin = request.scope.get(CROSS_ORIGIN)
+        if origin is not None:
+            token_request = dataclasses.replace(token_request, origin=origin)
         attempt.grant_type = token_request.grant_type or ""
         token_request, method = with_client_auth(
             token_request, request.headers.get("authorization")

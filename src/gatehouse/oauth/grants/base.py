@@ -16,6 +16,7 @@ from gatehouse.domain.access import ClientAccess, Denied, decide_access
 from gatehouse.domain.api_clients import ApiClient
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.ids import normalize_client_id
+from gatehouse.domain.origins import client_allows
 from gatehouse.domain.roles import RoleSet, grant_roles, missing_minimum_roles, parse_scope
 from gatehouse.domain.tokens import TokenSubject, access_token_claims, token_times
 from gatehouse.domain.users import UserIdentity, UserType
@@ -25,6 +26,7 @@ from gatehouse.oauth.errors import (
     InvalidRequestError,
     invalid_client_id,
     invalid_client_secret,
+    origin_not_allowed,
 )
 from gatehouse.oauth.jwt import TokenCodec
 from gatehouse.oauth.server import TokenRequest, TokenResponse, current_attempt
@@ -42,7 +44,8 @@ async def authenticate_client(
     session: TokenStoreSession, request: TokenRequest, now: datetime
 ) -> ClientRecord:
     """Unknown client → 401; a client with a secret requires a valid one (every grant);
-    inactive → 401."""
+    inactive → 401; a browser request from an origin the client does not list → 400
+    ``unauthorized_client`` ``Auth.OriginNotAllowed``."""
     if not request.client_id:
         raise InvalidRequestError("Auth.ClientIDRequired", "client_id is required.")
     record = await session.find_client(normalize_client_id(request.client_id))
@@ -59,6 +62,8 @@ async def authenticate_client(
         raise invalid_client_secret()
     if not record.client.active:
         raise InvalidClientError("Auth.ClientNotActive", "Client ID is not active.")
+    if request.origin is not None and not client_allows(record.allowed_origins, request.origin):
+        raise origin_not_allowed(request.origin)
     return record
 
 

@@ -21,6 +21,7 @@ async def client_state(session: AsyncSession, client_id: str) -> ClientState | N
                 ApiClientRow.active,
                 Marketplace.active,
                 ApiClientRow.tokens_valid_from,
+                ApiClientRow.allowed_origins,
             )
             .join(Marketplace, Marketplace.id == ApiClientRow.marketplace_id)
             .where(ApiClientRow.id == client_id)
@@ -34,6 +35,7 @@ async def client_state(session: AsyncSession, client_id: str) -> ClientState | N
         active=found[2],
         marketplace_active=found[3],
         tokens_valid_from=found[4],
+        allowed_origins=tuple(found[5] or ()),
     )
 
 

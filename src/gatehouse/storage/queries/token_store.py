@@ -27,7 +27,7 @@ from gatehouse.storage.models import (
     SupplierRow,
     UserRow,
 )
-from gatehouse.storage.queries import api_client_secrets, api_clients, users
+from gatehouse.storage.queries import api_client_origins, api_client_secrets, api_clients, users
 
 
 class ClientLookupCache(Protocol):
@@ -80,7 +80,8 @@ class SqlTokenStoreSession:
             select(Marketplace.active).where(Marketplace.id == marketplace_id)
         )
         named = await api_client_secrets.hashes(self._session, client_id=client.id)
-        return ClientRecord(marketplace_id, bool(active), client, named)
+        origins = await api_client_origins.allowed(self._session, client_id=client.id)
+        return ClientRecord(marketplace_id, bool(active), client, named, origins)
 
     async def assigned_companies(self, client_id: str) -> tuple[Collection[str], Collection[str]]:
         return await api_clients.assigned_companies(self._session, client_id=client_id)

@@ -1,0 +1,44 @@
+"""``GET/PUT /gatehouse/apiclients/{clientID}/origins``: a client's allowed browser origins
+(Gatehouse's own, docs/behaviour.md "Browsers and CORS").
+
+A sub-resource rather than an ApiClient field: OrderCloud's SDKs PUT the whole ApiClient they
+know, and a field they do not know would be wiped by every such PUT. Seller-only; reading
+needs ApiClientAdmin or ApiClientReader, writing ApiClientAdmin (FullAccess passes both).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from gatehouse.domain.roles import ApiRole
+from gatehouse.http.deps import Caller, RuntimeDep, actor, require
+from gatehouse.http.schemas.api_client_origins import AllowedOriginsIn
+from gatehouse.services import api_client_origins as service
+
+router = APIRouter(prefix="/gatehouse", tags=["ApiClient origins"])
+Reader = Annotated[
+    Caller, Depends(require(ApiRole.ApiClientAdmin, ApiRole.ApiClientReader, seller_only=True))
+]
+Admin = Annotated[Caller, Depends(require(ApiRole.ApiClientAdmin, seller_only=True))]
+
+
+def _out(origins: tuple[str, ...]) -> JSONResponse:
+    return JSONResponse({"AllowedOrigins": list(origins)})
+
+
+@router.get("/apiclients/{clientID}/origins")
+async def get_origins(runtime: RuntimeDep, caller: Reader, clientID: str) -> JSONResponse:
+    return _out(await service.get(runtime.db, caller.marketplace_id, clientID))
+
+
+@router.put("/apiclients/{clientID}/origins")
+async def put_origins(
+    runtime: RuntimeDep, caller: Admin, clientID: str, body: AllowedOriginsIn
+) -> JSONResponse:
+    origins = await service.put(
+        runtime.db, caller.marketplace_id, clientID, body.AllowedOrigins, actor(caller)
+    )
+    return _out(origins)

@@ -1,0 +1,58 @@
+"""The configuration review's browser rule: browser-facing clients (IsAnonBuyer, or no
+secret) that allow every origin on a deployment open to every origin."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import cast
+
+import pytest
+
+from gatehouse.domain.review import ReviewThresholds, Risk, Severity, review_client
+from tests.unit.domain.test_review import NOW, facts
+
+OPEN = ReviewThresholds(deployment_allows_any_origin=True)
+NARROWED = ReviewThresholds(deployment_allows_any_origin=False)
+
+
+def browser_findings(thresholds: ReviewThresholds, **fields: object) -> list[Severity]:
+    origins = cast(tuple[str, ...], fields.pop("allowed_origins", ()))
+    item = dataclasses.replace(facts(**fields), allowed_origins=origins)
+    return [
+        f.severity
+        for f in review_client(item, thresholds, NOW)
+        if f.risk is Risk.BROWSER_CLIENT_ANY_ORIGIN
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({}, [Severity.LOW]),
+        ({"is_anon_buyer": True}, [Severity.MEDIUM]),
+        ({"is_anon_buyer": True, "client_secret": "s"}, [Severity.MEDIUM]),
+        ({"client_secret": "s"}, []),
+        ({"named_secret_count": 1}, []),
+        ({"allowed_origins": ("https://shop.example",)}, []),
+        ({"is_anon_buyer": True, "allowed_origins": ("https://shop.example",)}, []),
+    ],
+)
+def test_on_a_deployment_open_to_every_origin(
+    fields: dict[str, object], expected: list[Severity]
+) -> None:
+    assert browser_findings(OPEN, **fields) == expected
+
+
+def test_a_narrowed_deployment_already_bounds_every_client() -> None:
+    assert browser_findings(NARROWED, is_anon_buyer=True) == []
+    assert browser_findings(NARROWED) == []
+
+
+def test_the_finding_says_how_to_fix_it() -> None:
+    found = next(
+        f
+        for f in review_client(facts(is_anon_buyer=True), OPEN, NOW)
+        if f.risk is Risk.BROWSER_CLIENT_ANY_ORIGIN
+    )
+    assert "/gatehouse/apiclients/{id}/origins" in found.fix
+    assert "GATEHOUSE_CORS_ORIGINS" in found.fix
