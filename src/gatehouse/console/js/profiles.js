@@ -17,8 +17,12 @@ export async function renderProfiles(main) {
         p.Name, h("code", {}, p.ID), [...(p.Roles || []), ...(p.CustomRoles || [])].join(", "),
       ])));
     });
+    if (!admin) {
+      clear(assignments, status("info", "Listing assignments needs SecurityProfileAdmin."));
+      return;
+    }
     await guarded(assignments, async () => {
-      const page = await get("/v1/securityprofiles/assignments", { pageSize: 100, level: "All" });
+      const page = await get("/v1/securityprofiles/assignments", { pageSize: 100 });
       clear(assignments, table("Assignments", ["Profile", "Level", "Company", "Group", "User", ""], page.Items.map((a) => [
         a.SecurityProfileID, a.UserID ? "User" : a.UserGroupID ? "Group" : (a.BuyerID || a.SupplierID) ? "Company" : "Marketplace",
         a.BuyerID || a.SupplierID || "", a.UserGroupID || "", a.UserID || "",
