@@ -1,4 +1,4 @@
-// Building DOM without innerHTML: every value from the server becomes a text node, never
+// Building DOM from nodes, never from HTML strings: every value from the server becomes a text node, never
 // markup, so nothing it holds can run as script.
 
 /** h("a", {href: "#/x", class: "link", onclick: fn}, "text", child, [more]) */
