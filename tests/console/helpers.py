@@ -29,8 +29,15 @@ async def shot(page: Page, name: str) -> None:
     await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def token(base: str, client_id: str, username: str, password: str, secret: str | None = None) -> str:
-    form = {"grant_type": "password", "client_id": client_id, "username": username, "password": password}
+def token(
+    base: str, client_id: str, username: str, password: str, secret: str | None = None
+) -> str:
+    form = {
+        "grant_type": "password",
+        "client_id": client_id,
+        "username": username,
+        "password": password,
+    }
     if secret is not None:
         form["client_secret"] = secret
     response = httpx.post(f"{base}/oauth/token", data=form)

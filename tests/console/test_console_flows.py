@@ -29,7 +29,9 @@ async def create_client(page: Page, errors: PageErrors) -> str:
     duration_id = await page.get_by_label("Access token duration (minutes)").get_attribute("id")
     duration_error = page.locator(f"#{duration_id}-error")
     await expect(duration_error).to_contain_text("AccessTokenDuration")
-    await expect(page.get_by_label("Access token duration (minutes)")).to_have_attribute("aria-invalid", "true")
+    await expect(page.get_by_label("Access token duration (minutes)")).to_have_attribute(
+        "aria-invalid", "true"
+    )
     await page.get_by_label("Access token duration (minutes)").fill("30")
     await page.get_by_role("button", name="Create API client").click()
     await expect(page.get_by_text("API client created.")).to_be_visible()
@@ -50,7 +52,9 @@ async def create_secret(page: Page) -> str:
     return secret
 
 
-async def test_console_flow(page: Page, page_errors: PageErrors, console_server: ConsoleServer) -> None:
+async def test_console_flow(
+    page: Page, page_errors: PageErrors, console_server: ConsoleServer
+) -> None:
     base = console_server.base
     await sign_in(page, console_server.console, ADMIN, PASSWORD)
     await expect(page.get_by_role("heading", name="API clients")).to_be_visible()
@@ -84,13 +88,21 @@ async def test_console_flow(page: Page, page_errors: PageErrors, console_server:
     # Traffic after those requests: grant types, outcomes and statuses drawn as SVG.
     await page.reload()
     charts = page.locator("#traffic-charts")
-    await expect(charts.get_by_role("img", name=re.compile(r"Token requests by grant type: password: 3"))).to_be_visible()
-    await expect(charts.get_by_role("img", name=re.compile(r"API requests by status: .*200: 3"))).to_be_visible()
-    await expect(charts.get_by_role("img", name=re.compile(r"API requests by status: .*404: 1"))).to_be_visible()
+    await expect(
+        charts.get_by_role("img", name=re.compile(r"Token requests by grant type: password: 3"))
+    ).to_be_visible()
+    await expect(
+        charts.get_by_role("img", name=re.compile(r"API requests by status: .*200: 3"))
+    ).to_be_visible()
+    await expect(
+        charts.get_by_role("img", name=re.compile(r"API requests by status: .*404: 1"))
+    ).to_be_visible()
     await expect(page.locator("#last-used")).not_to_contain_text("never")
     await page.get_by_label("Window").select_option("1440")
     await expect(charts.get_by_text("24 h ago")).to_be_visible()
-    await expect(charts.get_by_role("img", name=re.compile(r"by grant type: password: 3"))).to_be_visible()
+    await expect(
+        charts.get_by_role("img", name=re.compile(r"by grant type: password: 3"))
+    ).to_be_visible()
     await shot(page, "desktop-client-detail")
 
     # Deactivate: the token issued before stops working on the very next request.
@@ -103,7 +115,9 @@ async def test_console_flow(page: Page, page_errors: PageErrors, console_server:
     # Revoke all tokens through the console.
     second = token(base, client_id, ADMIN, PASSWORD, rotated)
     await page.get_by_role("button", name="Revoke all tokens").click()
-    await expect(page.get_by_text("Every token issued through this client is revoked.")).to_be_visible()
+    await expect(
+        page.get_by_text("Every token issued through this client is revoked.")
+    ).to_be_visible()
     assert httpx.get(f"{base}/v1/me", headers=bearer(second)).status_code == 401
 
     # Audit trail filtered by client and event type.

@@ -40,9 +40,15 @@ async def test_buyer_users_groups_and_profiles(
 
     # A client buyers may use, and alice's token through it.
     admin = bearer(token(console_server.base, _console_client(console_server), ADMIN, PASSWORD))
-    client = httpx.post(f"{console_server.base}/v1/apiclients", headers=admin, json={
-        "AppName": "Shop", "AccessTokenDuration": 30, "AllowAnyBuyer": True,
-    }).json()
+    client = httpx.post(
+        f"{console_server.base}/v1/apiclients",
+        headers=admin,
+        json={
+            "AppName": "Shop",
+            "AccessTokenDuration": 30,
+            "AllowAnyBuyer": True,
+        },
+    ).json()
     alice = token(console_server.base, client["ID"], "alice", USER_PASSWORD)
     assert httpx.get(f"{console_server.base}/v1/me", headers=bearer(alice)).status_code == 200
 
@@ -53,9 +59,15 @@ async def test_buyer_users_groups_and_profiles(
     await page.get_by_role("button", name="Deactivate alice").click()
     await expect(page.get_by_role("button", name="Activate alice")).to_be_visible()
     page_errors.allow_http(400)
-    refused = httpx.post(f"{console_server.base}/oauth/token", data={
-        "grant_type": "password", "client_id": client["ID"], "username": "alice", "password": USER_PASSWORD,
-    })
+    refused = httpx.post(
+        f"{console_server.base}/oauth/token",
+        data={
+            "grant_type": "password",
+            "client_id": client["ID"],
+            "username": "alice",
+            "password": USER_PASSWORD,
+        },
+    )
     assert refused.json()["Errors"][0]["ErrorCode"] == "Auth.UserNotActive"
     await page.get_by_role("button", name="Activate alice").click()
     await expect(page.get_by_role("button", name="Deactivate alice")).to_be_visible()
@@ -102,9 +114,7 @@ async def test_first_load_time_and_bundle_size(page: Page, console_server: Conso
         await page.goto(console_server.console, wait_until="commit")
         await expect(page.get_by_label("Username")).to_be_focused()
         timings.append(round((time.perf_counter() - started) * 1000, 1))
-        navigation = await page.evaluate(
-            "performance.getEntriesByType('navigation')[0].toJSON()"
-        )
+        navigation = await page.evaluate("performance.getEntriesByType('navigation')[0].toJSON()")
     sizes = {name: len(CONSOLE_ASSETS.get(name).body) for name in CONSOLE_ASSETS.names()}  # type: ignore[union-attr]
     metrics = {
         "first_load_ms": timings,

@@ -21,38 +21,73 @@ PASSWORD = "Second-Passw0rd-1"
 
 def second_marketplace(server: ConsoleServer, admin: str) -> dict[str, str]:
     created = gatehouse(
-        "marketplace", "create", "--name", "Second", "--admin-username", admin,
-        "--admin-password", PASSWORD, "--json", "--database-url", server.database_url,
+        "marketplace",
+        "create",
+        "--name",
+        "Second",
+        "--admin-username",
+        admin,
+        "--admin-password",
+        PASSWORD,
+        "--json",
+        "--database-url",
+        server.database_url,
     )
     assert created.returncode == 0, created.stderr
     creds: dict[str, str] = json.loads(created.stdout)
     return creds
 
 
-def user_with_roles(server: ConsoleServer, creds: dict[str, str], username: str, roles: list[str]) -> None:
+def user_with_roles(
+    server: ConsoleServer, creds: dict[str, str], username: str, roles: list[str]
+) -> None:
     """An admin user holding only ``roles``, through the API as any operator would."""
     admin = bearer(token(server.base, creds["ApiClientID"], creds["Username"], PASSWORD))
     base = server.base
     # FullAccess to the bootstrap admin alone, not to every admin user of the marketplace.
     me = httpx.get(f"{base}/v1/me", headers=admin).json()
-    kept = httpx.post(f"{base}/v1/securityprofiles/assignments", headers=admin, json={
-        "SecurityProfileID": "FullAccess", "UserID": me["ID"],
-    })
+    kept = httpx.post(
+        f"{base}/v1/securityprofiles/assignments",
+        headers=admin,
+        json={
+            "SecurityProfileID": "FullAccess",
+            "UserID": me["ID"],
+        },
+    )
     assert kept.status_code == 204, kept.text
     dropped = httpx.delete(f"{base}/v1/securityprofiles/FullAccess/assignments", headers=admin)
     assert dropped.status_code == 204, dropped.text
-    made = httpx.post(f"{base}/v1/adminusers", headers=admin, json={
-        "Username": username, "Password": PASSWORD, "Active": True, "FirstName": "R", "LastName": "O",
-        "Email": f"{username}@example.com",
-    })
+    made = httpx.post(
+        f"{base}/v1/adminusers",
+        headers=admin,
+        json={
+            "Username": username,
+            "Password": PASSWORD,
+            "Active": True,
+            "FirstName": "R",
+            "LastName": "O",
+            "Email": f"{username}@example.com",
+        },
+    )
     assert made.status_code == 201, made.text
-    profile = httpx.post(f"{base}/v1/securityprofiles", headers=admin, json={
-        "ID": f"p-{username}", "Name": username, "Roles": roles,
-    })
+    profile = httpx.post(
+        f"{base}/v1/securityprofiles",
+        headers=admin,
+        json={
+            "ID": f"p-{username}",
+            "Name": username,
+            "Roles": roles,
+        },
+    )
     assert profile.status_code == 201, profile.text
-    assigned = httpx.post(f"{base}/v1/securityprofiles/assignments", headers=admin, json={
-        "SecurityProfileID": f"p-{username}", "UserID": made.json()["ID"],
-    })
+    assigned = httpx.post(
+        f"{base}/v1/securityprofiles/assignments",
+        headers=admin,
+        json={
+            "SecurityProfileID": f"p-{username}",
+            "UserID": made.json()["ID"],
+        },
+    )
     assert assigned.status_code == 204, assigned.text
 
 
@@ -118,12 +153,19 @@ async def test_refusal_shown_and_expired_session_returns_to_sign_in(
     await page.get_by_role("link", name="Gatehouse Console").click()
     await page.get_by_role("button", name="Delete").click()
     await page.get_by_role("button", name="Really delete this client").click()
-    await expect(page.locator("#actions-result").get_by_role("alert")).to_contain_text("CannotDeleteLastFullAccess")
+    await expect(page.locator("#actions-result").get_by_role("alert")).to_contain_text(
+        "CannotDeleteLastFullAccess"
+    )
     await shot(page, "desktop-delete-refused")
 
     # Revoking the user's tokens elsewhere: the next console request gets 401 and signs out.
     session = await page.evaluate("JSON.parse(sessionStorage.getItem('gatehouse.console.session'))")
-    assert httpx.delete(f"{console_server.base}/v1/me/tokens", headers=bearer(session["token"])).status_code == 204
+    assert (
+        httpx.delete(
+            f"{console_server.base}/v1/me/tokens", headers=bearer(session["token"])
+        ).status_code
+        == 204
+    )
     await page.get_by_role("link", name="Review", exact=True).click()
     await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     await expect(page.get_by_role("status")).to_contain_text("session has ended")

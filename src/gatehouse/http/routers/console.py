@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from gatehouse.domain.errors import NotFoundError
-from gatehouse.http.assets import DOCS_ASSETS, CONSOLE_ASSETS, Asset, secure_headers
+from gatehouse.http.assets import CONSOLE_ASSETS, DOCS_ASSETS, Asset, secure_headers
 from gatehouse.http.deps import RuntimeDep
 from gatehouse.services.console import console_config
 
