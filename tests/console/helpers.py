@@ -48,3 +48,16 @@ def token(
 
 def bearer(access_token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {access_token}"}
+
+
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea, button')]
+  .filter((el) => el.type !== 'hidden')
+  .filter((el) => el.tagName === 'BUTTON'
+    ? !el.textContent.trim() && !el.getAttribute('aria-label')
+    : !el.labels.length && !el.getAttribute('aria-label'))
+  .map((el) => el.outerHTML)"""
+
+
+async def assert_every_control_labelled(page: Page) -> None:
+    """Every form control of the current view has a label (buttons: their text)."""
+    assert await page.evaluate(UNLABELLED) == []

@@ -12,7 +12,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.console.conftest import ADMIN, PASSWORD, ConsoleServer, PageErrors
-from tests.console.helpers import bearer, shot, sign_in, token
+from tests.console.helpers import assert_every_control_labelled, bearer, shot, sign_in, token
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
@@ -52,11 +52,30 @@ async def create_secret(page: Page) -> str:
     return secret
 
 
+async def test_sign_in_by_keyboard_alone(page: Page, console_server: ConsoleServer) -> None:
+    await page.goto(console_server.console)
+    await expect(page.get_by_label("Username")).to_be_focused()
+    await assert_every_control_labelled(page)
+    await page.keyboard.type(ADMIN)
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(PASSWORD)
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="API clients")).to_be_visible()
+    # The navigation and the sign-out button work from the keyboard.
+    await page.get_by_role("link", name="Audit trail").focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="Audit trail")).to_be_visible()
+    await page.get_by_role("button", name="Sign out").focus()
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
 async def test_console_flow(
     page: Page, page_errors: PageErrors, console_server: ConsoleServer
 ) -> None:
     base = console_server.base
     await sign_in(page, console_server.console, ADMIN, PASSWORD)
+    await assert_every_control_labelled(page)
     await expect(page.get_by_role("heading", name="API clients")).to_be_visible()
     await expect(page.get_by_role("cell", name="Gatehouse Console")).to_be_visible()
     await shot(page, "desktop-clients")
@@ -104,6 +123,7 @@ async def test_console_flow(
         charts.get_by_role("img", name=re.compile(r"by grant type: password: 3"))
     ).to_be_visible()
     await shot(page, "desktop-client-detail")
+    await assert_every_control_labelled(page)
 
     # Deactivate: the token issued before stops working on the very next request.
     await page.get_by_role("button", name="Deactivate").click()
@@ -131,6 +151,19 @@ async def test_console_flow(
     await expect(results.get_by_role("cell", name="token.issued")).to_have_count(0)
     assert "clientID=" in page.url and "EventType=apiclient" in page.url
     await shot(page, "desktop-audit")
+    await assert_every_control_labelled(page)
+    # A time range before every event: nothing; by username: the admin's own changes.
+    await page.get_by_label("From").fill("2026-01-01T00:00")
+    await page.get_by_label("To").fill("2026-01-02T00:00")
+    await page.get_by_role("button", name="Filter").click()
+    await expect(results.get_by_role("cell", name="Nothing to show.")).to_be_visible()
+    assert "from=2026-01-01" in page.url and "to=2026-01-02" in page.url
+    await page.get_by_label("From").fill("")
+    await page.get_by_label("To").fill("")
+    await page.get_by_label("Username").fill(ADMIN)
+    await page.get_by_role("button", name="Filter").click()
+    await expect(results.get_by_role("cell", name="apiclient.updated").first).to_be_visible()
+    assert "username=" in page.url
 
     # Explain: the admin through the new client, rule by rule.
     await page.get_by_role("link", name="Explain access").click()
@@ -145,6 +178,7 @@ async def test_console_flow(
     await expect(result.get_by_role("heading", name="No token would be issued")).to_be_visible()
     await expect(result.locator("li.fail").first).to_be_visible()
     await shot(page, "desktop-explain")
+    await assert_every_control_labelled(page)
 
     # Review: each finding links to its client.
     await page.get_by_role("link", name="Review", exact=True).click()
