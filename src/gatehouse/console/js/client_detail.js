@@ -1,6 +1,6 @@
 // One API client: its state and actions (activate, revoke tokens, delete), named secrets
 // (shown once, copy button, rotate with overlap), assignments, traffic and the edit form.
-import { can, get, post, patch, del } from "./api.js";
+import { can, get, post, patch, del, session } from "./api.js";
 import { h, clear, field, input, select, button, status, table, formatTime } from "./dom.js";
 import { clientForm, READ_ROLES } from "./clients.js";
 import { refused, guarded, errorLine, confirmButton } from "./views.js";
@@ -21,6 +21,8 @@ export async function renderClient(main, params, rawID) {
     h("p", {}, "Client ID ", h("code", { id: "client-id" }, client.ID), " · ",
       h("strong", { id: "client-state" }, client.Active ? "Active" : "Inactive")),
     params.get("created") ? status("ok", "API client created.") : null,
+    client.ID === session().clientID ? status("info", "This console signs in through this client: "
+      + "deactivating or deleting it locks the console out of this marketplace.") : null,
     admin ? h("section", { "aria-labelledby": "actions-title", class: "actions" },
       h("h2", { id: "actions-title" }, "Actions"),
       h("div", { class: "row" },

@@ -95,12 +95,19 @@ export async function renderExplain(main) {
   main.dataset.ready = "explain";
 }
 
+/** [class, word]: a rule passed, failed, or was not reached (the server says "not checked"). */
+function checkState(c) {
+  if (c.Passed) return ["pass", "Passed"];
+  if (!c.Decisive && /^not checked/i.test(c.Detail || "")) return ["skip", "Not checked"];
+  return ["fail", "Failed"];
+}
+
 function renderExplanation(out, x) {
   clear(out,
     h("h2", {}, x.WouldIssue ? "A token would be issued" : "No token would be issued"),
     h("p", {}, `Client ${x.ClientID}, user ${x.Username || "(none)"}, grant ${x.GrantType}.`),
-    h("ol", { class: "checks" }, x.Checks.map((c) => h("li", { class: c.Passed ? "pass" : "fail" },
-      h("strong", {}, c.Passed ? "Passed: " : "Failed: "), c.Rule,
+    h("ol", { class: "checks" }, x.Checks.map((c) => h("li", { class: checkState(c)[0] },
+      h("strong", {}, `${checkState(c)[1]}: `), c.Rule,
       c.Decisive ? h("span", { class: "badge" }, "decisive") : null,
       h("div", { class: "detail" }, c.Detail, c.ErrorCode ? ` (${c.ErrorCode})` : "")))),
     h("h3", {}, "Roles"),
