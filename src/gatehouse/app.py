@@ -25,6 +25,7 @@ from gatehouse.http.routers import (
     audit,
     companies,
     company_users,
+    console,
     gatehouse_explain,
     gatehouse_review,
     health,
@@ -74,6 +75,7 @@ ROUTERS = (
     metrics.router,
     gatehouse_explain.router,
     gatehouse_review.router,
+    console.router,
 )
 
 
@@ -109,7 +111,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         title="Gatehouse",
         version=__version__,
         lifespan=lifespan,
-        docs_url="/gatehouse/docs",
+        docs_url=None,  # served offline with our own headers by routers/console.py
         openapi_url="/gatehouse/openapi.json",
         redoc_url=None,
     )

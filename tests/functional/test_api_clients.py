@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import Marketplace
+from tests.support.console import drop_console_client
 
 pytestmark = pytest.mark.asyncio
 
@@ -140,6 +141,7 @@ async def test_every_writable_field_round_trips(
 async def test_invalid_fields_are_refused_and_nothing_is_written(
     client: httpx.AsyncClient, marketplace: Marketplace, fields: dict[str, Any], code: str
 ) -> None:
+    await drop_console_client(client, marketplace)
     response = await create(client, marketplace, **fields)
     assert response.status_code in (400, 404)
     assert error_code(response) == code
@@ -274,6 +276,7 @@ async def test_delete(client: httpx.AsyncClient, marketplace: Marketplace) -> No
 async def test_last_full_access_client_cannot_be_deleted(
     client: httpx.AsyncClient, marketplace: Marketplace
 ) -> None:
+    await drop_console_client(client, marketplace)  # the console's client is full access too
     response = await client.delete(
         f"/v1/apiclients/{marketplace.client_id}", headers=marketplace.auth
     )

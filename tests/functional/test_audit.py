@@ -28,6 +28,7 @@ from tests.functional.test_buyer_users import (
     headers_with,
     user,
 )
+from tests.support.console import drop_console_client
 
 pytestmark = pytest.mark.asyncio
 WRONG = "Wr0ngPassword!"
@@ -120,6 +121,7 @@ async def test_client_lifecycle_events_name_the_actor_and_the_changed_fields(
 async def test_a_refused_change_writes_no_event(
     client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime
 ) -> None:
+    await drop_console_client(client, marketplace)
     client_id = await new_client(client, marketplace)
     before = await stored_rows(runtime, marketplace.id)
     bad_input = await client.patch(

@@ -8,11 +8,13 @@ import httpx
 import pytest
 
 from tests.conftest import Marketplace
+from tests.support.console import drop_console_client
 
 pytestmark = pytest.mark.asyncio
 
 
 async def seed(client: httpx.AsyncClient, mp: Marketplace) -> None:
+    await drop_console_client(client, mp)
     rows = [
         ("Storefront EU", 30, True, {"env": "prod", "rank": 3}),
         ("Storefront US", 45, True, {"env": "prod", "rank": 12}),

@@ -387,6 +387,11 @@ async def test_marketplaces_are_isolated(
     )
     assert response.json()["Errors"][0]["ErrorCode"] == "Auth.InvalidUsernameOrPassword"
     listed = await client.get("/v1/apiclients", headers=marketplace.auth)
-    assert [c["ID"] for c in listed.json()["Items"]] == [marketplace.client_id]
+    own = {c["ID"] for c in listed.json()["Items"]}
+    assert marketplace.client_id in own and other.api_client_id not in own
+    assert {c["AppName"] for c in listed.json()["Items"]} == {
+        "Default Admin Client (created with the marketplace)",
+        "Gatehouse Console",
+    }
     foreign = await client.get(f"/v1/apiclients/{other.api_client_id}", headers=marketplace.auth)
     assert foreign.status_code == 404

@@ -87,7 +87,7 @@ def serve(
         err.print(f"[red]cannot start: {exc}[/red]", soft_wrap=True)
         raise typer.Exit(1) from None
     if credentials is not None:
-        _print_bootstrap(credentials)
+        _print_bootstrap(credentials, settings.effective_base_url)
     # Worker processes build their own app from the environment, so hand the settings on.
     os.environ.update(
         {
@@ -146,11 +146,13 @@ async def _prepare(settings: Settings) -> MarketplaceCredentials | None:
         await db.dispose()
 
 
-def _print_bootstrap(credentials: MarketplaceCredentials) -> None:
+def _print_bootstrap(credentials: MarketplaceCredentials, base_url: str) -> None:
     console = Console()
     console.print("[bold]Created the first marketplace.[/bold] These credentials are shown once:")
     for key, value in credentials.as_json().items():
         console.print(f"  {key}: {value}")
+    # The admin console (issue 9): sign in there with the Username and Password above.
+    console.print(f"  Console: {base_url.rstrip('/')}/gatehouse/console", soft_wrap=True)
 
 
 @marketplace_app.command("create")

@@ -1,5 +1,6 @@
 """Creating a marketplace with what decisions.md's "Marketplace bootstrap" requires:
-a FullAccess profile at seller level, a Full Access admin user and a default API client."""
+a FullAccess profile at seller level, a Full Access admin user and a default API client,
+plus the admin console's own public client (``services.console``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from gatehouse.domain.passwords import DEFAULT_POLICY, meets_policy
 from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.security_profiles import ProfileAssignment, SecurityProfile
 from gatehouse.domain.users import User, UserType
+from gatehouse.services.console import add_console_client
 from gatehouse.storage.db import Database
 from gatehouse.storage.locks import bootstrap_lock
 from gatehouse.storage.queries import api_clients, marketplaces, security_profiles, users
@@ -142,3 +144,6 @@ async def _insert(
         active=True,
     )
     await api_clients.insert(session, marketplace_id=marketplace_id, client=client, now=now)
+    await add_console_client(
+        session, marketplace_id=marketplace_id, client_id=new_client_id(), now=now
+    )

@@ -526,3 +526,18 @@ class ClientLastUsedRow(Base):
     marketplace_id: Mapped[str] = mapped_column(ID, primary_key=True)
     client_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     last_used: Mapped[datetime] = mapped_column(_tz())
+
+
+class ConsoleClientRow(Base):
+    """Which API client the admin web console of a marketplace signs in through (issue 9):
+    the console is an ordinary public client, created with each marketplace, so its traffic
+    shows separately. Deleting that client deletes this row (the console then says so)."""
+
+    __tablename__ = "console_clients"
+
+    marketplace_id: Mapped[str] = mapped_column(
+        ID, ForeignKey("marketplaces.id", ondelete="CASCADE"), primary_key=True
+    )
+    api_client_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("api_clients.id", ondelete="CASCADE"), index=True
+    )
