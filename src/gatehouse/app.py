@@ -30,9 +30,11 @@ from gatehouse.http.routers import (
     me,
     metrics,
     oauth,
+    openid_connects,
     orders,
     rate_limits,
     security_profiles,
+    sso,
     tokens,
     user_groups,
 )
@@ -46,6 +48,7 @@ from gatehouse.runtime import Runtime
 from gatehouse.services.purge import purge_periodically
 from gatehouse.services.usage import UsageFlusher
 from gatehouse.settings import Settings
+from gatehouse.sso.wiring import build_flow
 from gatehouse.storage.queries.token_store import SqlTokenStore
 
 ROUTERS = (
@@ -68,6 +71,8 @@ ROUTERS = (
     metrics.router,
     gatehouse_explain.router,
     gatehouse_review.router,
+    openid_connects.router,
+    sso.router,
 )
 
 
@@ -91,6 +96,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         await flusher.start()
         yield
         await flusher.stop()
+        await sso_http.aclose()
         if purger is not None:
             purger.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -109,6 +115,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.state.token_endpoint = _token_endpoint(runtime)
     app.state.metrics = collected
     app.state.usage_flusher = flusher
+    app.state.sso, sso_http = build_flow(runtime)
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
