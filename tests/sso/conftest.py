@@ -97,7 +97,10 @@ async def build_marketplace(http: httpx.AsyncClient, mp: Marketplace) -> str:
     the bootstrap client's default context user is the admin (elevated tokens)."""
     for buyer in ("b1", "b2"):
         await ok(
-            await http.post("/v1/buyers", headers=mp.auth, json={"ID": buyer, "Name": buyer, "Active": True}), 201
+            await http.post(
+                "/v1/buyers", headers=mp.auth, json={"ID": buyer, "Name": buyer, "Active": True}
+            ),
+            201,
         )
         profile = {"SecurityProfileID": "shopper", "BuyerID": buyer}
         if buyer == "b1":
