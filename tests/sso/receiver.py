@@ -43,6 +43,15 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
+            def do_GET(self) -> None:
+                """The AppStartUrl of the browser test: any page under ``/app``."""
+                data = b"<!doctype html><title>app</title><p>signed in</p>"
+                self.send_response(200 if self.path.startswith("/app") else 404)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 status, body = receiver.handle(self.path, dict(self.headers), raw)
