@@ -37,6 +37,10 @@ PG_ADMIN_DSN = os.environ.get(
     "GATEHOUSE_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 ADMIN_PASSWORD = "Adm1nPassword!"
+# Secrets at rest are encrypted on both backends in the suite (servers and CLI started by
+# tests inherit it); tests of the key's absence or of the SQLite key file remove it.
+TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0hISE"
+os.environ.setdefault("GATEHOUSE_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY)
 
 
 class AdjustableClock:

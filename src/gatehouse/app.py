@@ -15,6 +15,7 @@ from gatehouse.domain.clock import Clock
 from gatehouse.http.errors import install_error_handlers
 from gatehouse.http.metrics import Metrics, RequestMetrics
 from gatehouse.http.middleware import BodySizeLimit, CaseInsensitivePaths
+from gatehouse.http.outage import install_outage_handlers
 from gatehouse.http.routers import (
     admin_users,
     api_client_secrets,
@@ -42,8 +43,8 @@ from gatehouse.oauth.grants.base import GrantContext
 from gatehouse.oauth.grants.client_credentials import ClientCredentialsGrant
 from gatehouse.oauth.grants.password import PasswordGrant
 from gatehouse.oauth.grants.refresh_token import RefreshTokenGrant
-from gatehouse.oauth.keys import ensure_signing_key
 from gatehouse.oauth.server import TokenEndpoint
+from gatehouse.readiness import Readiness
 from gatehouse.runtime import Runtime
 from gatehouse.services.purge import purge_periodically
 from gatehouse.services.usage import UsageFlusher
@@ -87,14 +88,16 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         retention_days=settings.usage_retention_days,
     )
 
+    readiness = Readiness(runtime)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await ensure_signing_key(runtime.db, runtime.clock)
-        await runtime.keys.load()
         await runtime.start()
+        await readiness.start()  # retried in the background while the database is down
         purger = _start_purger(runtime)
         await flusher.start()
         yield
+        await readiness.stop()
         await flusher.stop()
         await sso_http.aclose()
         if purger is not None:
@@ -112,6 +115,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.runtime = runtime
+    app.state.readiness = readiness
     app.state.token_endpoint = _token_endpoint(runtime)
     app.state.metrics = collected
     app.state.usage_flusher = flusher
@@ -119,6 +123,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
+    install_outage_handlers(app)
     templates = [
         path
         for route in [*app.routes, *(r for router in ROUTERS for r in router.routes)]

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from gatehouse.crypto import PasswordHasher
+from gatehouse.crypto_at_rest import SecretBox
 from gatehouse.domain.clock import Clock, SystemClock
 from gatehouse.oauth.client_records import ClientRecordCache
 from gatehouse.oauth.grant_subjects import GrantSubjectCache
@@ -106,7 +107,14 @@ class Runtime:
             cache.clear()
             cache.trusted = listening
 
+    @property
+    def secret_box(self) -> SecretBox:
+        """Encrypts secrets at rest with the deployment's key-encryption key."""
+        return self.db.secret_box
+
     @classmethod
     def from_settings(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
-        db = Database(settings.effective_database_url)
+        url = settings.effective_database_url
+        box = SecretBox.from_settings(settings, url)
+        db = Database(url, box)
         return cls(settings=settings, db=db, clock=clock or SystemClock())

@@ -59,6 +59,17 @@ class Settings(BaseSettings):
     review_idle_days: int = Field(default=30, ge=1, le=3650)
     """Configuration review: an active client unused for longer is reported."""
 
+    # Secrets at rest (issue 10 item 6): the key-encryption key, kept outside the database.
+    encryption_key: str | None = Field(default=None, repr=False)
+    """Base64url of 32 random bytes (``gatehouse keys generate``); wins over the key file."""
+    encryption_key_file: str | None = None
+    """A file holding the key in the same form. Default on SQLite: ``<database file>.key``."""
+    old_encryption_key: str | None = Field(default=None, repr=False)
+    """A previous key, used only to decrypt, while ``gatehouse keys rewrap`` moves to the new."""
+    # Database outages (issue 10 item 7).
+    outage_retry_after_seconds: int = Field(default=5, ge=1, le=3600)
+    """``Retry-After`` sent with the 503 answered while the database is unreachable."""
+
     # --- single sign-on (issue 14; docs/behaviour.md "Single sign-on") ---
     sso_pkce: bool = True
     """Send a PKCE S256 ``code_challenge`` to the identity provider (harmless to IdPs that

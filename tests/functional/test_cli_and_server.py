@@ -110,8 +110,11 @@ async def test_keys_rotate_is_picked_up_by_a_running_server(fresh_database_url: 
         before = login(base, creds["ApiClientID"], "k", PASSWORD).json()["access_token"]
         rotated = gatehouse("keys", "rotate", "--database-url", fresh_database_url)
         assert rotated.returncode == 0, rotated.stderr
-        new_kid = rotated.stdout.strip().rsplit(" ", 1)[-1]
-        time.sleep(1.0)
+        new_kid = rotated.stdout.splitlines()[0].rsplit(" ", 1)[-1]
+        assert "signs from" in rotated.stdout  # publish first, sign later (2 x 0.5 s)
+        soon = login(base, creds["ApiClientID"], "k", PASSWORD).json()["access_token"]
+        assert jwt.get_unverified_header(soon)["kid"] != new_kid
+        time.sleep(2.0)
         after = login(base, creds["ApiClientID"], "k", PASSWORD).json()["access_token"]
         assert jwt.get_unverified_header(after)["kid"] == new_kid
         assert jwt.get_unverified_header(before)["kid"] != new_kid

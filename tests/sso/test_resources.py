@@ -7,9 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
+from gatehouse.crypto_at_rest import EncryptionKeyError
 from gatehouse.runtime import Runtime
+from gatehouse.sso.sealing import secret_purpose
 from gatehouse.storage.models import OpenIdConnectRow, SsoIdentityLinkRow
 from tests.conftest import Marketplace
 from tests.sso.conftest import Sso, ok, random_sub, redirect_query
@@ -76,8 +79,13 @@ async def test_create_get_list_and_the_wire_shape(
             )
         )
     assert stored is not None
-    assert stored != "very-secret-value"
-    assert stored.startswith(("plain:", "enc:"))
+    assert "very-secret-value" not in stored or not runtime.secret_box.enabled
+    purpose = secret_purpose(marketplace.id, "okta")
+    assert runtime.secret_box.decrypt(stored, purpose=purpose) == "very-secret-value"
+    if runtime.secret_box.enabled:  # SQLite: the key file beside the database
+        assert stored.startswith("enc:")
+        with pytest.raises(EncryptionKeyError):
+            runtime.secret_box.decrypt(stored, purpose=secret_purpose("other", "okta"))
 
 
 async def test_put_patch_rename_and_delete(

@@ -10,20 +10,21 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from gatehouse.cli import incidents, rate_limits
+from gatehouse.cli import encryption, incidents, rate_limits
 from gatehouse.cli.audit import audit_app
 from gatehouse.crypto import PasswordHasher
+from gatehouse.crypto_at_rest import EncryptionKeyError
 from gatehouse.domain.audit import CLI
 from gatehouse.domain.clock import SystemClock
 from gatehouse.domain.errors import DomainError, NotFoundError
 from gatehouse.domain.explain import Explanation
-from gatehouse.oauth.keys import ensure_signing_key, rotate_signing_key
+from gatehouse.oauth.keys import ensure_signing_key, schedule_signing_key
 from gatehouse.services.marketplaces import (
     MarketplaceCredentials,
     bootstrap_if_empty,
@@ -34,6 +35,7 @@ from gatehouse.settings import Settings
 from gatehouse.storage import migrate
 from gatehouse.storage.db import Database
 from gatehouse.storage.queries.orders import PurgeCounts
+from gatehouse.storage.sealing import prepare_secrets
 
 app = typer.Typer(
     help="Gatehouse: an OrderCloud-compatible identity and access server.",
@@ -50,6 +52,7 @@ app.add_typer(incidents.clients_app, name="clients")
 app.add_typer(incidents.users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(rate_limits.app, name="ratelimits")
+encryption.register(keys_app)
 err = Console(stderr=True)
 
 DatabaseOpt = Annotated[
@@ -77,7 +80,11 @@ def serve(
     settings = _settings(
         host=host, port=port, workers=workers, database_url=database_url, base_url=base_url
     )
-    credentials = asyncio.run(_prepare(settings))
+    try:
+        credentials = asyncio.run(_prepare(settings))
+    except EncryptionKeyError as exc:
+        err.print(f"[red]cannot start: {exc}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from None
     if credentials is not None:
         _print_bootstrap(credentials)
     # Worker processes build their own app from the environment, so hand the settings on.
@@ -125,6 +132,7 @@ async def _prepare(settings: Settings) -> MarketplaceCredentials | None:
     await migrate.upgrade(url)
     db = Database(url)
     try:
+        await prepare_secrets(db)
         await ensure_signing_key(db, SystemClock())
         return await bootstrap_if_empty(
             db,
@@ -208,20 +216,38 @@ def db_downgrade(
 
 
 @keys_app.command("rotate")
-def keys_rotate(database_url: DatabaseOpt = None) -> None:
-    """Add a new signing key; the old one stays published until its tokens have expired."""
+def keys_rotate(
+    database_url: DatabaseOpt = None,
+    activate_in: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds until the new key signs (default and minimum: twice "
+            "GATEHOUSE_KEY_REFRESH_SECONDS, so every process has loaded it by then)."
+        ),
+    ] = None,
+) -> None:
+    """Publish a new signing key now and sign with it once every process has loaded it; the
+    old one signs until then and stays published until its tokens have expired."""
     settings = _settings(database_url=database_url)
-    kid = asyncio.run(_rotate(settings))
+    delay = max(activate_in or 0.0, 2 * settings.key_refresh_seconds)
+    kid, activates = asyncio.run(_rotate(settings, delay))
     typer.echo(f"new signing key: {kid}")
+    typer.echo(
+        f"published now; signs from {activates.isoformat(timespec='seconds')} (in {delay:g} s), "
+        f"when every process has re-read the keys (GATEHOUSE_KEY_REFRESH_SECONDS="
+        f"{settings.key_refresh_seconds:g} must match the servers')"
+    )
 
 
-async def _rotate(settings: Settings) -> str:
+async def _rotate(settings: Settings, delay: float) -> tuple[str, datetime]:
     url = settings.effective_database_url
     await migrate.upgrade(url)
     db = Database(url)
     try:
         lifetime = timedelta(minutes=settings.max_token_lifetime_minutes)
-        return await rotate_signing_key(db, SystemClock(), lifetime, CLI)
+        return await schedule_signing_key(
+            db, SystemClock(), lifetime, CLI, activation_delay=timedelta(seconds=delay)
+        )
     finally:
         await db.dispose()
 

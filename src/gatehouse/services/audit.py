@@ -34,6 +34,7 @@ from gatehouse.domain.listing import ListQuery
 from gatehouse.oauth.errors import OAuthError
 from gatehouse.oauth.server import TokenAttempt
 from gatehouse.storage import audit as audit_q
+from gatehouse.storage.availability import is_unavailable
 from gatehouse.storage.db import Database
 from gatehouse.storage.queries import api_clients
 
@@ -144,8 +145,11 @@ class TokenAuditLog:
             try:
                 await self.flush()
                 await self._purge_now_and_then()
-            except Exception:  # the loop must survive a database outage
-                log.exception("audit flush failed; will retry")
+            except Exception as exc:  # the loop must survive a database outage
+                if is_unavailable(exc):
+                    self._db.outage.report(exc)  # logged once per outage
+                else:
+                    log.exception("audit flush failed; will retry")
 
     async def flush(self) -> int:
         """Write every buffered event in one transaction; on failure they stay buffered

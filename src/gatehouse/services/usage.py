@@ -20,6 +20,7 @@ from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.ids import normalize_client_id
 from gatehouse.domain.usage import UsageCounts, UsageReport, build_report, window_start
+from gatehouse.storage.availability import is_unavailable
 from gatehouse.storage.db import Database
 from gatehouse.storage.queries import api_client_secrets as clients_q
 from gatehouse.storage.queries import usage as usage_q
@@ -78,7 +79,10 @@ class UsageFlusher:
                 await usage_q.add_counts(session, pending)
         except Exception as exc:  # the next flush retries; serving goes on
             self.counts.restore(pending)
-            log.warning("usage flush failed, will retry: %s", type(exc).__name__)
+            if is_unavailable(exc):
+                self._db.outage.report(exc)  # logged once per outage
+            else:
+                log.warning("usage flush failed, will retry: %s", type(exc).__name__)
             return 0
         return len(pending)
 

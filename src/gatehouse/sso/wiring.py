@@ -11,7 +11,6 @@ from gatehouse.services.openid_connects import OpenIdConnects
 from gatehouse.sso.flow import SsoFlow
 from gatehouse.sso.identities import IdentityResolver
 from gatehouse.sso.idp import IdpClient
-from gatehouse.sso.sealing import sealer_of
 from gatehouse.storage.queries.token_store import SqlTokenStore
 
 
@@ -27,7 +26,7 @@ def build_flow(runtime: Runtime) -> tuple[SsoFlow, httpx.AsyncClient]:
         db=runtime.db,
         settings=settings,
         ctx=ctx,
-        configs=OpenIdConnects(runtime.db, runtime.clock, sealer_of(runtime)),
+        configs=OpenIdConnects(runtime.db, runtime.clock, runtime.secret_box),
         idp=IdpClient(http),
         identities=IdentityResolver(runtime.db, ctx, settings, http),
         store=SqlTokenStore(runtime.db, runtime.client_records, runtime.grant_subjects),

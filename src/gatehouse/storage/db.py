@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from gatehouse.crypto_at_rest import SecretBox
+from gatehouse.storage.availability import DatabaseOutage, mark_disconnects
 from gatehouse.storage.epoch import SqliteEpoch
 from gatehouse.storage.invalidation import INVALIDATED, WriteSession, announce
 
@@ -48,7 +50,9 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
     ``BEGIN IMMEDIATE`` transaction.
     """
     if not is_sqlite(url):
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        pg_engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
+        mark_disconnects(pg_engine)  # a restart's broken connections leave the pool
+        return pg_engine
     if not immediate:
         kwargs.setdefault("pool_reset_on_return", None)  # no transaction is ever left open
     engine = create_async_engine(url, **kwargs)
@@ -79,16 +83,20 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
 class Database:
     """Session factories for read and write transactions over one database URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, secret_box: SecretBox | None = None) -> None:
         self.url = url
+        self._secret_box = secret_box
         self.dialect = "sqlite" if is_sqlite(url) else "postgresql"
         self.read_engine = create_engine(url)
         self.write_engine = (
             create_engine(url, immediate=True) if is_sqlite(url) else self.read_engine
         )
-        self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        self.outage = DatabaseOutage(self.read_engine)
+        """Whether the database is reachable, as this process last saw it (503s meanwhile)."""
+        info = {"database": self}  # lets storage code reach ``secret_box``
+        self._read = async_sessionmaker(self.read_engine, expire_on_commit=False, info=info)
         self._write = async_sessionmaker(
-            self.write_engine, expire_on_commit=False, sync_session_class=WriteSession
+            self.write_engine, expire_on_commit=False, sync_session_class=WriteSession, info=info
         )
         self.announce: Callable[[AsyncSession, set[str]], Awaitable[None]] | None = (
             announce if self.dialect == "postgresql" else None
@@ -104,6 +112,14 @@ class Database:
         if self.epoch is not None:
             epoch = self.epoch
             self.commit_hooks.append(lambda _keys: epoch.bump())
+
+    @property
+    def secret_box(self) -> SecretBox:
+        """Encrypts secrets at rest; built from the environment on first use unless given
+        (the server passes the one its settings describe)."""
+        if self._secret_box is None:
+            self._secret_box = SecretBox.from_environment(self.url)
+        return self._secret_box
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -127,7 +143,14 @@ class Database:
             for hook in self.commit_hooks:
                 hook(invalidated)
 
+    @staticmethod
+    def box_of(session: AsyncSession) -> SecretBox:
+        """The ``SecretBox`` of the database a session belongs to."""
+        database: Database = session.info["database"]
+        return database.secret_box
+
     async def dispose(self) -> None:
+        await self.outage.stop()
         await self.read_engine.dispose()
         if self.write_engine is not self.read_engine:
             await self.write_engine.dispose()

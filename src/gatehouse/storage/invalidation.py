@@ -133,6 +133,7 @@ class PgListener:
     """
 
     RETRY_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
+    CONNECT_TIMEOUT_SECONDS = 5.0
 
     def __init__(
         self,
@@ -148,11 +149,14 @@ class PgListener:
         self._lost = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.connected = False
+        self._failing = False
 
     async def start(self) -> None:
         """Connect once (so a server starts with a trusted cache), then supervise."""
-        with contextlib.suppress(OSError, asyncpg.PostgresError):
+        try:
             await self._connect()
+        except Exception as exc:  # the database may be down at start: supervise retries
+            self._report(exc)
         self._task = asyncio.create_task(self._supervise())
 
     async def stop(self) -> None:
@@ -164,13 +168,25 @@ class PgListener:
             await self._conn.close()
         self.connected = False
 
+    def _report(self, exc: Exception) -> None:
+        """One log line per outage, not one per attempt."""
+        if not self._failing:
+            self._failing = True
+            logger.warning(
+                "invalidation listener cannot connect (%s); caches are distrusted until it does",
+                type(exc).__name__,
+            )
+
     async def _connect(self) -> None:
-        conn = await asyncpg.connect(self._dsn)
+        conn = await asyncpg.connect(self._dsn, timeout=self.CONNECT_TIMEOUT_SECONDS)
         conn.add_termination_listener(self._terminated)
         await conn.add_listener(CHANNEL, self._notified)
         self._conn = conn
         self._lost.clear()
         self.connected = True
+        if self._failing:
+            self._failing = False
+            logger.warning("invalidation listener reconnected; caches trusted again")
         self._on_reset()  # anything may have changed while nobody listened
 
     async def _supervise(self) -> None:
@@ -184,8 +200,8 @@ class PgListener:
             attempt += 1
             try:
                 await self._connect()
-            except (OSError, asyncpg.PostgresError) as exc:
-                logger.warning("invalidation listener cannot connect: %s", type(exc).__name__)
+            except Exception as exc:  # any failure: keep retrying, caches stay distrusted
+                self._report(exc)
 
     def _terminated(self, _conn: object) -> None:
         self.connected = False

@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, column_property, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from gatehouse.storage.db import metadata
@@ -78,8 +78,9 @@ class ApiClientRow(Base):
         ID, ForeignKey("marketplaces.id", ondelete="CASCADE"), index=True
     )
     app_name: Mapped[str] = mapped_column(String(1000))
-    # The legacy secret is stored readable because OrderCloud returns it on GET (decisions.md).
-    client_secret: Mapped[str | None] = mapped_column(String(1000))
+    # The legacy secret is returned on GET (decisions.md), so it is encrypted, not hashed
+    # (gatehouse.storage.sealing); Text: the encrypted form is longer than the 1000 allowed.
+    client_secret: Mapped[str | None] = mapped_column(Text)
     access_token_duration: Mapped[int] = mapped_column(Integer)
     refresh_token_duration: Mapped[int] = mapped_column(Integer, default=0)
     anonymous_token_duration: Mapped[int] = mapped_column(Integer, default=10080)
@@ -250,6 +251,9 @@ class SigningKeyRow(Base):
     created_at: Mapped[datetime] = mapped_column(_tz())
     retired_at: Mapped[datetime | None] = mapped_column(_tz())
     publish_until: Mapped[datetime | None] = mapped_column(_tz())
+    activates_at: Mapped[datetime | None] = mapped_column(_tz())
+    """When the key starts signing (published before, so every process knows it by then);
+    NULL: since ``created_at``."""
 
 
 class UserGroupRow(Base):
@@ -549,6 +553,8 @@ class OpenIdConnectRow(Base):
     additional_scopes: Mapped[Any] = mapped_column(JSON)
     custom_error_url: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(_tz())
+    sealing_key: Mapped[str] = column_property(marketplace_id + ":" + id)
+    """``{marketplace_id}:{id}``: what the sealed secret is bound to (``storage.sealing``)."""
 
 
 class SsoStateRow(Base):

@@ -23,7 +23,6 @@ from gatehouse.http.schemas.openid_connects import (
 from gatehouse.runtime import Runtime
 from gatehouse.services import openid_connects as events
 from gatehouse.services.openid_connects import OpenIdConnects
-from gatehouse.sso.sealing import sealer_of
 
 router = APIRouter(prefix="/v1")
 OidcReader = Annotated[
@@ -43,7 +42,7 @@ EventQuery = Annotated[ListQuery, Depends(list_query(EVENT_LIST_SPEC))]
 
 
 def _configs(runtime: Runtime) -> OpenIdConnects:
-    return OpenIdConnects(runtime.db, runtime.clock, sealer_of(runtime))
+    return OpenIdConnects(runtime.db, runtime.clock, runtime.secret_box)
 
 
 @router.get("/openidconnects", tags=["OpenIdConnects"])

@@ -102,7 +102,7 @@ LIST_SPEC = ListSpec(
         ListField("ID", searchable=True, sortable=True),
         ListField("AppName", searchable=True, sortable=True),
         ListField("DefaultContextUserName", searchable=True, sortable=True),
-        ListField("ClientSecret"),
+        ListField("ClientSecret", filterable=False),  # encrypted; no guessing oracle
         ListField("AccessTokenDuration", FieldType.INTEGER),
         ListField("RefreshTokenDuration", FieldType.INTEGER),
         ListField("AnonymousTokenDuration", FieldType.INTEGER),

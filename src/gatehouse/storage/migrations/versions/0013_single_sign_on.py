@@ -1,7 +1,7 @@
 """single sign-on: OpenIdConnect configs, IntegrationEvents, pending states, identity links
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-07 04:00:00
 
 NOTE: migrations run while older processes may still serve: do not hold long locks, and keep
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
