@@ -8,11 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from gatehouse.crypto_at_rest import EncryptionKeyError
 from gatehouse.runtime import Runtime
 from gatehouse.sso.sealing import secret_purpose
+from gatehouse.storage import sealing
 from gatehouse.storage.models import OpenIdConnectRow, SsoIdentityLinkRow
 from tests.conftest import Marketplace
 from tests.sso.conftest import Sso, ok, random_sub, redirect_query
@@ -200,3 +201,25 @@ async def test_deleting_the_client_deletes_its_configs_and_users_take_their_link
         assert list(links) == []
     await ok(await sso.http.delete(f"/v1/apiclients/{sso.client_id}", headers=sso.mp.auth), 204)
     await ok(await sso.http.get(f"{OIDC}/google", headers=sso.mp.auth), 404)
+
+
+async def test_startup_sealing_covers_connect_client_secret(
+    client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime
+) -> None:
+    """A ``plain:`` value (a deployment that ran without a key) is encrypted by
+    ``storage.sealing.seal`` like the other secrets, and still reads back."""
+    if not runtime.secret_box.enabled:
+        pytest.skip("no encryption key on this backend's test server (plaintext mode)")
+    body = config_body(marketplace.client_id)
+    await ok(await client.post(OIDC, headers=marketplace.auth, json=body), 201)
+    mine = (OpenIdConnectRow.marketplace_id == marketplace.id) & (OpenIdConnectRow.id == "okta")
+    async with runtime.db.write() as session:
+        await session.execute(
+            update(OpenIdConnectRow).where(mine).values(connect_client_secret="plain:was-plain")
+        )
+    assert await sealing.seal(runtime.db) >= 1
+    async with runtime.db.read() as session:
+        stored = await session.scalar(select(OpenIdConnectRow.connect_client_secret).where(mine))
+    assert stored is not None and stored.startswith("enc:")
+    fetched = await ok(await client.get(f"{OIDC}/okta", headers=marketplace.auth))
+    assert fetched["ConnectClientSecret"] == "was-plain"
