@@ -157,6 +157,17 @@ async def delete_config(session: AsyncSession, *, marketplace_id: str, config_id
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def config_ids_for_client(
+    session: AsyncSession, *, marketplace_id: str, client_id: str
+) -> tuple[str, ...]:
+    ids = await session.scalars(
+        select(_OIDC.id)
+        .where(_OIDC.marketplace_id == marketplace_id, _OIDC.api_client_id == client_id)
+        .order_by(_OIDC.id)
+    )
+    return tuple(ids)
+
+
 async def first_config_using_event(
     session: AsyncSession, *, marketplace_id: str, event_id: str
 ) -> str | None:
