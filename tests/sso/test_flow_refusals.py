@@ -272,3 +272,13 @@ async def test_legacy_email_match_only_for_verified_emails(
 async def test_no_custom_error_url_gives_a_page_not_a_redirect(sso: Sso) -> None:
     sso.receiver.mode = "error"
     refused_page(await sso.callback(await sso.start()), "OpenIdConnect.IntegrationEventError")
+
+
+async def test_logins_count_against_the_clients_token_bucket(sso: Sso) -> None:
+    limits = {"TokenRequestsPerMinute": 1, "TokenBurst": 1}
+    url = f"/gatehouse/apiclients/{sso.client_id}/ratelimits"
+    await ok(await sso.http.put(url, headers=sso.mp.auth, json=limits))
+    assert (await sso.login()).status_code == 302
+    refused = await sso.login()
+    assert refused.status_code == 429
+    assert int(refused.headers["retry-after"]) >= 1

@@ -29,6 +29,8 @@ METADATA_TTL_SECONDS = 3600.0
 KEY_REFETCH_SECONDS = 60.0
 LEEWAY_SECONDS = 60
 MAX_RESPONSE_BYTES = 1_000_000
+MAX_CACHED_ISSUERS = 1000
+"""One entry per (client, config, issuer); a config change replaces its entry in place."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,7 @@ class IdpTokens:
 
 @dataclass(slots=True)
 class _Issuer:
+    fingerprint: tuple[str, ...]
     jwks_uri: str
     keys: dict[str, jwt.PyJWK]
     fetched: float
@@ -54,7 +57,7 @@ def token_failure(reason: str) -> SsoFlowError:
 @dataclass
 class IdpClient:
     http: httpx.AsyncClient
-    _cache: dict[tuple[tuple[str, ...], str], _Issuer] = field(default_factory=dict)
+    _cache: dict[tuple[str, str, str], _Issuer] = field(default_factory=dict)
 
     async def exchange_code(
         self, config: OpenIdConnect, code: str, redirect_uri: str, verifier: str | None
@@ -107,10 +110,13 @@ class IdpClient:
 
     async def _key(self, config: OpenIdConnect, issuer: str, kid: Any) -> jwt.PyJWK:
         now = time.monotonic()
-        cache_key = (config.fingerprint(), issuer)
+        cache_key = (config.api_client_id, config.id, issuer)
         entry = self._cache.get(cache_key)
-        if entry is None or now - entry.fetched > METADATA_TTL_SECONDS:
-            entry = await self._discover(issuer, now)
+        stale = entry is None or now - entry.fetched > METADATA_TTL_SECONDS
+        if entry is None or stale or entry.fingerprint != config.fingerprint():
+            if len(self._cache) >= MAX_CACHED_ISSUERS:
+                self._cache.clear()
+            entry = await self._discover(config.fingerprint(), issuer, now)
             self._cache[cache_key] = entry
         found = _pick(entry.keys, kid)
         if found is None and now - entry.keys_fetched > KEY_REFETCH_SECONDS:
@@ -120,12 +126,12 @@ class IdpClient:
             raise token_failure("no key of the issuer matches the ID token's kid")
         return found
 
-    async def _discover(self, issuer: str, now: float) -> _Issuer:
+    async def _discover(self, fingerprint: tuple[str, ...], issuer: str, now: float) -> _Issuer:
         document = await self._get_json(f"{issuer.rstrip('/')}/.well-known/openid-configuration")
         if document.get("issuer") != issuer or not isinstance(document.get("jwks_uri"), str):
             raise token_failure("the issuer's discovery document does not match the ID token")
         jwks_uri = document["jwks_uri"]
-        return _Issuer(jwks_uri, await self._jwks(jwks_uri), now, now)
+        return _Issuer(fingerprint, jwks_uri, await self._jwks(jwks_uri), now, now)
 
     async def _jwks(self, uri: str) -> dict[str, jwt.PyJWK]:
         document = await self._get_json(uri)

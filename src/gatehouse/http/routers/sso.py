@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from gatehouse.domain.usage import ISSUED
 from gatehouse.http.metrics import Metrics
 from gatehouse.oauth.server import TokenAttempt
+from gatehouse.runtime import Runtime
 from gatehouse.sso.flow import Callback, LoginRequest, SsoFailedError, SsoFlow
 
 router = APIRouter(tags=["SSO"])
@@ -47,6 +48,15 @@ async def ocrplogin(request: Request) -> Response:
         custom_params=tuple(params.get("customparams", [])),
     )
     flow: SsoFlow = request.app.state.sso
+    runtime: Runtime = request.app.state.runtime
+    # Each login stores a state: the client's token-endpoint bucket bounds them (rate limits).
+    wait = await runtime.limits.token_wait(login.client_id) if login.client_id else None
+    if wait is not None:
+        return HTMLResponse(
+            "<!doctype html><title>Too many sign-ins</title><p>Please retry later.</p>",
+            status_code=429,
+            headers={**NO_STORE, "Retry-After": str(wait)},
+        )
     try:
         redirect = await flow.begin(login, request.cookies.get(COOKIE))
     except SsoFailedError as failure:
