@@ -43,6 +43,7 @@ async def test_first_sign_in_creates_the_user_and_issues_a_token(sso: Sso) -> No
     assert claims["cid"] == sso.client_id
     assert claims["usrtype"] == "buyer"
     assert sorted(claims["role"]) == ["MeAdmin", "Shopper"]  # OrderAdmin: not the user's
+    assert claims["exp"] - claims["nbf"] == 30 * 60  # the client's AccessTokenDuration
     assert query["idp"].startswith("idp-access-")
     assert query["idprefresh"].startswith("idp-refresh-")
     assert query["refresh"]  # RefreshTokenDuration 60

@@ -3,6 +3,7 @@ through HTTP with the real threaded IdP and receiver."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -282,3 +283,11 @@ async def test_logins_count_against_the_clients_token_bucket(sso: Sso) -> None:
     refused = await sso.login()
     assert refused.status_code == 429
     assert int(refused.headers["retry-after"]) >= 1
+
+
+async def test_one_state_two_concurrent_callbacks(sso: Sso) -> None:
+    sent = await sso.start()
+    first, second = await asyncio.gather(
+        sso.callback(sent, sub=random_sub()), sso.callback(sent, sub=random_sub())
+    )
+    assert sorted([first.status_code, second.status_code]) == [302, 400]
