@@ -29,14 +29,14 @@ async def _old_event(url: str, days: int) -> None:
 async def test_list_and_purge(fresh_database_url: str) -> None:
     rotated = gatehouse("keys", "rotate", "--database-url", fresh_database_url)
     assert rotated.returncode == 0, rotated.stderr
-    kid = rotated.stdout.strip().rsplit(" ", 1)[-1]
+    kid = rotated.stdout.splitlines()[0].rsplit(" ", 1)[-1]
     await _old_event(fresh_database_url, days=100)
 
     listed = gatehouse("audit", "list", "--json", "--database-url", fresh_database_url)
     assert listed.returncode == 0, listed.stderr
     events = [json.loads(line) for line in listed.stdout.splitlines()]
     assert [e["EventType"] for e in events] == ["key.rotated", "apiclient.created"]
-    assert events[0]["Details"] == {"Kid": kid}
+    assert events[0]["Details"]["Kid"] == kid and "ActivatesAt" in events[0]["Details"]
     assert events[0]["Actor"]["Type"] == "cli"
     assert events[0]["MarketplaceID"] is None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -108,13 +109,16 @@ async def test_keys_rotate_is_picked_up_by_a_running_server(fresh_database_url: 
         )
         creds = json.loads(created.stdout)
         before = login(base, creds["ApiClientID"], "k", PASSWORD).json()["access_token"]
-        rotated = gatehouse("keys", "rotate", "--database-url", fresh_database_url)
+        rotated = gatehouse(
+            "keys", "rotate", "--activate-in", "6", "--database-url", fresh_database_url, env=env
+        )
         assert rotated.returncode == 0, rotated.stderr
         new_kid = rotated.stdout.splitlines()[0].rsplit(" ", 1)[-1]
-        assert "signs from" in rotated.stdout  # publish first, sign later (2 x 0.5 s)
+        signs_from = datetime.fromisoformat(rotated.stdout.split("signs from ", 1)[1].split()[0])
         soon = login(base, creds["ApiClientID"], "k", PASSWORD).json()["access_token"]
-        assert jwt.get_unverified_header(soon)["kid"] != new_kid
-        time.sleep(2.0)
+        if datetime.now(UTC) < signs_from:  # publish first, sign later
+            assert jwt.get_unverified_header(soon)["kid"] != new_kid
+        time.sleep(max(0.0, (signs_from - datetime.now(UTC)).total_seconds() + 1.5))
         after = login(base, creds["ApiClientID"], "k", PASSWORD).json()["access_token"]
         assert jwt.get_unverified_header(after)["kid"] == new_kid
         assert jwt.get_unverified_header(before)["kid"] != new_kid

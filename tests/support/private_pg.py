@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tests.support.server import free_port
 
-PG_BIN_DIRS = ("/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin")
+PG_BIN_DIRS = tuple(sorted(map(str, Path("/usr/lib/postgresql").glob("*/bin")), reverse=True))
 
 
 def pg_bin() -> Path | None:
