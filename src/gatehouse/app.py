@@ -35,9 +35,11 @@ from gatehouse.http.routers import (
     metrics,
     oauth,
     oauth_tokens,
+    openid_connects,
     orders,
     rate_limits,
     security_profiles,
+    sso,
     tokens,
     user_groups,
 )
@@ -51,6 +53,7 @@ from gatehouse.runtime import Runtime
 from gatehouse.services.purge import purge_periodically
 from gatehouse.services.usage import UsageFlusher
 from gatehouse.settings import Settings
+from gatehouse.sso.wiring import build_flow
 from gatehouse.storage.queries.token_store import SqlTokenStore
 
 ROUTERS = (
@@ -76,6 +79,8 @@ ROUTERS = (
     gatehouse_explain.router,
     gatehouse_review.router,
     console.router,
+    openid_connects.router,
+    sso.router,
 )
 
 
@@ -101,6 +106,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         yield
         await readiness.stop()
         await flusher.stop()
+        await sso_http.aclose()
         if purger is not None:
             purger.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -123,6 +129,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.state.token_endpoint = _token_endpoint(runtime, app.state.token_store)
     app.state.metrics = collected
     app.state.usage_flusher = flusher
+    app.state.sso, sso_http = build_flow(runtime)
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)

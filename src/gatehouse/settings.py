@@ -7,6 +7,7 @@ Nothing here is built at import time: ``create_app(settings)`` and the CLI const
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -85,6 +86,22 @@ class Settings(BaseSettings):
     @property
     def cors_policy(self) -> OriginPolicy:
         return OriginPolicy.parse(self.cors_origins)
+
+    # --- single sign-on (issue 14; docs/behaviour.md "Single sign-on") ---
+    sso_pkce: bool = True
+    """Send a PKCE S256 ``code_challenge`` to the identity provider (harmless to IdPs that
+    ignore it)."""
+    sso_legacy_email_match: bool = False
+    """Configs without IntegrationEventID: sign in the user whose Username is the ID token's
+    ``email``, only when ``email_verified`` is true. Off: such configs are refused."""
+    sso_state_minutes: int = Field(default=10, ge=1, le=60)
+    """How long a ``/ocrplogin`` state waits for the IdP's callback."""
+    sso_idp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    """Timeout of each request to an identity provider (token endpoint, discovery, JWKS)."""
+    sso_integration_timeout_seconds: float = Field(default=15.0, gt=0, le=120)
+    """Timeout of the ``/createuser`` and ``/syncuser`` calls (never retried)."""
+    sso_environment: Literal["Sandbox", "Staging", "Production"] = "Production"
+    """The ``Environment`` sent to integration events."""
 
     @field_validator("base_url")
     @classmethod

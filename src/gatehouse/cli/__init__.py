@@ -283,11 +283,11 @@ async def _purge(settings: Settings) -> PurgeCounts:
 def explain_command(
     client_id: Annotated[str, typer.Option("--client-id", help="The API client's ID.")],
     username: Annotated[
-        str | None, typer.Option("--username", help="Required for the password grant.")
+        str | None, typer.Option("--username", help="Required for the password and sso grants.")
     ] = None,
     scope: Annotated[str | None, typer.Option("--scope", help="Space-separated roles.")] = None,
     grant_type: Annotated[
-        str, typer.Option("--grant-type", help="password or client_credentials.")
+        str, typer.Option("--grant-type", help="password, client_credentials or sso.")
     ] = "password",
     marketplace_id: Annotated[
         str | None, typer.Option("--marketplace-id", help="Only look in this marketplace.")

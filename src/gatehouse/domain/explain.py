@@ -53,6 +53,9 @@ NOT_VISIBLE = "not found or not visible to the caller"
 class GrantType(StrEnum):
     PASSWORD = "password"
     CLIENT_CREDENTIALS = "client_credentials"
+    SSO = "sso"
+    """Single sign-on (``/ocrplogin``): no password and no client secret; the client needs an
+    OpenIdConnect config; lockout, access rule and roles apply as for a password login."""
 
 
 # Roles that let a caller see users of each type; FullAccess sees every user.
@@ -79,6 +82,8 @@ class ExplainClient:
     named_secrets: tuple[NamedSecretHash, ...] = ()
     assigned_buyer_ids: frozenset[str] = frozenset()
     assigned_supplier_ids: frozenset[str] = frozenset()
+    openid_connect_ids: tuple[str, ...] = ()
+    """The client's OpenIdConnect configs (single sign-on)."""
 
     @property
     def has_secret(self) -> bool:
@@ -158,6 +163,8 @@ def explain(
     ]
     if grant_type is GrantType.CLIENT_CREDENTIALS:
         checks.append(_client_credentials_check(client))
+    if grant_type is GrantType.SSO:
+        checks.append(_sso_check(client))
     checks.append(_user_exists(grant_type, client.client, user))
     outcome = RoleOutcome()
     if user is None:
@@ -191,9 +198,22 @@ def _refused(rule: str, detail: str, refusal: Denied | None, ok: str) -> Check:
     return _passed(rule, ok) if refusal is None else _failed(rule, detail, refusal.code)
 
 
+def _sso_check(client: ExplainClient) -> Check:
+    ids = client.openid_connect_ids
+    if not ids:
+        return _failed(
+            "OpenIdConnect",
+            "the client has no OpenIdConnect config: /ocrplogin refuses",
+            "NotFound",
+        )
+    return _passed("OpenIdConnect", f"OpenIdConnect config(s): {', '.join(ids)}")
+
+
 def _secret_check(grant_type: GrantType, client: ExplainClient, now: datetime) -> Check:
     """The secret is never shown or checked (none is given); only whether the client has one
     and whether any could still match."""
+    if grant_type is GrantType.SSO:
+        return Check("ClientSecret", None, "not applicable: the SSO flow sends no client_secret")
     if not client.has_secret:
         needed = (
             "; the client credentials grant needs one"
@@ -254,6 +274,8 @@ def _user_exists(grant_type: GrantType, client: ApiClient, user: ExplainUser | N
         return _passed("UserExists", f"default context user {name!r}: {_who(user.identity)}")
     if user is None:
         return _failed("UserExists", f"user {NOT_VISIBLE}", INVALID_CREDENTIALS)
+    if grant_type is GrantType.SSO:
+        return _passed("UserExists", f"{_who(user.identity)} (SSO needs no password)")
     if not user.has_password:
         return _failed(
             "UserExists",
@@ -343,6 +365,8 @@ def _password_policy(grant_type: GrantType, user: ExplainUser, now: datetime) ->
         return Check(
             "PasswordPolicy", None, "not applicable: client credentials involve no password"
         )
+    if grant_type is GrantType.SSO:
+        return Check("PasswordPolicy", None, "not applicable: SSO involves no password")
     config = user.password_config
     facts = [_policy_text(config)]
     age = config.maximum_password_age

@@ -5,9 +5,10 @@ Adding a grant means one module in ``grants/`` and one entry in ``TokenEndpoint(
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from gatehouse.oauth.errors import InvalidRequestError, OAuthError, UnsupportedGrantTypeError
@@ -97,6 +98,8 @@ class TokenAttempt:
     user_internal_id: int | None = None
     username: str | None = None
     user_type: str | None = None
+    details: dict[str, str] = field(default_factory=dict)
+    """Extra audit details (the SSO flow's config ID and failure reason); never a secret."""
 
 
 _ATTEMPT: ContextVar[TokenAttempt | None] = ContextVar("gatehouse_token_attempt", default=None)
@@ -105,6 +108,17 @@ _ATTEMPT: ContextVar[TokenAttempt | None] = ContextVar("gatehouse_token_attempt"
 def current_attempt() -> TokenAttempt | None:
     """The token request being handled in this task, if any."""
     return _ATTEMPT.get()
+
+
+@contextmanager
+def attempt_context(attempt: TokenAttempt) -> Iterator[TokenAttempt]:
+    """Run a token issuance outside ``TokenEndpoint`` (the SSO flow) with ``attempt`` as the
+    request's attempt, so the grants' helpers note its client and user."""
+    reset = _ATTEMPT.set(attempt)
+    try:
+        yield attempt
+    finally:
+        _ATTEMPT.reset(reset)
 
 
 class TokenObserver(Protocol):

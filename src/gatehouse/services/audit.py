@@ -53,6 +53,7 @@ def token_event(attempt: TokenAttempt, error: OAuthError | None, now: datetime) 
     if attempt.user_internal_id is not None:
         user = AuditUser(attempt.user_internal_id, attempt.username, attempt.user_type)
     details: dict[str, str] = {"GrantType": attempt.grant_type}
+    details.update(attempt.details)
     if error is not None:
         details["ErrorCode"] = error.code
     # The user is the actor only once authenticated: a refused request's user is only the

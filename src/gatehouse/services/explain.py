@@ -23,6 +23,7 @@ from gatehouse.domain.ids import normalize_client_id
 from gatehouse.domain.roles import parse_scope
 from gatehouse.domain.users import MAX_USERNAME_LENGTH
 from gatehouse.storage.db import Database
+from gatehouse.storage.queries import openid_connects
 from gatehouse.storage.queries.token_store import SqlTokenStore, SqlTokenStoreSession
 
 MAX_CLIENT_ID_LENGTH = 100
@@ -35,7 +36,7 @@ def parse_grant_type(value: str | None) -> GrantType:
         return GrantType(value)
     except ValueError:
         raise InvalidInputError(
-            message="GrantType must be password or client_credentials.",
+            message="GrantType must be password, client_credentials or sso.",
             data={"Field": "GrantType"},
         ) from None
 
@@ -43,7 +44,7 @@ def parse_grant_type(value: str | None) -> GrantType:
 def _validate(client_id: str, username: str | None, scope: str | None, grant: GrantType) -> None:
     if not client_id.strip():
         raise RequiredFieldError("ClientID")
-    if grant is GrantType.PASSWORD and not (username or "").strip():
+    if grant is not GrantType.CLIENT_CREDENTIALS and not (username or "").strip():
         raise RequiredFieldError("Username")
     for field, value, limit in (
         ("ClientID", client_id, MAX_CLIENT_ID_LENGTH),
@@ -84,12 +85,28 @@ async def explain_access(
             record.named_secrets,
             frozenset(buyers),
             frozenset(suppliers),
+            await _sso_configs(db, record.marketplace_id, record.client.id, grant),
         )
-        name = username if grant is GrantType.PASSWORD else record.client.default_context_username
+        name = (
+            record.client.default_context_username
+            if grant is GrantType.CLIENT_CREDENTIALS
+            else username
+        )
         user = None
         if name:
             user = await _visible_user(session, record.marketplace_id, name, caller_roles)
     return explain(grant, client, user, parse_scope(scope), clock.now()), name
+
+
+async def _sso_configs(
+    db: Database, marketplace_id: str, client_id: str, grant: GrantType
+) -> tuple[str, ...]:
+    if grant is not GrantType.SSO:
+        return ()
+    async with db.read() as session:
+        return await openid_connects.config_ids_for_client(
+            session, marketplace_id=marketplace_id, client_id=client_id
+        )
 
 
 async def _visible_user(

@@ -26,7 +26,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from gatehouse.crypto_at_rest import PLAIN_PREFIX, EncryptionKeyError, SecretBox
 from gatehouse.storage.db import Database
-from gatehouse.storage.models import ApiClientRow, SigningKeyRow
+from gatehouse.storage.models import ApiClientRow, OpenIdConnectRow, SigningKeyRow
 
 log = logging.getLogger("gatehouse.secrets")
 
@@ -61,9 +61,20 @@ def client_secret_purpose(client_id: str) -> str:
     return f"api_clients.client_secret:{client_id}"
 
 
+def connect_client_secret_purpose(sealing_key: str) -> str:
+    """Binds an IdP client secret (``ConnectClientSecret``, single sign-on) to its config:
+    ``sealing_key`` is ``{marketplace_id}:{config id}`` (config IDs are per marketplace)."""
+    return f"openid_connects.connect_client_secret:{sealing_key}"
+
+
 ENCRYPTED_COLUMNS: list[EncryptedColumn] = [
     EncryptedColumn(SigningKeyRow.kid, SigningKeyRow.private_key_pem, signing_key_purpose),
     EncryptedColumn(ApiClientRow.id, ApiClientRow.client_secret, client_secret_purpose),
+    EncryptedColumn(
+        OpenIdConnectRow.sealing_key,
+        OpenIdConnectRow.connect_client_secret,
+        connect_client_secret_purpose,
+    ),
 ]
 
 
