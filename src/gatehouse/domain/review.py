@@ -91,6 +91,10 @@ class ClientFacts:
     dcu_roles: RoleSet | None = None
     last_used: datetime | None = None
     allowed_origins: tuple[str, ...] = ()
+    is_console: bool = False
+    """The marketplace's own admin-console client: its page is served by Gatehouse on its own
+    origin, so an origin list would add nothing (a phishing page could replay an admin's
+    password from its server as well as from a browser)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,7 +333,9 @@ def browser_client_any_origin(facts: ClientFacts, thresholds: ReviewThresholds) 
     client = facts.client
     has_secret = client.has_legacy_secret or facts.named_secret_count > 0
     browser_facing = client.is_anon_buyer or not has_secret
-    if not browser_facing or facts.allowed_origins or not thresholds.deployment_allows_any_origin:
+    if not browser_facing or facts.is_console or facts.allowed_origins:
+        return []
+    if not thresholds.deployment_allows_any_origin:
         return []
     kind = "IsAnonBuyer is true" if client.is_anon_buyer else "The client has no secret"
     return [

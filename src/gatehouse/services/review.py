@@ -18,6 +18,7 @@ from gatehouse.settings import Settings
 from gatehouse.storage.db import Database
 from gatehouse.storage.queries import api_client_origins as origin_queries
 from gatehouse.storage.queries import api_clients
+from gatehouse.storage.queries import console as console_queries
 from gatehouse.storage.queries import review as queries
 from gatehouse.storage.queries import usage as usage_queries
 from gatehouse.storage.queries.users import username_key
@@ -93,6 +94,7 @@ async def review_marketplace(
         assigned = await queries.client_assignments(session, marketplace_id=marketplace_id)
         secrets = await queries.named_secret_counts(session, marketplace_id=marketplace_id)
         origins = await origin_queries.by_client(session, marketplace_id=marketplace_id)
+        console_client = await console_queries.client_of(session, marketplace_id)
         assignments, profiles = await queries.profile_assignments(
             session, marketplace_id=marketplace_id
         )
@@ -114,6 +116,7 @@ async def review_marketplace(
             dcu_roles=_dcu_roles(client, dcu_roles),
             last_used=used.get(client.id),
             allowed_origins=origins.get(client.id, ()),
+            is_console=client.id == console_client,
         )
         for client in clients
     ]

@@ -56,3 +56,11 @@ def test_the_finding_says_how_to_fix_it() -> None:
     )
     assert "/gatehouse/apiclients/{id}/origins" in found.fix
     assert "GATEHOUSE_CORS_ORIGINS" in found.fix
+
+
+def test_the_marketplace_console_client_is_not_flagged() -> None:
+    """Its page is served by Gatehouse on its own origin (``ClientFacts.is_console``)."""
+    item = dataclasses.replace(facts(), is_console=True)
+    assert not [
+        f for f in review_client(item, OPEN, NOW) if f.risk is Risk.BROWSER_CLIENT_ANY_ORIGIN
+    ]
