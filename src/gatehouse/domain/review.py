@@ -60,6 +60,7 @@ class Risk(StrEnum):
     CLIENT_CREDENTIALS_FULL_ACCESS = "ClientCredentialsFullAccessUncapped"
     NO_RECENT_TRAFFIC = "NoRecentTraffic"
     LEGACY_SECRET = "LegacySecret"
+    SELLER_LEVEL_FULL_ACCESS = "SellerLevelFullAccess"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,9 +126,14 @@ def _serves(client: ClientAccess, assignment: ProfileAssignment) -> bool:
 
 
 def review(
-    clients: Iterable[ClientFacts], thresholds: ReviewThresholds, now: datetime
+    clients: Iterable[ClientFacts],
+    thresholds: ReviewThresholds,
+    now: datetime,
+    marketplace_findings: Iterable[Finding] = (),
 ) -> list[Finding]:
+    """Every client's findings plus the marketplace-wide ones (``client_id`` empty)."""
     findings = [f for facts in clients for f in review_client(facts, thresholds, now)]
+    findings += marketplace_findings
     return sorted(
         findings,
         key=lambda f: (_SEVERITY_ORDER[f.severity], f.app_name, f.client_id, f.risk.value),
@@ -313,3 +319,40 @@ def legacy_secret(facts: ClientFacts) -> list[Finding]:
             "it, then clear ClientSecret (PATCH with ClientSecret null).",
         )
     ]
+
+
+def seller_level_full_access(
+    assignments: Iterable[ProfileAssignment], profiles: dict[str, RoleSet]
+) -> list[Finding]:
+    """A FullAccess profile assigned at seller level reaches every admin user, including
+    every one created later, who then silently holds FullAccess. A fresh marketplace assigns
+    it to its bootstrap admin user only (decisions.md "Marketplace bootstrap")."""
+    found = []
+    for assignment in assignments:
+        at_seller = not any(
+            (
+                assignment.buyer_id,
+                assignment.supplier_id,
+                assignment.user_id,
+                assignment.user_group_id,
+            )
+        )
+        roles = profiles.get(assignment.security_profile_id, RoleSet()).all
+        if at_seller and ApiRole.FullAccess.value in roles:
+            profile = assignment.security_profile_id
+            found.append(
+                Finding(
+                    "",
+                    f"security profile {profile!r}",
+                    Risk.SELLER_LEVEL_FULL_ACCESS,
+                    Severity.HIGH,
+                    f"Security profile {profile!r} grants FullAccess and is assigned at seller "
+                    "level: every admin user, including every one created later, holds "
+                    "FullAccess.",
+                    "Assign it to the admin users (or a seller user group) that need it "
+                    "(POST /v1/securityprofiles/assignments with UserID or UserGroupID), then "
+                    f"delete the seller-level assignment (DELETE /v1/securityprofiles/{profile}"
+                    "/assignments).",
+                )
+            )
+    return found

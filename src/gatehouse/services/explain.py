@@ -35,7 +35,8 @@ def parse_grant_type(value: str | None) -> GrantType:
         return GrantType(value)
     except ValueError:
         raise InvalidInputError(
-            message="GrantType must be password or client_credentials.",
+            message="GrantType must be password, client_credentials or anonymous "
+            "(client_credentials on an IsAnonBuyer client).",
             data={"Field": "GrantType"},
         ) from None
 

@@ -11,7 +11,14 @@ from typing import Protocol
 from gatehouse.domain.access import ClientAccess
 from gatehouse.domain.api_clients import ApiClient
 from gatehouse.domain.clock import Clock
-from gatehouse.domain.review import ClientFacts, Finding, ReviewThresholds, reachable_roles, review
+from gatehouse.domain.review import (
+    ClientFacts,
+    Finding,
+    ReviewThresholds,
+    reachable_roles,
+    review,
+    seller_level_full_access,
+)
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.security_profiles import ProfileAssignment
 from gatehouse.settings import Settings
@@ -113,7 +120,7 @@ async def review_marketplace(
         )
         for client in clients
     ]
-    return review(facts, thresholds, now)
+    return review(facts, thresholds, now, seller_level_full_access(assignments, profiles))
 
 
 def _reachable(
