@@ -45,9 +45,7 @@ def test_version() -> None:
 def test_every_command_has_json_and_one_marketplace_option_name() -> None:
     for path in command_paths() - {("serve",)}:
         options = {
-            opt: param.hidden
-            for param in leaf(path).params
-            for opt in getattr(param, "opts", [])
+            opt: param.hidden for param in leaf(path).params for opt in getattr(param, "opts", [])
         }
         assert "--json" in options, path
         assert "--database-url" in options, path
@@ -68,7 +66,9 @@ async def test_clients_create_list_show(
     served = await client.get(f"/v1/apiclients/{body['ID']}", headers=marketplace.auth)
     assert served.status_code == 200
 
-    listed = await cli(database_url, "clients", "list", "--marketplace-id", marketplace.id, "--json")
+    listed = await cli(
+        database_url, "clients", "list", "--marketplace-id", marketplace.id, "--json"
+    )
     assert listed.exit_code == EXIT_OK
     ids = {item["ID"] for item in json.loads(listed.stdout)}
     assert ids == {marketplace.client_id, body["ID"]}
@@ -82,7 +82,9 @@ async def test_clients_create_list_show(
     assert details["Secrets"] == []
     unknown = await cli(database_url, "clients", "show", "no-such-client")
     assert unknown.exit_code == EXIT_REFUSED
-    assert unknown.stderr.strip() == "gatehouse: error: NotFound: ApiClient not found: no-such-client"
+    assert (
+        unknown.stderr.strip() == "gatehouse: error: NotFound: ApiClient not found: no-such-client"
+    )
     nowhere = await cli(database_url, "clients", "list", "--marketplace-id", "nowhere")
     assert nowhere.exit_code == EXIT_REFUSED
 
@@ -132,7 +134,9 @@ async def test_reset_password_generates_once_and_unlocks(
     )  # fmt: skip
     assert typed.exit_code == EXIT_OK, typed.stderr
     assert chosen not in typed.stdout and "Password" not in typed.stdout
-    assert (await password_token(client, marketplace.client_id, username, chosen)).status_code == 200
+    assert (
+        await password_token(client, marketplace.client_id, username, chosen)
+    ).status_code == 200
 
     weak = await cli(
         database_url, "users", "reset-password", "--marketplace-id", marketplace.id,
@@ -140,7 +144,9 @@ async def test_reset_password_generates_once_and_unlocks(
     )  # fmt: skip
     assert weak.exit_code == EXIT_USAGE
     assert "PasswordReset.InsecurePassword" in weak.stderr
-    assert (await password_token(client, marketplace.client_id, username, chosen)).status_code == 200
+    assert (
+        await password_token(client, marketplace.client_id, username, chosen)
+    ).status_code == 200
     nobody = await cli(
         database_url, "users", "reset-password", "--marketplace-id", marketplace.id,
         "--username", "nobody",

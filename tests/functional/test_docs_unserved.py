@@ -7,12 +7,10 @@ import re
 from pathlib import Path
 
 import httpx
-import pytest
 from fastapi import FastAPI
 from starlette.routing import Match
 
 from tests.conftest import Marketplace
-
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "behaviour.md"
 ROUTE = re.compile(r"`(?:(GET|POST|PUT|PATCH|DELETE) )?(/v1/[^`\s]*)`")

@@ -24,7 +24,9 @@ async def new_client(http: httpx.AsyncClient, mp: Marketplace, **fields: Any) ->
     return client_id
 
 
-async def rotate(http: httpx.AsyncClient, mp: Marketplace, client_id: str, **body: Any) -> httpx.Response:
+async def rotate(
+    http: httpx.AsyncClient, mp: Marketplace, client_id: str, **body: Any
+) -> httpx.Response:
     return await http.post(
         f"/gatehouse/apiclients/{client_id}/secrets/rotate", headers=mp.auth, json=body
     )
@@ -97,7 +99,9 @@ async def test_a_fresh_marketplace_passes_its_own_review(
 ) -> None:
     findings = await ok(await client.get("/gatehouse/review", headers=marketplace.auth))
     assert findings == {"Items": []}
-    me = await ok(await client.get(f"/v1/apiclients/{marketplace.client_id}", headers=marketplace.auth))
+    me = await ok(
+        await client.get(f"/v1/apiclients/{marketplace.client_id}", headers=marketplace.auth)
+    )
     assert me["AccessTokenDuration"] == 60
 
 
@@ -119,7 +123,9 @@ async def test_full_access_belongs_to_the_bootstrap_admin_only(
         "Email": "l@example.com",
         "Active": True,
     }
-    created = await ok(await client.post("/v1/adminusers", headers=marketplace.auth, json=later), 201)
+    created = await ok(
+        await client.post("/v1/adminusers", headers=marketplace.auth, json=later), 201
+    )
     assert created["AvailableRoles"] == []
 
 
@@ -163,7 +169,11 @@ async def test_the_anonymous_grant_is_named_in_the_audit_trail_and_metrics(
     )
     assert samples[("gatehouse_token_requests_total", labels)] == 1
     wrong = frozenset(
-        {("client_id", shop.anon_client), ("grant_type", "client_credentials"), ("outcome", "issued")}
+        {
+            ("client_id", shop.anon_client),
+            ("grant_type", "client_credentials"),
+            ("outcome", "issued"),
+        }
     )
     assert ("gatehouse_token_requests_total", wrong) not in samples
     explained = await ok(
