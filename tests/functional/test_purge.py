@@ -92,6 +92,7 @@ async def test_purge_deletes_exactly_what_expired(
 
 @pytest.mark.slow
 async def test_purge_command(fresh_database_url: str) -> None:
+    assert gatehouse("db", "upgrade", "--database-url", fresh_database_url).returncode == 0
     done = gatehouse("purge", "--json", "--database-url", fresh_database_url)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == (
