@@ -57,6 +57,12 @@ def formatter_for(log_format: str) -> logging.Formatter:
 def configure_logging(log_format: str, level: int = logging.INFO) -> None:
     """One stderr handler on the root logger; uvicorn's loggers use it too (their own
     handlers removed), so every line of a process has the chosen format."""
+    # A log record per request is on the hot path: skip what no formatter here prints (the
+    # caller's file and line, which walks the stack; thread and process names and ids).
+    logging._srcfile = None  # documented switch: "set to None to avoid findCaller()"
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter_for(log_format))
     root = logging.getLogger()

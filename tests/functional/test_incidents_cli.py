@@ -51,9 +51,9 @@ async def test_commands_act_on_a_running_server_without_collateral(fresh_databas
         assert me(base, hit) == (401, "Auth.TokenRevoked")
         assert me(base, kept) == (200, None)
 
-        refused = gatehouse("clients", "rotate-secret", other, "--json", *db)
-        assert refused.returncode == 4  # no secret to rotate (issue 13)
-        assert "ApiClientSecret.NoSecretToRotate" in refused.stderr
+        no_secret = gatehouse("clients", "rotate-secret", other, "--json", *db)
+        assert no_secret.returncode == 4  # no secret to rotate (issue 13)
+        assert "ApiClientSecret.NoSecretToRotate" in no_secret.stderr
         assert login(base, other, "ops", PASSWORD).status_code == 200
         rotated = gatehouse("clients", "rotate-secret", other, "--add-secret", "--json", *db)
         assert rotated.returncode == 0, rotated.stderr

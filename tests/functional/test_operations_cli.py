@@ -31,6 +31,11 @@ async def test_explain_json_and_human_output(
     assert (
         await client.post("/v1/adminusers", headers=marketplace.auth, json=inactive)
     ).status_code == 201
+    # New admins hold no role until one is assigned (issue 13): give jane FullAccess.
+    full = {"SecurityProfileID": "FullAccess", "UserID": inactive["ID"]}
+    assert (
+        await client.post("/v1/securityprofiles/assignments", headers=marketplace.auth, json=full)
+    ).status_code == 204
     refused = gatehouse(
         "explain",
         *common,

@@ -206,6 +206,17 @@ async def test_scoped_to_the_callers_marketplace(
         admin_username="other-admin",
         admin_password=ADMIN_PASSWORD,
     )
+    # Both bootstrap clients pass the review (issue 13): give each marketplace a finding.
+    login = await password_token(client, other.api_client_id, "other-admin", ADMIN_PASSWORD)
+    other_auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    for mp_client, auth in (
+        (marketplace.client_id, marketplace.auth),
+        (other.api_client_id, other_auth),
+    ):
+        patched = await client.patch(
+            f"/v1/apiclients/{mp_client}", headers=auth, json={"AccessTokenDuration": 600}
+        )
+        assert patched.status_code == 200, patched.text
     items = await findings(client, marketplace.auth)
     assert {i["ClientID"] for i in items} == {marketplace.client_id}
     assert other.api_client_id not in str(items)
