@@ -62,6 +62,14 @@ async def reset_password(
         )
     chosen = password if password is not None else generated_password(configs)
     password_hash = await hash_meeting_policy(hasher, configs, chosen)
+    await _store(db, clock, marketplace_id, username, password_hash)
+    return chosen
+
+
+async def _store(
+    db: Database, clock: Clock, marketplace_id: str, username: str, password_hash: str
+) -> None:
+    """Set the hash, clear the lockout, record the event: one transaction."""
     async with db.write() as session:
         row = await users.find_by_username(
             session, marketplace_id=marketplace_id, username=username
@@ -82,4 +90,3 @@ async def reset_password(
             details={"UserID": row.external_id, "Unlocked": True},
         )
         await record(session, event, clock.now())
-    return chosen
