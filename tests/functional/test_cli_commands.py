@@ -24,7 +24,9 @@ from tests.functional.test_lockout import WRONG
 
 async def cli(database_url: str, *args: str, stdin: str | None = None) -> Any:
     """Run ``gatehouse`` in a thread (it runs its own event loop)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEHOUSE_")}
+    # Unset every GATEHOUSE_* variable for the call (CliRunner restores them afterwards).
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("GATEHOUSE_")}
+    env["GATEHOUSE_CONFIG"] = None
     argv = [*args, "--database-url", database_url]
     return await asyncio.to_thread(CliRunner().invoke, app, argv, stdin, env)
 

@@ -45,7 +45,9 @@ CREATORS = {("serve",), ("db", "upgrade")}
 
 
 def invoke(*args: str) -> Any:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GATEHOUSE_")}
+    # Unset every GATEHOUSE_* variable for the call (CliRunner restores them afterwards).
+    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("GATEHOUSE_")}
+    env["GATEHOUSE_CONFIG"] = None
     return CliRunner().invoke(app, list(args), env=env)
 
 

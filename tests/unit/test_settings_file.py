@@ -20,6 +20,8 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for name in list(os.environ):
         if name.startswith("GATEHOUSE_"):
             monkeypatch.delenv(name)
+    # `gatehouse --config` sets GATEHOUSE_CONFIG for its worker processes; undone after the test.
+    monkeypatch.setenv("GATEHOUSE_CONFIG", "")
     return monkeypatch
 
 
