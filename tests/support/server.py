@@ -102,9 +102,7 @@ def _wait_healthy(base: str, process: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(
-                f"server exited: {stop(process)}"
-            )
+            raise AssertionError(f"server exited: {stop(process)}")
         try:
             if httpx.get(f"{base}/gatehouse/health", timeout=1).status_code == 200:
                 return
