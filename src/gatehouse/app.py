@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gatehouse import __version__
 from gatehouse.domain.clock import Clock
+from gatehouse.http.access_log import AccessLog, RouteCapture
 from gatehouse.http.cors import Cors
 from gatehouse.http.errors import install_error_handlers
 from gatehouse.http.metrics import Metrics, RequestMetrics
@@ -139,11 +141,17 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         for route in [*app.routes, *(r for router in ROUTERS for r in router.routes)]
         if isinstance(path := getattr(route, "path", None), str)
     ]
+    app.add_middleware(RouteCapture)  # innermost: hands the route template to AccessLog
     app.add_middleware(RequestMetrics, metrics=collected)  # inside: sees scope["route"]
     app.add_middleware(CaseInsensitivePaths, templates=templates)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
-    # Outermost: its headers reach every response, the errors of the others included.
+    # Outside every other layer but the access log: its headers reach every response, the
+    # errors of the others included.
     app.add_middleware(Cors, policy=settings.cors_policy, own_origin=settings.effective_base_url)
+    if settings.trusted_proxies:
+        # Only these peers' X-Forwarded-For / -Proto are believed (docs/operations.md).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    app.add_middleware(AccessLog)  # outermost: every response gets X-Request-Id and a line
     return app
 
 

@@ -1,4 +1,9 @@
-"""Typed settings from options or ``GATEHOUSE_*`` environment variables.
+"""Typed settings from flags, ``GATEHOUSE_*`` environment variables and an optional TOML file.
+
+Precedence: flags (keyword arguments) over the environment over the config file
+(``--config`` / ``GATEHOUSE_CONFIG``) over the defaults. Every field carries a
+``description``: README's settings table is generated from them (``python -m
+gatehouse.settings_doc``), and a test fails when the two drift apart.
 
 Nothing here is built at import time: ``create_app(settings)`` and the CLI construct
 ``Settings`` so tests can vary them freely.
@@ -6,60 +11,178 @@ Nothing here is built at import time: ``create_app(settings)`` and the CLI const
 
 from __future__ import annotations
 
+import os
+import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from gatehouse.domain.origins import OriginPolicy
 
 DEFAULT_SQLITE_FILE = "gatehouse.db"
+CONFIG_ENV = "GATEHOUSE_CONFIG"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="GATEHOUSE_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="GATEHOUSE_", extra="ignore", use_attribute_docstrings=True
+    )
 
-    host: str = "127.0.0.1"
-    port: int = Field(default=8080, ge=1, le=65535)
-    workers: int = Field(default=1, ge=1, le=64)
-    database_url: str = ""
-    base_url: str = ""
-    bootstrap_username: str | None = None
-    bootstrap_password: str | None = None
-    max_body_bytes: int = Field(default=1_048_576, ge=1024)
-    key_refresh_seconds: float = Field(default=30.0, gt=0)
-    """How often a process looks for a signing key rotated by another process."""
-    purge_interval_seconds: float = Field(default=3600.0, ge=0)
-    """How often each server process deletes abandoned anonymous orders, spent anonymous
-    tokens and dead refresh tokens; 0 disables (run ``gatehouse purge`` instead)."""
-    max_token_lifetime_minutes: int = Field(default=86400, ge=10)
-    """How long a retired key stays published: the longest lifetime any token may have
-    (AnonymousTokenDuration allows up to 86400 minutes)."""
-    audit_retention_days: int = Field(default=90, ge=1, le=3650)
-    """Audit events older than this are deleted (background task, ``gatehouse audit purge``)."""
-    audit_flush_seconds: float = Field(default=1.0, gt=0, le=3600)
-    """Buffered token audit events are written at least this often (a crash loses at most
-    this much of them)."""
-    audit_flush_events: int = Field(default=500, ge=1, le=1_000_000)
-    """...or as soon as this many are buffered."""
-    redis_url: str = ""
-    """Rate-limit counters in Redis (shared by every process) instead of in each process."""
-    redis_key_prefix: str = Field(default="gatehouse:", max_length=100)
-    failed_passwords_per_hour: int = Field(default=100, ge=1, le=100)
-    """Failed password attempts allowed per username per sliding hour (ASVS 2.2.1: ≤ 100)."""
-    metrics_token: str | None = Field(default=None, min_length=16, max_length=1000)
-    """When set, ``/metrics`` answers only requests bearing ``Authorization: Bearer <it>``."""
-    usage_flush_seconds: float = Field(default=5.0, gt=0, le=3600)
-    """How often each process stores its per-client usage counts (the most a crash loses)."""
-    usage_retention_days: int = Field(default=14, ge=1, le=3660)
-    """Per-minute usage rows older than this are deleted."""
-    review_access_token_minutes: int = Field(default=60, ge=10)
-    """Configuration review: AccessTokenDuration above this is "long" on high-access clients."""
-    review_refresh_token_minutes: int = Field(default=1440, ge=0)
-    """Configuration review: RefreshTokenDuration above this is "long" on high-access clients."""
-    review_idle_days: int = Field(default=30, ge=1, le=3650)
-    """Configuration review: an active client unused for longer is reported."""
+    host: str = Field(default="127.0.0.1", description="The address `serve` listens on.")
+    port: int = Field(default=8080, ge=1, le=65535, description="The port `serve` listens on.")
+    workers: int = Field(default=1, ge=1, le=64, description="Worker processes of `serve`.")
+    database_url: str = Field(
+        default="",
+        description="`sqlite:///path/file.db` or `postgresql://user@host:5432/db`; unset: "
+        "`gatehouse.db` in the current directory. Only `serve` and `db upgrade` create it.",
+    )
+    base_url: str = Field(
+        default="",
+        description="The public URL, the tokens' `iss` and `aud`; unset: `http://HOST:PORT`. "
+        "Behind a proxy, set it to the public `https://` URL.",
+    )
+    bootstrap_username: str | None = Field(
+        default=None, description="The first marketplace's admin username (unset: `admin`)."
+    )
+    bootstrap_password: str | None = Field(
+        default=None,
+        description="The first marketplace's admin password (unset: generated and printed "
+        "once). Used only on an empty database.",
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest request body; larger ones get 413."
+    )
+    key_refresh_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often a process looks for a signing key rotated by another process.",
+    )
+    purge_interval_seconds: float = Field(
+        default=3600.0,
+        ge=0,
+        description="How often each server process deletes abandoned anonymous orders, spent "
+        "anonymous tokens and dead refresh tokens; 0: never (run `gatehouse purge`).",
+    )
+    max_token_lifetime_minutes: int = Field(
+        default=86400,
+        ge=10,
+        description="How long a retired signing key stays published: the longest lifetime "
+        "any token may have (AnonymousTokenDuration allows up to 86400 minutes).",
+    )
+    audit_retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Audit events older than this are deleted (background task, "
+        "`gatehouse audit purge`).",
+    )
+    audit_flush_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=3600,
+        description="Buffered token audit events are written at least this often (a crash "
+        "loses at most this much of them).",
+    )
+    audit_flush_events: int = Field(
+        default=500,
+        ge=1,
+        le=1_000_000,
+        description="...or as soon as this many token audit events are buffered.",
+    )
+    redis_url: str = Field(
+        default="",
+        description="Rate-limit counters in Redis (`redis://host:6379/0`), shared by every "
+        "process; unset: counters per process.",
+    )
+    redis_key_prefix: str = Field(
+        default="gatehouse:",
+        max_length=100,
+        description="Prefix of Gatehouse's Redis keys (to share one Redis between deployments).",
+    )
+    failed_passwords_per_hour: int = Field(
+        default=100,
+        ge=1,
+        le=100,
+        description="Failed password attempts allowed per username per sliding hour "
+        "(ASVS 2.2.1: at most 100).",
+    )
+    metrics_token: str | None = Field(
+        default=None,
+        min_length=16,
+        max_length=1000,
+        description="When set (16+ characters), `/metrics` needs `Authorization: Bearer <it>`; "
+        "unset: `/metrics` is public.",
+    )
+    usage_flush_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="How often each process stores its per-client usage counts (the most a "
+        "crash loses).",
+    )
+    usage_retention_days: int = Field(
+        default=14, ge=1, le=3660, description="Per-minute usage rows older than this are deleted."
+    )
+    review_access_token_minutes: int = Field(
+        default=60,
+        ge=10,
+        description="Configuration review: AccessTokenDuration above this is long on "
+        "high-access clients.",
+    )
+    review_refresh_token_minutes: int = Field(
+        default=1440,
+        ge=0,
+        description="Configuration review: RefreshTokenDuration above this is long on "
+        "high-access clients.",
+    )
+    review_idle_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Configuration review: an active client unused for longer is reported.",
+    )
+
+    # --- Operations (issue 13): config file, logs, reverse proxies ---
+    config: str = Field(
+        default="",
+        description="A TOML file of these settings (lowercase names without the prefix: "
+        "`port = 9000`); flags and environment variables override it.",
+    )
+    log_format: Literal["json", "text"] = Field(
+        default="text",
+        description="`json`: one JSON object per log line (uvicorn's own included) and one "
+        "per request; `text`: the same lines for humans.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or CIDR ranges of reverse proxies whose "
+        "`X-Forwarded-For` / `X-Forwarded-Proto` are believed (`*`: any peer); unset: none.",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Flags over environment over the config file; no ``.env`` or secrets directory."""
+        given = init_settings.init_kwargs if isinstance(init_settings, InitSettingsSource) else {}
+        path = given.get("config") or os.environ.get(CONFIG_ENV, "")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path:
+            sources.append(ConfigFileSource(settings_cls, Path(path)))
+        return tuple(sources)
 
     # Secrets at rest (issue 10 item 6): the key-encryption key, kept outside the database.
     encryption_key: str | None = Field(default=None, repr=False)
@@ -75,7 +198,13 @@ class Settings(BaseSettings):
     # Browsers (CORS, issue 9): which origins may call /oauth/token, /v1, /oauth/certs and
     # /.well-known from a page: "*" (any, the default), origins separated by commas or spaces,
     # or empty (off).
-    cors_origins: str = Field(default="*", max_length=30_000)
+    cors_origins: str = Field(
+        default="*",
+        max_length=30_000,
+        description="Which browser origins may call `/oauth/token`, `/v1`, `/oauth/certs` and "
+        "`/.well-known`: `*` (any), origins separated by commas or spaces, or empty (off). "
+        "`/gatehouse/*` is same-origin only.",
+    )
 
     @field_validator("cors_origins")
     @classmethod
@@ -132,3 +261,29 @@ class Settings(BaseSettings):
     def effective_base_url(self) -> str:
         """The public URL, used as the tokens' ``iss`` and ``aud``."""
         return self.base_url or f"http://{self.host}:{self.port}"
+
+
+class ConfigFileSource(PydanticBaseSettingsSource):
+    """The TOML config file: flat keys named like the fields (``database_url = "..."``).
+    A missing file, bad TOML or an unknown key is an error, never silently ignored: a typo
+    in a config file must not leave a default in force."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        self.path = path
+        try:
+            with path.open("rb") as handle:
+                self.values: dict[str, Any] = tomllib.load(handle)
+        except FileNotFoundError as exc:
+            raise ValueError(f"config file {path} does not exist") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"config file {path}: {exc}") from exc
+        unknown = sorted(set(self.values) - set(settings_cls.model_fields) - {"config"})
+        if unknown:
+            raise ValueError(f"config file {path}: unknown setting(s) {', '.join(unknown)}")
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self.values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.values.items() if k != "config"}

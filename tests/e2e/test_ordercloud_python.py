@@ -294,8 +294,8 @@ async def test_an_under_privileged_token_gets_the_sdks_authentication_error(
     served: Served, admin: OrderCloudClient
 ) -> None:
     """A token carrying only MeAdmin and BuyerReader: client_credentials as a client's default
-    context user, who holds those roles through a profile assigned to them alone (and also the
-    marketplace-wide FullAccess profile), with the SDK's ``scopes`` asking for just the two."""
+    context user, who holds those roles through a profile assigned to them alone (FullAccess
+    belongs to the bootstrap admin only), with the SDK's ``scopes`` asking for just the two."""
     profile = await admin.security_profiles.create(
         SecurityProfile(id=new_id("py-narrow"), name="Narrow", roles=["MeAdmin", "BuyerReader"])
     )
@@ -327,7 +327,7 @@ async def test_an_under_privileged_token_gets_the_sdks_authentication_error(
     async with sdk(served, created.id, "Narrow-Client-Secret-1", scopes=scopes) as narrow:
         me = await narrow.me.get()
         assert me.username == narrow_user.username
-        assert sorted(me.available_roles or []) == ["BuyerReader", "FullAccess", "MeAdmin"]
+        assert sorted(me.available_roles or []) == ["BuyerReader", "MeAdmin"]
         await narrow.buyers.list()  # BuyerReader suffices
         with pytest.raises(AuthenticationError) as forbidden:
             await narrow.api_clients.list()

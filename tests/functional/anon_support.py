@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from gatehouse.runtime import Runtime
-from tests.conftest import Marketplace, password_token
+from tests.conftest import ADMIN_PASSWORD, Marketplace, password_token
 from tests.functional.test_buyer_users import add_companies
 
 PASSWORD = "Passw0rdPassw0rd"
@@ -128,3 +128,12 @@ async def login(http: httpx.AsyncClient, shop: Shop, username: str) -> str:
     response = await password_token(http, shop.anon_client, username, PASSWORD)
     token: str = (await ok(response))["access_token"]
     return token
+
+
+async def fresh_seller_auth(http: httpx.AsyncClient, shop: Shop) -> dict[str, str]:
+    """A new token of the marketplace's admin, for tests that move the clock past the
+    bootstrap client's 60-minute AccessTokenDuration."""
+    mp = shop.mp
+    response = await password_token(http, mp.client_id, mp.credentials.username, ADMIN_PASSWORD)
+    token: str = (await ok(response))["access_token"]
+    return bearer(token)

@@ -36,7 +36,8 @@ async def test_create_get_list_patch_delete(
     assert created.status_code == 201
     body = created.json()
     assert body["Password"] is None
-    assert body["AvailableRoles"] == ["FullAccess"]  # the seller-level profile reaches every admin
+    # FullAccess belongs to the bootstrap admin only: a new admin has no role until assigned.
+    assert body["AvailableRoles"] == []
     assert body["CompanyID"] == marketplace.id
     async with runtime.db.read() as session:
         stored = await session.scalar(

@@ -27,6 +27,7 @@ async def _old_event(url: str, days: int) -> None:
 
 
 async def test_list_and_purge(fresh_database_url: str) -> None:
+    assert gatehouse("db", "upgrade", "--database-url", fresh_database_url).returncode == 0
     rotated = gatehouse("keys", "rotate", "--database-url", fresh_database_url)
     assert rotated.returncode == 0, rotated.stderr
     kid = rotated.stdout.splitlines()[0].rsplit(" ", 1)[-1]

@@ -72,6 +72,7 @@ async def test_generated_bootstrap_password_works(fresh_database_url: str) -> No
 
 
 async def test_marketplace_create_refuses_a_weak_password(fresh_database_url: str) -> None:
+    assert gatehouse("db", "upgrade", "--database-url", fresh_database_url).returncode == 0
     result = gatehouse(
         "marketplace",
         "create",

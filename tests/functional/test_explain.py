@@ -96,7 +96,6 @@ async def test_a_login_that_would_succeed(
     assert result["Roles"] == {
         "Granted": ["OrderAdmin"],
         "Dropped": [
-            {"Role": "FullAccess", "Reason": "not requested"},  # the seller-level profile
             {"Role": "ProductReader", "Reason": "not requested"},
             {"Role": "Shopper", "Reason": "not held"},
         ],
@@ -162,7 +161,6 @@ async def test_roles_above_the_client_maximum_and_missing_minimum(
     assert result["Roles"] == {
         "Granted": ["ProductReader"],
         "Dropped": [
-            {"Role": "FullAccess", "Reason": "above client maximum"},
             {"Role": "OrderAdmin", "Reason": "above client maximum"},
         ],
         "MissingMinimum": ["CatalogAdmin"],

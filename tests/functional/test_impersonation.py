@@ -676,6 +676,16 @@ async def test_an_impersonation_token_ends_with_its_impersonator(setup: Setup) -
     csr = {**user(ID="csr", Username="csr", Email="csr@example.com")}
     created = await setup.http.post("/v1/adminusers", headers=setup.mp.auth, json=csr)
     assert created.status_code == 201, created.text
+    # A new admin user holds no role until a profile is assigned (issue 13).
+    profile = {"ID": "csr-profile", "Name": "CSR", "Roles": ["BuyerImpersonation"]}
+    made = await setup.http.post("/v1/securityprofiles", headers=setup.mp.auth, json=profile)
+    assert made.status_code == 201, made.text
+    assigned = await setup.http.post(
+        "/v1/securityprofiles/assignments",
+        headers=setup.mp.auth,
+        json={"SecurityProfileID": "csr-profile", "UserID": "csr"},
+    )
+    assert assigned.status_code == 204, assigned.text
     login = await setup.http.post(
         "/oauth/token",
         data={

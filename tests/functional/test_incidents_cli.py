@@ -51,7 +51,11 @@ async def test_commands_act_on_a_running_server_without_collateral(fresh_databas
         assert me(base, hit) == (401, "Auth.TokenRevoked")
         assert me(base, kept) == (200, None)
 
-        rotated = gatehouse("clients", "rotate-secret", other, "--json", *db)
+        no_secret = gatehouse("clients", "rotate-secret", other, "--json", *db)
+        assert no_secret.returncode == 4  # no secret to rotate (issue 13)
+        assert "ApiClientSecret.NoSecretToRotate" in no_secret.stderr
+        assert login(base, other, "ops", PASSWORD).status_code == 200
+        rotated = gatehouse("clients", "rotate-secret", other, "--add-secret", "--json", *db)
         assert rotated.returncode == 0, rotated.stderr
         secret = json.loads(rotated.stdout)["ClientSecret"]
         refused = login(base, other, "ops", PASSWORD)
@@ -81,5 +85,5 @@ async def test_commands_act_on_a_running_server_without_collateral(fresh_databas
         )
 
         unknown = gatehouse("clients", "revoke-tokens", "no-such-client", *db)
-        assert unknown.returncode == 1
+        assert unknown.returncode == 4
         assert "NotFound" in unknown.stderr

@@ -113,9 +113,8 @@ async def test_get_me_for_each_user_type(
     assert body["ID"] == body["Username"] == "jane"
     assert body["CompanyID"] == company
     assert body["Password"] is None
-    # Admin users also get the marketplace's seller-level FullAccess profile.
-    extra = ["FullAccess"] if kind == "admin" else []
-    assert body["AvailableRoles"] == [*extra, "MeAdmin", "PasswordReset"]
+    # No seller-level FullAccess (issue 13): an admin holds only what was assigned.
+    assert body["AvailableRoles"] == ["MeAdmin", "PasswordReset"]
     stored = await client.get(f"{USERS_URL[kind]}/jane", headers=companies.auth)
     assert {
         k: v for k, v in body.items() if k not in ("Buyer", "Supplier", "Seller")

@@ -34,7 +34,7 @@ async def test_success_shape_and_exact_claims(
     body = response.json()
     assert set(body) == {"access_token", "token_type", "expires_in"}  # RefreshTokenDuration is 0
     assert body["token_type"] == "bearer"
-    assert body["expires_in"] == 600 * 60 - 1
+    assert body["expires_in"] == 60 * 60 - 1  # the bootstrap client's 60 minutes
     header = jwt.get_unverified_header(body["access_token"])
     assert header["alg"] == "RS256" and len(header["kid"]) == 22
     claims = claims_of(body["access_token"])
@@ -48,7 +48,7 @@ async def test_success_shape_and_exact_claims(
     assert claims["usrtype"] == "admin"
     assert claims["role"] == "FullAccess"
     assert claims["iss"] == claims["aud"] == BASE_URL
-    assert claims["exp"] - claims["nbf"] == 600 * 60
+    assert claims["exp"] - claims["nbf"] == 60 * 60
 
 
 async def test_duration_follows_the_client(

@@ -31,6 +31,11 @@ async def test_explain_json_and_human_output(
     assert (
         await client.post("/v1/adminusers", headers=marketplace.auth, json=inactive)
     ).status_code == 201
+    # New admins hold no role until one is assigned (issue 13): give jane FullAccess.
+    full = {"SecurityProfileID": "FullAccess", "UserID": inactive["ID"]}
+    assert (
+        await client.post("/v1/securityprofiles/assignments", headers=marketplace.auth, json=full)
+    ).status_code == 204
     refused = gatehouse(
         "explain",
         *common,
@@ -56,7 +61,7 @@ async def test_explain_bad_input(marketplace: Marketplace, database_url: str) ->
     unknown = gatehouse(
         "explain", "--client-id", "nope", "--username", "x", "--database-url", database_url
     )
-    assert unknown.returncode == 2
+    assert unknown.returncode == 4  # refused: an unknown client (issue 13 exit codes)
     assert "ApiClient not found: nope" in unknown.stderr
     elsewhere = gatehouse(
         "explain",
@@ -69,7 +74,7 @@ async def test_explain_bad_input(marketplace: Marketplace, database_url: str) ->
         "--database-url",
         database_url,
     )
-    assert elsewhere.returncode == 2
+    assert elsewhere.returncode == 4
     no_user = gatehouse(
         "explain", "--client-id", marketplace.client_id, "--database-url", database_url
     )
@@ -87,7 +92,16 @@ async def test_explain_bad_input(marketplace: Marketplace, database_url: str) ->
     assert grant.returncode == 2
 
 
-async def test_review_json_and_human_output(marketplace: Marketplace, database_url: str) -> None:
+async def test_review_json_and_human_output(
+    client: httpx.AsyncClient, marketplace: Marketplace, database_url: str
+) -> None:
+    # A fresh marketplace passes its review (issue 13): make its client long-lived first.
+    patched = await client.patch(
+        f"/v1/apiclients/{marketplace.client_id}",
+        headers=marketplace.auth,
+        json={"AccessTokenDuration": 600},
+    )
+    assert patched.status_code == 200, patched.text
     found = gatehouse(
         "review", "--marketplace-id", marketplace.id, "--json", "--database-url", database_url
     )
@@ -134,5 +148,5 @@ async def test_review_json_and_human_output(marketplace: Marketplace, database_u
     assert everywhere.returncode == 1, everywhere.stderr
     assert {"MarketplaceID": marketplace.id, **items[0]} in json.loads(everywhere.stdout)
     missing = gatehouse("review", "--marketplace-id", "nope", "--database-url", database_url)
-    assert missing.returncode == 2
+    assert missing.returncode == 4
     assert "Marketplace not found: nope" in missing.stderr

@@ -539,16 +539,17 @@ async def test_cli_sets_shows_and_clears_and_a_running_server_follows(
 
 @pytest.mark.slow
 async def test_cli_bad_input(marketplace: Marketplace, database_url: str) -> None:
-    for args in (
-        ("show", "--client-id", "nope"),
-        ("set", "--client-id", marketplace.client_id, "--api-per-minute", "0"),
-        ("set", "--client-id", marketplace.client_id, "--api-burst", "5"),
-        ("set", "--marketplace", "no-such-marketplace", "--api-per-minute", "5"),
-        ("show",),
-        ("show", "--client-id", marketplace.client_id, "--marketplace", marketplace.id),
+    # Exit codes (issue 13): 2 bad input, 4 an unknown client or marketplace.
+    for expected, args in (
+        (4, ("show", "--client-id", "nope")),
+        (2, ("set", "--client-id", marketplace.client_id, "--api-per-minute", "0")),
+        (2, ("set", "--client-id", marketplace.client_id, "--api-burst", "5")),
+        (4, ("set", "--marketplace-id", "no-such-marketplace", "--api-per-minute", "5")),
+        (2, ("show",)),
+        (2, ("show", "--client-id", marketplace.client_id, "--marketplace", marketplace.id)),
     ):
         code, out, err = await cli(database_url, *args)
-        assert code == 2, (args, out, err)
+        assert code == expected, (args, out, err)
         assert out == ""
         assert "error" in err
         assert "Traceback" not in err

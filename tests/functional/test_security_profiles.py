@@ -96,34 +96,44 @@ async def test_user_level_assignment_reaches_only_that_user(
     assert saved.status_code == 204
     a = (await client.get("/v1/adminusers/a", headers=marketplace.auth)).json()
     b = (await client.get("/v1/adminusers/b", headers=marketplace.auth)).json()
-    assert a["AvailableRoles"] == ["FullAccess", "OrderReader"]
-    assert b["AvailableRoles"] == ["FullAccess"]
+    # No seller-level FullAccess (issue 13): b holds nothing, a only what was assigned.
+    assert a["AvailableRoles"] == ["OrderReader"]
+    assert b["AvailableRoles"] == []
 
     listed = await client.get(
         "/v1/securityprofiles/assignments", headers=marketplace.auth, params={"level": "User"}
     )
-    assert listed.json()["Items"] == [
-        {
+    bootstrap_admin = (await client.get("/v1/me", headers=marketplace.auth)).json()["ID"]
+    by_profile = {i["SecurityProfileID"]: i for i in listed.json()["Items"]}
+    assert by_profile == {
+        "orders": {
             "SecurityProfileID": "orders",
             "BuyerID": None,
             "SupplierID": None,
             "UserID": "a",
             "UserGroupID": None,
-        }
-    ]
+        },
+        "FullAccess": {
+            "SecurityProfileID": "FullAccess",
+            "BuyerID": None,
+            "SupplierID": None,
+            "UserID": bootstrap_admin,
+            "UserGroupID": None,
+        },
+    }
     seller = await client.get(
         "/v1/securityprofiles/assignments",
         headers=marketplace.auth,
         params={"commerceRole": "Seller", "level": "Company"},
     )
-    assert [i["SecurityProfileID"] for i in seller.json()["Items"]] == ["FullAccess"]
+    assert seller.json()["Items"] == []
 
     removed = await client.delete(
         "/v1/securityprofiles/orders/assignments", headers=marketplace.auth, params={"userID": "a"}
     )
     assert removed.status_code == 204
     a = (await client.get("/v1/adminusers/a", headers=marketplace.auth)).json()
-    assert a["AvailableRoles"] == ["FullAccess"]
+    assert a["AvailableRoles"] == []
 
 
 async def test_renaming_a_profile_keeps_its_assignments(

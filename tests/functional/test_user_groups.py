@@ -375,7 +375,8 @@ async def test_admin_group_profile_reaches_members(
 
     listed = await client.get("/v1/adminusers", headers=marketplace.auth, params={"ID": "a|b"})
     roles = {u["ID"]: u["AvailableRoles"] for u in listed.json()["Items"]}
-    assert roles == {"a": ["FullAccess", "OrderReader"], "b": ["FullAccess"]}
+    # No seller-level FullAccess (issue 13): only the group's profile reaches a member.
+    assert roles == {"a": ["OrderReader"], "b": []}
     cid = marketplace.client_id
     assert await token_roles(client, cid, f"{marketplace.id}--a", "OrderReader") == ["OrderReader"]
     assert await token_roles(client, cid, f"{marketplace.id}--b", "OrderReader") == []
@@ -383,11 +384,11 @@ async def test_admin_group_profile_reaches_members(
     renamed = await client.patch(f"{ADMIN_GROUPS}/g", headers=marketplace.auth, json={"ID": "g2"})
     assert renamed.json()["ID"] == "g2"
     a = (await client.get("/v1/adminusers/a", headers=marketplace.auth)).json()
-    assert a["AvailableRoles"] == ["FullAccess", "OrderReader"]
+    assert a["AvailableRoles"] == ["OrderReader"]
 
     await client.delete(f"{ADMIN_GROUPS}/g2", headers=marketplace.auth)
     a = (await client.get("/v1/adminusers/a", headers=marketplace.auth)).json()
-    assert a["AvailableRoles"] == ["FullAccess"]
+    assert a["AvailableRoles"] == []
     group_level = await client.get(
         "/v1/securityprofiles/assignments", headers=marketplace.auth, params={"level": "Group"}
     )

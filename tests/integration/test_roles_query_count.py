@@ -88,6 +88,19 @@ async def seed(runtime: Runtime, mp: Marketplace, owner: GroupOwner, count: int)
                 )
 
 
+async def seller_level(runtime: Runtime, mp: Marketplace, role: str) -> None:
+    """A profile assigned at seller level: it reaches every admin user (a new marketplace's
+    own FullAccess profile is assigned to its bootstrap admin only)."""
+    async with runtime.db.write() as session:
+        profile = SecurityProfile("seller-wide", "seller-wide", [role], [])
+        await security_profiles.insert(
+            session, marketplace_id=mp.id, profile=profile, now=datetime.now(UTC)
+        )
+        await security_profiles.save_assignment(
+            session, marketplace_id=mp.id, assignment=ProfileAssignment(profile.id)
+        )
+
+
 def expected(row: UserRow, seller_roles: frozenset[str]) -> frozenset[str]:
     index = int(row.external_id[1:])
     from_groups = frozenset(ROLE_BY_GROUP[: index % GROUPS + 1])
@@ -119,6 +132,7 @@ async def test_roles_for_a_page_cost_the_same_statements_for_any_page_size(
     await seed(runtime, marketplace, GroupOwner(UserType.ADMIN), count)
     await seed(runtime, marketplace, GroupOwner(UserType.BUYER, "b1"), count)
     await seed(runtime, marketplace, GroupOwner(UserType.BUYER, "b2"), count)
+    await seller_level(runtime, marketplace, "CatalogReader")
     rows = await load_rows(runtime, marketplace)
     assert len(rows) == 3 * count
 
@@ -126,7 +140,7 @@ async def test_roles_for_a_page_cost_the_same_statements_for_any_page_size(
 
     assert statements == ROLE_STATEMENTS
     for row in rows:
-        assert roles[row.id].all == expected(row, frozenset({"FullAccess"})), row.external_id
+        assert roles[row.id].all == expected(row, frozenset({"CatalogReader"})), row.external_id
 
 
 @pytest.mark.parametrize("page_size", [2, 100])

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -57,6 +58,7 @@ def server(
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
+    _drain(process)
     try:
         _wait_healthy(base, process)
         yield base, process
@@ -64,21 +66,43 @@ def server(
         stop(process)
 
 
+_OUTPUT: dict[int, tuple[threading.Thread, list[str]]] = {}
+
+
+def _drain(process: subprocess.Popen[str]) -> None:
+    """Read the server's output as it comes: a server logs a line per request, and an unread
+    pipe would fill up and block it."""
+    lines: list[str] = []
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    _OUTPUT[process.pid] = (thread, lines)
+
+
 def stop(process: subprocess.Popen[str]) -> str:
     """Stop the server's whole process group (uvicorn workers included); return its output."""
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
-    output, _ = process.communicate(timeout=30)
-    return output or ""
+    process.wait(timeout=30)
+    drained = _OUTPUT.pop(process.pid, None)
+    if drained is None:
+        output, _ = process.communicate(timeout=30)
+        return output or ""
+    thread, lines = drained
+    thread.join(timeout=30)
+    return "".join(lines)
 
 
 def _wait_healthy(base: str, process: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(
-                f"server exited: {process.stdout.read() if process.stdout else ''}"
-            )
+            raise AssertionError(f"server exited: {stop(process)}")
         try:
             if httpx.get(f"{base}/gatehouse/health", timeout=1).status_code == 200:
                 return

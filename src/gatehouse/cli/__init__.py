@@ -7,23 +7,39 @@ import asyncio
 import json
 import os
 import shutil
+import sys
 import tempfile
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 
-from gatehouse.cli import encryption, incidents, origins, rate_limits
+from gatehouse import __version__
+from gatehouse.cli import clients, encryption, incidents, origins, rate_limits
 from gatehouse.cli.audit import audit_app
+from gatehouse.cli.common import (
+    EXIT_FINDINGS,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    DatabaseOpt,
+    JsonOpt,
+    emit,
+    load_settings,
+    progress,
+    require_database,
+    run,
+)
 from gatehouse.crypto import PasswordHasher
 from gatehouse.crypto_at_rest import EncryptionKeyError
 from gatehouse.domain.audit import CLI
 from gatehouse.domain.clock import SystemClock
-from gatehouse.domain.errors import DomainError, NotFoundError
+from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.explain import Explanation
+from gatehouse.logs import configure_logging
 from gatehouse.oauth.keys import ensure_signing_key, schedule_signing_key
 from gatehouse.services.marketplaces import (
     MarketplaceCredentials,
@@ -41,6 +57,7 @@ app = typer.Typer(
     help="Gatehouse: an OrderCloud-compatible identity and access server.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
 marketplace_app = typer.Typer(help="Marketplaces.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -54,17 +71,40 @@ app.add_typer(incidents.users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(rate_limits.app, name="ratelimits")
 encryption.register(keys_app)
+clients.register(incidents.clients_app, incidents.users_app, marketplace_app)
 err = Console(stderr=True)
 
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option("--database-url", help="Overrides GATEHOUSE_DATABASE_URL.", show_default=False),
-]
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"gatehouse {__version__}")
+        raise typer.Exit(EXIT_OK)
 
 
-def _settings(**overrides: object) -> Settings:
-    values = {k: v for k, v in overrides.items() if v is not None}
-    return Settings(**values)  # type: ignore[arg-type]
+@app.callback()
+def _global_options(
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            help="A TOML settings file (GATEHOUSE_CONFIG); flags and environment override it.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Options every command accepts before its name: ``gatehouse --config FILE serve``."""
+    if config is not None:
+        # Through the environment, so `serve`'s worker processes read the same file.
+        os.environ["GATEHOUSE_CONFIG"] = config
+
+
+_settings = load_settings
 
 
 @app.command()
@@ -81,6 +121,7 @@ def serve(
     settings = _settings(
         host=host, port=port, workers=workers, database_url=database_url, base_url=base_url
     )
+    configure_logging(settings.log_format)
     try:
         credentials = asyncio.run(_prepare(settings))
     except EncryptionKeyError as exc:
@@ -105,8 +146,9 @@ def serve(
             loop="uvloop",
             http="httptools",
             log_level="info",
-            access_log=False,
-            proxy_headers=False,
+            log_config=None,  # configure_logging's handlers (GATEHOUSE_LOG_FORMAT) stay
+            access_log=False,  # one structured line per request instead (http/access_log.py)
+            proxy_headers=False,  # handled in the app: GATEHOUSE_TRUSTED_PROXIES
         )
 
 
@@ -160,66 +202,71 @@ def marketplace_create(
     name: Annotated[str, typer.Option("--name", help="Marketplace name.")],
     admin_username: Annotated[str | None, typer.Option("--admin-username")] = None,
     admin_password: Annotated[str | None, typer.Option("--admin-password")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOpt = False,
     database_url: DatabaseOpt = None,
 ) -> None:
     """Add a marketplace to the database (a running server serves it at once)."""
-    settings = _settings(database_url=database_url)
-    try:
-        credentials = asyncio.run(_create(settings, name, admin_username, admin_password))
-    except DomainError as exc:
-        err.print(f"error: {exc.message}")
-        raise typer.Exit(2) from exc
-    if as_json:
-        typer.echo(json.dumps(credentials.as_json()))
-    else:
-        for key, value in credentials.as_json().items():
-            typer.echo(f"{key}: {value}")
-
-
-async def _create(
-    settings: Settings, name: str, username: str | None, password: str | None
-) -> MarketplaceCredentials:
-    url = settings.effective_database_url
-    await migrate.upgrade(url)
-    db = Database(url)
-    try:
-        return await create_marketplace(
+    credentials = run(
+        _settings(database_url=database_url),
+        lambda db: create_marketplace(
             db,
             PasswordHasher(),
             SystemClock(),
             name=name,
-            admin_username=username,
-            admin_password=password,
-        )
-    finally:
-        await db.dispose()
+            admin_username=admin_username,
+            admin_password=admin_password,
+        ),
+    )
+    emit(credentials.as_json(), as_json)
 
 
 @db_app.command("upgrade")
 def db_upgrade(
-    revision: Annotated[str, typer.Argument()] = "head", database_url: DatabaseOpt = None
+    revision: Annotated[str, typer.Argument()] = "head",
+    as_json: JsonOpt = False,
+    database_url: DatabaseOpt = None,
 ) -> None:
-    """Apply migrations up to REVISION (default: head)."""
-    asyncio.run(
-        migrate.upgrade(_settings(database_url=database_url).effective_database_url, revision)
-    )
-    typer.echo(f"database upgraded to {revision}")
+    """Create the database's tables, or apply migrations up to REVISION (default: head).
+    With `serve`, the only command that may create a database."""
+    url = _settings(database_url=database_url).effective_database_url
+    applied = asyncio.run(_upgrade(url, revision, as_json))
+    emit({"Revision": revision, "Applied": applied}, as_json)
+
+
+async def _upgrade(url: str, revision: str, quiet: bool) -> list[str]:
+    state, current = await migrate.schema_state(url)
+    pending = [] if state is migrate.SchemaState.NEWER else migrate.pending_revisions(current)
+    applied: list[str] = []
+    with progress("migrating", len(pending) or None, quiet=quiet) as advance:
+
+        def step(name: str) -> None:
+            applied.append(name)
+            advance(1)
+
+        await migrate.upgrade(url, revision, on_applied=step)
+    return applied
 
 
 @db_app.command("downgrade")
 def db_downgrade(
-    revision: Annotated[str, typer.Argument()], database_url: DatabaseOpt = None
+    revision: Annotated[str, typer.Argument()],
+    as_json: JsonOpt = False,
+    database_url: DatabaseOpt = None,
 ) -> None:
-    """Revert migrations down to REVISION."""
-    asyncio.run(
-        migrate.downgrade(_settings(database_url=database_url).effective_database_url, revision)
-    )
-    typer.echo(f"database downgraded to {revision}")
+    """Revert migrations down to REVISION (the database must exist)."""
+    url = _settings(database_url=database_url).effective_database_url
+
+    async def downgrade() -> None:
+        await require_database(url, allow_behind=True)
+        await migrate.downgrade(url, revision)
+
+    asyncio.run(downgrade())
+    emit({"Revision": revision}, as_json)
 
 
 @keys_app.command("rotate")
 def keys_rotate(
+    as_json: JsonOpt = False,
     database_url: DatabaseOpt = None,
     activate_in: Annotated[
         float | None,
@@ -233,50 +280,35 @@ def keys_rotate(
     old one signs until then and stays published until its tokens have expired."""
     settings = _settings(database_url=database_url)
     delay = max(activate_in or 0.0, 2 * settings.key_refresh_seconds)
-    kid, activates = asyncio.run(_rotate(settings, delay))
-    typer.echo(f"new signing key: {kid}")
-    typer.echo(
-        f"published now; signs from {activates.isoformat(timespec='seconds')} (in {delay:g} s), "
-        f"when every process has re-read the keys (GATEHOUSE_KEY_REFRESH_SECONDS="
-        f"{settings.key_refresh_seconds:g} must match the servers')"
+    lifetime = timedelta(minutes=settings.max_token_lifetime_minutes)
+    kid, activates = run(
+        settings,
+        lambda db: schedule_signing_key(
+            db, SystemClock(), lifetime, CLI, activation_delay=timedelta(seconds=delay)
+        ),
+    )
+    emit(
+        {
+            "KeyID": kid,
+            "Published": "now",
+            "SignsFrom": activates.isoformat(timespec="seconds"),
+            "SignsInSeconds": delay,
+            "Note": "every process has re-read the keys by then; GATEHOUSE_KEY_REFRESH_SECONDS="
+            f"{settings.key_refresh_seconds:g} must match the servers'",
+        },
+        as_json,
     )
 
 
-async def _rotate(settings: Settings, delay: float) -> tuple[str, datetime]:
-    url = settings.effective_database_url
-    await migrate.upgrade(url)
-    db = Database(url)
-    try:
-        lifetime = timedelta(minutes=settings.max_token_lifetime_minutes)
-        return await schedule_signing_key(
-            db, SystemClock(), lifetime, CLI, activation_delay=timedelta(seconds=delay)
-        )
-    finally:
-        await db.dispose()
-
-
 @app.command()
-def purge(
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    database_url: DatabaseOpt = None,
-) -> None:
+def purge(as_json: JsonOpt = False, database_url: DatabaseOpt = None) -> None:
     """Delete abandoned anonymous orders, spent anonymous tokens and dead refresh tokens."""
-    counts = asyncio.run(_purge(_settings(database_url=database_url)))
-    if as_json:
-        typer.echo(json.dumps(counts.as_json()))
-    else:
-        for key, value in counts.as_json().items():
-            typer.echo(f"{key}: {value}")
-
-
-async def _purge(settings: Settings) -> PurgeCounts:
-    url = settings.effective_database_url
-    await migrate.upgrade(url)
-    db = Database(url)
-    try:
-        return await purge_expired(db, SystemClock())
-    finally:
-        await db.dispose()
+    with progress("purging", 3, quiet=as_json) as advance:
+        counts: PurgeCounts = run(
+            _settings(database_url=database_url),
+            lambda db: purge_expired(db, SystemClock(), on_step=lambda _name: advance(1)),
+        )
+    emit(counts.as_json(), as_json)
 
 
 @app.command("explain")
@@ -287,37 +319,39 @@ def explain_command(
     ] = None,
     scope: Annotated[str | None, typer.Option("--scope", help="Space-separated roles.")] = None,
     grant_type: Annotated[
-        str, typer.Option("--grant-type", help="password, client_credentials or sso.")
+        str,
+        typer.Option(
+            "--grant-type",
+            help="password, client_credentials (on an IsAnonBuyer client: the anonymous grant) "
+            "or sso.",
+        ),
     ] = "password",
     marketplace_id: Annotated[
         str | None, typer.Option("--marketplace-id", help="Only look in this marketplace.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    as_json: JsonOpt = False,
     database_url: DatabaseOpt = None,
 ) -> None:
     """Explain whether a token would be issued, and why, without issuing one.
 
-    Exit status: 0 a token would be issued, 1 it would be refused, 2 bad input."""
+    Exit status: 0 a token would be issued, 1 it would be refused, 2 bad input, 3 no
+    database, 4 unknown client."""
     from gatehouse.http.schemas.operations import explanation_out
 
-    settings = _settings(database_url=database_url)
-    try:
-        explanation, name = asyncio.run(
-            _explain(settings, client_id, username, scope, grant_type, marketplace_id)
-        )
-    except DomainError as exc:
-        err.print(f"error: {exc.message}")
-        raise typer.Exit(2) from exc
+    explanation, name = run(
+        _settings(database_url=database_url),
+        lambda db: _explain(db, client_id, username, scope, grant_type, marketplace_id),
+    )
     body = explanation_out(explanation, client_id.strip().lower(), name)
     if as_json:
         typer.echo(json.dumps(body))
     else:
         _print_explanation(body)
-    raise typer.Exit(0 if explanation.would_issue else 1)
+    raise typer.Exit(EXIT_OK if explanation.would_issue else EXIT_FINDINGS)
 
 
 async def _explain(
-    settings: Settings,
+    db: Database,
     client_id: str,
     username: str | None,
     scope: str | None,
@@ -326,20 +360,16 @@ async def _explain(
 ) -> tuple[Explanation, str | None]:
     from gatehouse.services.explain import explain_access
 
-    db = Database(settings.effective_database_url)
-    try:
-        return await explain_access(
-            db,
-            SystemClock(),
-            marketplace_id=marketplace_id,
-            client_id=client_id,
-            username=username,
-            scope=scope,
-            grant_type=grant_type,
-            caller_roles=None,  # an operator on the server sees every user
-        )
-    finally:
-        await db.dispose()
+    return await explain_access(
+        db,
+        SystemClock(),
+        marketplace_id=marketplace_id,
+        client_id=client_id,
+        username=username,
+        scope=scope,
+        grant_type=grant_type,
+        caller_roles=None,  # an operator on the server sees every user
+    )
 
 
 def _print_explanation(body: dict[str, Any]) -> None:
@@ -371,44 +401,46 @@ def review_command(
 ) -> None:
     """List risky API client configurations, each with its reason and fix.
 
-    Exit status: 0 nothing found, 1 findings listed, 2 bad input."""
+    Exit status: 0 nothing found, 1 findings listed, 2 bad input, 3 no database, 4 unknown
+    marketplace."""
     settings = _settings(database_url=database_url)
-    try:
-        found = asyncio.run(_review(settings, marketplace_id))
-    except DomainError as exc:
-        err.print(f"error: {exc.message}")
-        raise typer.Exit(2) from exc
+    found = run(settings, lambda db: _review(db, settings, marketplace_id))
     if as_json:
         typer.echo(json.dumps(found))
     elif not found:
         typer.echo("no risky client configurations found")
     for item in [] if as_json else found:
+        where = f"{item['ClientID']}, " if item.get("ClientID") else ""
         typer.echo(
-            f"[{item['Severity']}] {item['Risk']}: {item['AppName']} ({item['ClientID']}, "
+            f"[{item['Severity']}] {item['Risk']}: {item['AppName']} ({where}"
             f"marketplace {item['MarketplaceID']})"
         )
         typer.echo(f"    why: {item['Reason']}")
         typer.echo(f"    fix: {item['Fix']}")
-    raise typer.Exit(1 if found else 0)
+    raise typer.Exit(EXIT_FINDINGS if found else EXIT_OK)
 
 
-async def _review(settings: Settings, marketplace_id: str | None) -> list[dict[str, Any]]:
+async def _review(
+    db: Database, settings: Settings, marketplace_id: str | None
+) -> list[dict[str, Any]]:
     from gatehouse.http.schemas.operations import finding_out
     from gatehouse.services.review import marketplace_ids, review_marketplace, thresholds_from
 
-    db = Database(settings.effective_database_url)
-    try:
-        known = await marketplace_ids(db)
-        if marketplace_id is not None and marketplace_id not in known:
-            raise NotFoundError("Marketplace", marketplace_id)
-        found = []
-        for mp in [marketplace_id] if marketplace_id is not None else known:
-            findings = await review_marketplace(db, SystemClock(), mp, thresholds_from(settings))
-            found += [{"MarketplaceID": mp, **finding_out(f)} for f in findings]
-        return found
-    finally:
-        await db.dispose()
+    known = await marketplace_ids(db)
+    if marketplace_id is not None and marketplace_id not in known:
+        raise NotFoundError("Marketplace", marketplace_id)
+    found = []
+    for mp in [marketplace_id] if marketplace_id is not None else known:
+        findings = await review_marketplace(db, SystemClock(), mp, thresholds_from(settings))
+        found += [{"MarketplaceID": mp, **finding_out(f)} for f in findings]
+    return found
 
 
 def main() -> None:
-    app()
+    """The console script: an unexpected error prints its traceback and exits 70, never 1
+    (which means "findings")."""
+    try:
+        app()
+    except Exception:
+        traceback.print_exc()
+        sys.exit(EXIT_INTERNAL)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from gatehouse.app import create_app
+from gatehouse.logs import configure_logging
 from gatehouse.settings import Settings
 
 
 def create_app_from_env() -> FastAPI:
-    return create_app(Settings())
+    settings = Settings()
+    configure_logging(settings.log_format)
+    return create_app(settings)

@@ -5,52 +5,27 @@ the SQLite epoch file), so no restart is needed."""
 
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
+from gatehouse.cli.common import ClientArg, DatabaseOpt, JsonOpt, emit, err, load_settings, run
 from gatehouse.domain import audit
 from gatehouse.domain.clock import SystemClock
-from gatehouse.domain.errors import DomainError
 from gatehouse.services import api_client_secrets, api_clients, incidents, users
-from gatehouse.settings import Settings
-from gatehouse.storage import migrate
 from gatehouse.storage.db import Database
 
-clients_app = typer.Typer(help="Incident response on one API client.", no_args_is_help=True)
-users_app = typer.Typer(help="Incident response on one user.", no_args_is_help=True)
-err = Console(stderr=True)
+clients_app = typer.Typer(
+    help="API clients: list, show, create, and incident response on one client.",
+    no_args_is_help=True,
+)
+users_app = typer.Typer(help="Users: reset a password, revoke tokens.", no_args_is_help=True)
 T = TypeVar("T")
-
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option("--database-url", help="Overrides GATEHOUSE_DATABASE_URL.", show_default=False),
-]
-ClientArg = Annotated[str, typer.Argument(help="The API client's ID.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
 
 
 def _run(database_url: str | None, action: Callable[[Database], Awaitable[T]]) -> T:
-    settings = Settings(database_url=database_url) if database_url else Settings()
-
-    async def main() -> T:
-        url = settings.effective_database_url
-        await migrate.upgrade(url)
-        db = Database(url)
-        try:
-            return await action(db)
-        finally:
-            await db.dispose()
-
-    try:
-        return asyncio.run(main())
-    except DomainError as exc:
-        err.print(f"[red]{exc.code}[/red]: {exc.message}")
-        raise typer.Exit(1) from exc
+    return run(load_settings(database_url=database_url), action)
 
 
 async def _set_active(db: Database, client_id: str, active: bool) -> str:
@@ -60,21 +35,27 @@ async def _set_active(db: Database, client_id: str, active: bool) -> str:
 
 
 @clients_app.command("deactivate")
-def deactivate(client_id: ClientArg, database_url: DatabaseOpt = None) -> None:
+def deactivate(
+    client_id: ClientArg, as_json: JsonOpt = False, database_url: DatabaseOpt = None
+) -> None:
     """Refuse new tokens and stop the live tokens of one client (reversible: `activate`)."""
     found = _run(database_url, lambda db: _set_active(db, client_id, False))
-    typer.echo(f"deactivated {found}")
+    emit({"ClientID": found, "Active": False}, as_json)
 
 
 @clients_app.command("activate")
-def activate(client_id: ClientArg, database_url: DatabaseOpt = None) -> None:
+def activate(
+    client_id: ClientArg, as_json: JsonOpt = False, database_url: DatabaseOpt = None
+) -> None:
     """Let a deactivated client's users in again (tokens that were not revoked work again)."""
     found = _run(database_url, lambda db: _set_active(db, client_id, True))
-    typer.echo(f"activated {found}")
+    emit({"ClientID": found, "Active": True}, as_json)
 
 
 @clients_app.command("revoke-tokens")
-def revoke_client_tokens(client_id: ClientArg, database_url: DatabaseOpt = None) -> None:
+def revoke_client_tokens(
+    client_id: ClientArg, as_json: JsonOpt = False, database_url: DatabaseOpt = None
+) -> None:
     """Revoke every access and refresh token issued through one client."""
 
     async def action(db: Database) -> int:
@@ -84,7 +65,7 @@ def revoke_client_tokens(client_id: ClientArg, database_url: DatabaseOpt = None)
         )
 
     _run(database_url, action)
-    typer.echo(f"revoked every token of {client_id.lower()}")
+    emit({"ClientID": client_id.lower(), "TokensRevoked": True}, as_json)
 
 
 @clients_app.command("rotate-secret")
@@ -94,10 +75,21 @@ def rotate_secret(
         int, typer.Option("--overlap-minutes", help="How long the old secrets keep working.")
     ] = 60,
     name: Annotated[str, typer.Option(help="The new secret's name.")] = "rotated",
+    add_secret: Annotated[
+        bool,
+        typer.Option(
+            "--add-secret",
+            help="Allow a client with no secret, or an IsAnonBuyer client, to get its first "
+            "secret: every request without one is refused from then on.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
     database_url: DatabaseOpt = None,
 ) -> None:
-    """Create a new named secret (printed once) and expire the others after the overlap."""
+    """Create a new named secret (printed once) and expire the others after the overlap.
+
+    Refused (exit 4) on a client without a secret or an IsAnonBuyer client, where it would
+    add a first secret and lock out every caller that sends none; --add-secret overrides."""
 
     async def action(db: Database) -> api_client_secrets.Rotation:
         marketplace_id = await incidents.client_marketplace(db, client_id)
@@ -109,6 +101,7 @@ def rotate_secret(
             {"name": name},
             overlap_minutes,
             audit.CLI,
+            add_secret=add_secret,
         )
 
     rotation = _run(database_url, action)
@@ -120,16 +113,15 @@ def rotate_secret(
         "ReplacedSecrets": rotation.replaced,
         "LegacyClientSecretSet": rotation.legacy_secret_set,
     }
+    emit(out, as_json)
     if as_json:
-        typer.echo(json.dumps(out))
         return
-    for key, value in out.items():
-        typer.echo(f"{key}: {value}")
     if rotation.legacy_secret_set:
         err.print(
             "The legacy ClientSecret is still set and never expires: remove it "
             '(PATCH /v1/apiclients/{id} {"ClientSecret": null}) once every system uses the '
-            "new secret."
+            "new secret.",
+            markup=False,
         )
 
 
@@ -137,6 +129,7 @@ def rotate_secret(
 def revoke_user_tokens(
     marketplace_id: Annotated[str, typer.Option("--marketplace-id", help="The marketplace.")],
     username: Annotated[str, typer.Option("--username", help="The user's username.")],
+    as_json: JsonOpt = False,
     database_url: DatabaseOpt = None,
 ) -> None:
     """Revoke every access and refresh token of one user, through every client."""
@@ -144,4 +137,4 @@ def revoke_user_tokens(
         database_url,
         lambda db: users.revoke_tokens_by_username(db, SystemClock(), marketplace_id, username),
     )
-    typer.echo(f"revoked every token of {username}")
+    emit({"MarketplaceID": marketplace_id, "Username": username, "TokensRevoked": True}, as_json)

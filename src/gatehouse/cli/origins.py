@@ -7,12 +7,12 @@ file), as for every other client change."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated, TypeVar
 
 import typer
 
-from gatehouse.cli.incidents import ClientArg, DatabaseOpt, JsonOpt, _run
+from gatehouse.cli.common import ClientArg, DatabaseOpt, JsonOpt, load_settings, run
 from gatehouse.domain import audit
 from gatehouse.domain.origins import normalize_origin
 from gatehouse.services import api_client_origins as service
@@ -25,6 +25,11 @@ app = typer.Typer(
 )
 OriginsArg = Annotated[list[str], typer.Argument(help="Origins, e.g. https://shop.example.com")]
 Edit = Callable[[tuple[str, ...]], Sequence[str]]
+T = TypeVar("T")
+
+
+def _run(database_url: str | None, action: Callable[[Database], Awaitable[T]]) -> T:
+    return run(load_settings(database_url=database_url), action)
 
 
 @app.command("show")

@@ -8,7 +8,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from gatehouse.domain.errors import IdExistsError, InvalidInputError, RequiredFieldError
+from gatehouse.domain.errors import (
+    ConflictError,
+    IdExistsError,
+    InvalidInputError,
+    RequiredFieldError,
+)
 from gatehouse.domain.ids import is_valid_id
 
 OBJECT_TYPE = "ApiClientSecret"
@@ -85,3 +90,35 @@ def check_room_for_one_more(existing: int) -> None:
 
 def id_exists(secret_id: str) -> IdExistsError:
     return IdExistsError(OBJECT_TYPE, secret_id)
+
+
+NO_SECRET_TO_ROTATE = "ApiClientSecret.NoSecretToRotate"
+ANON_BUYER_CLIENT = "ApiClientSecret.RotateAnonBuyerClient"
+
+
+def check_rotatable(*, has_secret: bool, is_anon_buyer: bool, add_secret: bool) -> None:
+    """A rotation replaces a secret systems already send. On a client without one it would
+    *add* the first secret, and from that moment every request without a secret (every
+    shopper of a storefront, every SPA login) fails with ``Auth.InvalidClientSecret``: the
+    overlap keeps nothing working because there was nothing to keep. An anonymous-buyer
+    client is a browser's client, which cannot keep a secret. Both are refused unless the
+    caller says explicitly that adding a secret is what they want (``add_secret``)."""
+    if add_secret:
+        return
+    data = {"HasSecret": has_secret, "IsAnonBuyer": is_anon_buyer, "Override": "AddSecret"}
+    if is_anon_buyer:
+        raise ConflictError(
+            ANON_BUYER_CLIENT,
+            "This is an anonymous-buyer (IsAnonBuyer) client: storefront shoppers use it "
+            "without a secret, and they would all be refused once it has one. Send "
+            "AddSecret: true (CLI: --add-secret) if you really want it to require a secret.",
+            data,
+        )
+    if not has_secret:
+        raise ConflictError(
+            NO_SECRET_TO_ROTATE,
+            "This client has no secret to rotate: adding one makes every request that sends "
+            "none (SPA logins, refresh) fail with Auth.InvalidClientSecret at once. Send "
+            "AddSecret: true (CLI: --add-secret) if you really want it to require a secret.",
+            data,
+        )

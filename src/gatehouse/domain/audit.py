@@ -33,6 +33,7 @@ PROFILE_ASSIGNMENT_SAVED = "security_profile_assignment.saved"
 PROFILE_ASSIGNMENT_DELETED = "security_profile_assignment.deleted"
 TOKENS_REVOKED = "tokens.revoked"
 KEY_ROTATED = "key.rotated"
+PASSWORD_RESET = "user.password_reset"  # issue 13: `gatehouse users reset-password`
 
 EVENT_TYPES = (
     TOKEN_ISSUED,
@@ -51,6 +52,7 @@ EVENT_TYPES = (
     PROFILE_ASSIGNMENT_DELETED,
     TOKENS_REVOKED,
     KEY_ROTATED,
+    PASSWORD_RESET,
 )
 
 MAX_RANGE = timedelta(days=366)

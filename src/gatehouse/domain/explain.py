@@ -56,6 +56,22 @@ class GrantType(StrEnum):
     SSO = "sso"
     """Single sign-on (``/ocrplogin``): no password and no client secret; the client needs an
     OpenIdConnect config; lockout, access rule and roles apply as for a password login."""
+    ANONYMOUS = "anonymous"
+    """``client_credentials`` on an IsAnonBuyer client: the anonymous shopping grant."""
+
+
+def resolved_grant(requested: GrantType, is_anon_buyer: bool) -> GrantType:
+    """What the token endpoint will run: a ``client_credentials`` request (or ``anonymous``)
+    on an IsAnonBuyer client is the anonymous grant; on any other client, client
+    credentials."""
+    if requested in (GrantType.PASSWORD, GrantType.SSO):
+        return requested
+    return GrantType.ANONYMOUS if is_anon_buyer else GrantType.CLIENT_CREDENTIALS
+
+
+def _as_context_user(grant_type: GrantType) -> bool:
+    """Grants that act as the client's default context user: no password, no lockout."""
+    return grant_type in (GrantType.CLIENT_CREDENTIALS, GrantType.ANONYMOUS)
 
 
 # Roles that let a caller see users of each type; FullAccess sees every user.
@@ -155,14 +171,15 @@ def explain(
 ) -> Explanation:
     """Run every rule; ``user`` is ``None`` when the user does not exist *or* the caller may
     not see it (the two must read the same). For client credentials ``user`` is the default
-    context user."""
+    context user (for the anonymous grant, the template user)."""
+    grant_type = resolved_grant(grant_type, client.client.is_anon_buyer)
     checks = [
         _passed("ClientExists", f"API client {client.client.id} ({client.client.app_name!r})"),
         _secret_check(grant_type, client, now),
         _client_active(client.client),
     ]
-    if grant_type is GrantType.CLIENT_CREDENTIALS:
-        checks.append(_client_credentials_check(client))
+    if _as_context_user(grant_type):
+        checks.append(_client_credentials_check(grant_type, client))
     if grant_type is GrantType.SSO:
         checks.append(_sso_check(client))
     checks.append(_user_exists(grant_type, client.client, user))
@@ -214,6 +231,11 @@ def _secret_check(grant_type: GrantType, client: ExplainClient, now: datetime) -
     and whether any could still match."""
     if grant_type is GrantType.SSO:
         return Check("ClientSecret", None, "not applicable: the SSO flow sends no client_secret")
+    if not client.has_secret and grant_type is GrantType.ANONYMOUS:
+        return _passed(
+            "ClientSecret",
+            "the client has no secret, as an anonymous-buyer client should: shoppers send none",
+        )
     if not client.has_secret:
         needed = (
             "; the client credentials grant needs one"
@@ -247,12 +269,21 @@ def _client_active(client: ApiClient) -> Check:
     return _failed("ClientActive", "the client is inactive (Active false)", "Auth.ClientNotActive")
 
 
-def _client_credentials_check(client: ExplainClient) -> Check:
+def _client_credentials_check(grant_type: GrantType, client: ExplainClient) -> Check:
     refusal = client_credentials_refusal(
         is_anon_buyer=client.client.is_anon_buyer,
         has_secret=client.has_secret,
         default_context_username=client.client.default_context_username,
     )
+    if grant_type is GrantType.ANONYMOUS:
+        return _refused(
+            "AnonymousGrantAllowed",
+            refusal.message if refusal else "",
+            refusal,
+            "the anonymous grant: each token is a new temporary shopper made from the template "
+            f"user {client.client.default_context_username!r}, valid for AnonymousTokenDuration "
+            f"({client.client.anonymous_token_duration} minutes)",
+        )
     return _refused(
         "ClientCredentialsAllowed",
         refusal.message if refusal else "",
@@ -263,15 +294,14 @@ def _client_credentials_check(client: ExplainClient) -> Check:
 
 
 def _user_exists(grant_type: GrantType, client: ApiClient, user: ExplainUser | None) -> Check:
-    if grant_type is GrantType.CLIENT_CREDENTIALS:
+    if _as_context_user(grant_type):
         name = client.default_context_username
+        role = "template user" if grant_type is GrantType.ANONYMOUS else "default context user"
         if not name:
-            return Check("UserExists", None, "not checked: the client has no default context user")
+            return Check("UserExists", None, f"not checked: the client has no {role}")
         if user is None:
-            return _failed(
-                "UserExists", f"default context user {name!r} {NOT_VISIBLE}", DCU_NOT_FOUND.code
-            )
-        return _passed("UserExists", f"default context user {name!r}: {_who(user.identity)}")
+            return _failed("UserExists", f"{role} {name!r} {NOT_VISIBLE}", DCU_NOT_FOUND.code)
+        return _passed("UserExists", f"{role} {name!r}: {_who(user.identity)}")
     if user is None:
         return _failed("UserExists", f"user {NOT_VISIBLE}", INVALID_CREDENTIALS)
     if grant_type is GrantType.SSO:
@@ -299,8 +329,10 @@ def _unchecked(grant_type: GrantType) -> list[Check]:
 
 
 def _lockout(grant_type: GrantType, user: ExplainUser, now: datetime) -> Check:
-    if grant_type is GrantType.CLIENT_CREDENTIALS:
-        return Check("Lockout", None, "not applicable: client credentials involve no password")
+    if _as_context_user(grant_type):
+        return Check(
+            "Lockout", None, f"not applicable: the {_grant_name(grant_type)} involves no password"
+        )
     policy = lockout_policy(user.password_config)
     counted = (
         f"{user.lock.failed_attempts} of {policy.allowed_failed_attempts} allowed failed attempts"
@@ -361,9 +393,11 @@ def _flag_detail(client: ExplainClient, identity: UserIdentity, ok: bool) -> str
 
 
 def _password_policy(grant_type: GrantType, user: ExplainUser, now: datetime) -> Check:
-    if grant_type is GrantType.CLIENT_CREDENTIALS:
+    if _as_context_user(grant_type):
         return Check(
-            "PasswordPolicy", None, "not applicable: client credentials involve no password"
+            "PasswordPolicy",
+            None,
+            f"not applicable: the {_grant_name(grant_type)} involves no password",
         )
     if grant_type is GrantType.SSO:
         return Check("PasswordPolicy", None, "not applicable: SSO involves no password")
@@ -450,3 +484,9 @@ def _minimum_check(client: ApiClient, outcome: RoleOutcome) -> Check:
 
 def _iso(value: datetime | None) -> str:
     return "" if value is None else value.isoformat().replace("+00:00", "Z")
+
+
+def _grant_name(grant_type: GrantType) -> str:
+    if grant_type is GrantType.ANONYMOUS:
+        return "anonymous grant"
+    return "client credentials grant"

@@ -61,6 +61,7 @@ class Risk(StrEnum):
     NO_RECENT_TRAFFIC = "NoRecentTraffic"
     LEGACY_SECRET = "LegacySecret"
     BROWSER_CLIENT_ANY_ORIGIN = "BrowserClientAnyOrigin"
+    SELLER_LEVEL_FULL_ACCESS = "SellerLevelFullAccess"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +92,9 @@ class ClientFacts:
     dcu_roles: RoleSet | None = None
     last_used: datetime | None = None
     allowed_origins: tuple[str, ...] = ()
-    is_console: bool = False
-    """The marketplace's own admin-console client: its page is served by Gatehouse on its own
-    origin, so an origin list would add nothing (a phishing page could replay an admin's
-    password from its server as well as from a browser)."""
+    serves_companies: bool = False
+    """Buyer or supplier users may sign in through it (AllowAnyBuyer/AllowAnySupplier or an
+    assignment): a storefront or supplier app, not only a seller's admin tool."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +134,14 @@ def _serves(client: ClientAccess, assignment: ProfileAssignment) -> bool:
 
 
 def review(
-    clients: Iterable[ClientFacts], thresholds: ReviewThresholds, now: datetime
+    clients: Iterable[ClientFacts],
+    thresholds: ReviewThresholds,
+    now: datetime,
+    marketplace_findings: Iterable[Finding] = (),
 ) -> list[Finding]:
+    """Every client's findings plus the marketplace-wide ones (``client_id`` empty)."""
     findings = [f for facts in clients for f in review_client(facts, thresholds, now)]
+    findings += marketplace_findings
     return sorted(
         findings,
         key=lambda f: (_SEVERITY_ORDER[f.severity], f.app_name, f.client_id, f.risk.value),
@@ -329,11 +334,16 @@ def browser_client_any_origin(facts: ClientFacts, thresholds: ReviewThresholds) 
     """A client a browser app can use (anonymous shopping, or no secret to keep) that lists no
     allowed origins, on a deployment open to every origin: a page on any site can get tokens
     through it (anonymous shoppers of your storefront, your users' logins) and call the API.
-    Medium for anonymous clients, which need no password at all; low otherwise."""
+    Medium for anonymous clients, which need no password at all; low otherwise.
+
+    A secret-less client only sellers use (the bootstrap admin client, the console's) is not
+    flagged: its users hold admin passwords, which a page on another site could replay from its
+    own server as well as from a browser, so an origin list would protect nothing; and a fresh
+    install passes its own review."""
     client = facts.client
     has_secret = client.has_legacy_secret or facts.named_secret_count > 0
-    browser_facing = client.is_anon_buyer or not has_secret
-    if not browser_facing or facts.is_console or facts.allowed_origins:
+    browser_facing = client.is_anon_buyer or (not has_secret and facts.serves_companies)
+    if not browser_facing or facts.allowed_origins:
         return []
     if not thresholds.deployment_allows_any_origin:
         return []
@@ -349,3 +359,40 @@ def browser_client_any_origin(facts: ClientFacts, thresholds: ReviewThresholds) 
             "or `gatehouse clients origins set`), or narrow GATEHOUSE_CORS_ORIGINS.",
         )
     ]
+
+
+def seller_level_full_access(
+    assignments: Iterable[ProfileAssignment], profiles: dict[str, RoleSet]
+) -> list[Finding]:
+    """A FullAccess profile assigned at seller level reaches every admin user, including
+    every one created later, who then silently holds FullAccess. A fresh marketplace assigns
+    it to its bootstrap admin user only (decisions.md "Marketplace bootstrap")."""
+    found = []
+    for assignment in assignments:
+        at_seller = not any(
+            (
+                assignment.buyer_id,
+                assignment.supplier_id,
+                assignment.user_id,
+                assignment.user_group_id,
+            )
+        )
+        roles = profiles.get(assignment.security_profile_id, RoleSet()).all
+        if at_seller and ApiRole.FullAccess.value in roles:
+            profile = assignment.security_profile_id
+            found.append(
+                Finding(
+                    "",
+                    f"security profile {profile!r}",
+                    Risk.SELLER_LEVEL_FULL_ACCESS,
+                    Severity.HIGH,
+                    f"Security profile {profile!r} grants FullAccess and is assigned at seller "
+                    "level: every admin user, including every one created later, holds "
+                    "FullAccess.",
+                    "Assign it to the admin users (or a seller user group) that need it "
+                    "(POST /v1/securityprofiles/assignments with UserID or UserGroupID), then "
+                    f"delete the seller-level assignment (DELETE /v1/securityprofiles/{profile}"
+                    "/assignments).",
+                )
+            )
+    return found

@@ -9,7 +9,7 @@ the client ID resolved (token endpoint) or a valid token named it (API).
 Three kinds of per-minute counts are kept per client:
 
 - ``grant``: token requests by grant type (``password``, ``client_credentials``,
-  ``refresh_token``, ``other``), whatever their outcome;
+  ``anonymous``, ``refresh_token``, ``other``), whatever their outcome;
 - ``outcome``: token requests by outcome, ``issued`` or the refusal's ErrorCode;
 - ``status``: API requests made with the client's tokens, by HTTP status.
 """
@@ -28,7 +28,9 @@ KIND_STATUS = "status"
 ISSUED = "issued"
 UNKNOWN_CLIENT = "unknown"
 OTHER = "other"
-GRANT_TYPES = frozenset({"password", "client_credentials", "refresh_token", "sso"})
+ANONYMOUS_GRANT = "anonymous"
+"""``client_credentials`` on an IsAnonBuyer client: counted and audited under its own name."""
+GRANT_TYPES = frozenset({"password", "client_credentials", "refresh_token", ANONYMOUS_GRANT, "sso"})
 DEFAULT_WINDOW_MINUTES = 60
 MAX_WINDOW_MINUTES = 1440
 MAX_LABEL_LENGTH = 100

@@ -18,6 +18,7 @@ from gatehouse.domain.api_client_secrets import (
     as_utc,
     check_expiration,
     check_room_for_one_more,
+    check_rotatable,
     generate_secret_value,
     id_exists,
     validate_secret,
@@ -209,15 +210,19 @@ async def rotate(
     fields: dict[str, Any],
     overlap_minutes: object,
     actor: audit.Actor | None = None,
+    *,
+    add_secret: bool = False,
 ) -> Rotation:
     """Create a new named secret and make every other named secret expire after the overlap,
     in one transaction: systems move to the new secret while the old one still works, and no
-    other client is touched."""
+    other client is touched. A client with no secret, or an anonymous-buyer client, is
+    refused unless ``add_secret`` (``check_rotatable``)."""
     now = clock.now()
     until = overlap_end(now, overlap_minutes)
     secret = _build(fields.get("id") or new_object_id(), fields, now)
     value = generate_secret_value()
     async with db.write() as session:
+        await _check_rotatable(session, marketplace_id, client_id, add_secret)
         client = await _add(session, marketplace_id, client_id, secret, value, now)
         replaced = await secrets_q.expire_others(
             session, client_id=client, keep_id=secret.id, until=until
@@ -233,6 +238,16 @@ async def rotate(
         }
         await _audit(session, audit.SECRET_CREATED, marketplace_id, client, actor, details, now)
     return Rotation(CreatedSecret(secret, value), until, replaced, legacy)
+
+
+async def _check_rotatable(
+    session: AsyncSession, marketplace_id: str, client_id: str, add_secret: bool
+) -> None:
+    client = await _lock_client(session, marketplace_id, client_id)
+    has_secret = await secrets_q.count(session, client_id=client) > 0
+    has_secret = has_secret or await secrets_q.has_legacy_secret(session, client_id=client)
+    anon = await secrets_q.is_anon_buyer(session, client_id=client)
+    check_rotatable(has_secret=has_secret, is_anon_buyer=anon, add_secret=add_secret)
 
 
 async def _audit(

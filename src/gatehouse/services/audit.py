@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from gatehouse.domain.audit import (
@@ -176,9 +177,19 @@ class TokenAuditLog:
             await purge(self._db, self._clock, self._retention)
 
 
-async def purge(db: Database, clock: Clock, retention: timedelta) -> int:
+async def purge(
+    db: Database,
+    clock: Clock,
+    retention: timedelta,
+    on_batch: Callable[[int], None] | None = None,
+) -> int:
     """Delete the events older than the retention period, in batches."""
-    return await audit_q.purge(db, clock.now() - retention)
+    return await audit_q.purge(db, clock.now() - retention, on_batch=on_batch)
+
+
+async def purgeable(db: Database, clock: Clock, retention: timedelta) -> int:
+    """How many events a purge would delete now (the CLI's progress bar total)."""
+    return await audit_q.count_before(db, clock.now() - retention)
 
 
 async def list_page(

@@ -36,7 +36,8 @@ def parse_grant_type(value: str | None) -> GrantType:
         return GrantType(value)
     except ValueError:
         raise InvalidInputError(
-            message="GrantType must be password, client_credentials or sso.",
+            message="GrantType must be password, client_credentials, anonymous "
+            "(client_credentials on an IsAnonBuyer client) or sso.",
             data={"Field": "GrantType"},
         ) from None
 

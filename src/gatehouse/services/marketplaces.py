@@ -1,6 +1,8 @@
-"""Creating a marketplace with what decisions.md's "Marketplace bootstrap" requires:
-a FullAccess profile at seller level, a Full Access admin user and a default API client,
-plus the admin console's own public client (``services.console``)."""
+"""Creating a marketplace with what decisions.md's "Marketplace bootstrap" requires: a
+FullAccess profile assigned to the bootstrap admin user only (not at seller level, which
+would give every admin user created later FullAccess), that admin user, a default API
+client whose AccessTokenDuration passes Gatehouse's own configuration review, and the admin
+console's own public client (``services.console``)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ from gatehouse.storage.queries import api_clients, marketplaces, security_profil
 DEFAULT_ADMIN_USERNAME = "admin"
 DEFAULT_CLIENT_APP_NAME = "Default Admin Client (created with the marketplace)"
 FULL_ACCESS_PROFILE_ID = "FullAccess"
+DEFAULT_CLIENT_ACCESS_TOKEN_MINUTES = 60
+"""Short enough for the review's default threshold (GATEHOUSE_REVIEW_ACCESS_TOKEN_MINUTES)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,21 +129,21 @@ async def _insert(
         profile=SecurityProfile(FULL_ACCESS_PROFILE_ID, "Full Access", [ApiRole.FullAccess], []),
         now=now,
     )
-    await security_profiles.save_assignment(
-        session,
-        marketplace_id=marketplace_id,
-        assignment=ProfileAssignment(security_profile_id=FULL_ACCESS_PROFILE_ID),
-    )
     admin = User(
         id=new_object_id(), username=credentials.username, user_type=UserType.ADMIN, active=True
     )
     await users.insert(
         session, marketplace_id=marketplace_id, user=admin, password_hash=password_hash, now=now
     )
+    await security_profiles.save_assignment(
+        session,
+        marketplace_id=marketplace_id,
+        assignment=ProfileAssignment(security_profile_id=FULL_ACCESS_PROFILE_ID, user_id=admin.id),
+    )
     client = ApiClient(
         id=credentials.api_client_id,
         app_name=DEFAULT_CLIENT_APP_NAME,
-        access_token_duration=600,
+        access_token_duration=DEFAULT_CLIENT_ACCESS_TOKEN_MINUTES,
         allow_seller=True,
         active=True,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from gatehouse.domain.clock import Clock
 from gatehouse.storage.db import Database
@@ -16,12 +17,15 @@ from gatehouse.storage.queries.orders import PurgeCounts
 log = logging.getLogger(__name__)
 
 
-async def purge(db: Database, clock: Clock) -> PurgeCounts:
-    """One short write transaction; safe to run from several processes at once."""
+async def purge(
+    db: Database, clock: Clock, on_step: Callable[[str], None] | None = None
+) -> PurgeCounts:
+    """One short write transaction; safe to run from several processes at once.
+    ``on_step`` hears each of its three deletes as it finishes (the CLI's progress bar)."""
     async with db.write() as session:
         # Revoked access tokens' ids past their token's expiry (RFC 7009, ``/oauth/revoke``).
         await revoked_tokens.purge_expired(session, int(clock.now().timestamp()))
-        return await orders.purge(session, now=clock.now())
+        return await orders.purge(session, now=clock.now(), on_step=on_step)
 
 
 async def purge_periodically(db: Database, clock: Clock, interval_seconds: float) -> None:

@@ -11,14 +11,20 @@ from typing import Protocol
 from gatehouse.domain.access import ClientAccess
 from gatehouse.domain.api_clients import ApiClient
 from gatehouse.domain.clock import Clock
-from gatehouse.domain.review import ClientFacts, Finding, ReviewThresholds, reachable_roles, review
+from gatehouse.domain.review import (
+    ClientFacts,
+    Finding,
+    ReviewThresholds,
+    reachable_roles,
+    review,
+    seller_level_full_access,
+)
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.security_profiles import ProfileAssignment
 from gatehouse.settings import Settings
 from gatehouse.storage.db import Database
 from gatehouse.storage.queries import api_client_origins as origin_queries
 from gatehouse.storage.queries import api_clients
-from gatehouse.storage.queries import console as console_queries
 from gatehouse.storage.queries import review as queries
 from gatehouse.storage.queries import usage as usage_queries
 from gatehouse.storage.queries.users import username_key
@@ -94,7 +100,6 @@ async def review_marketplace(
         assigned = await queries.client_assignments(session, marketplace_id=marketplace_id)
         secrets = await queries.named_secret_counts(session, marketplace_id=marketplace_id)
         origins = await origin_queries.by_client(session, marketplace_id=marketplace_id)
-        console_client = await console_queries.client_of(session, marketplace_id)
         assignments, profiles = await queries.profile_assignments(
             session, marketplace_id=marketplace_id
         )
@@ -116,11 +121,16 @@ async def review_marketplace(
             dcu_roles=_dcu_roles(client, dcu_roles),
             last_used=used.get(client.id),
             allowed_origins=origins.get(client.id, ()),
-            is_console=client.id == console_client,
+            serves_companies=_serves_companies(client, assigned),
         )
         for client in clients
     ]
-    return review(facts, thresholds, now)
+    return review(facts, thresholds, now, seller_level_full_access(assignments, profiles))
+
+
+def _serves_companies(client: ApiClient, assigned: dict[str, tuple[set[str], set[str]]]) -> bool:
+    buyers, suppliers = assigned.get(client.id, (set(), set()))
+    return client.allow_any_buyer or client.allow_any_supplier or bool(buyers or suppliers)
 
 
 def _reachable(

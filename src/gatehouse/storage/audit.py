@@ -3,7 +3,7 @@ inserts for buffered token events, the list query and the retention purge."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -132,9 +132,21 @@ async def mentions_client(session: AsyncSession, *, marketplace_id: str, client_
     return found is not None
 
 
-async def purge(db: Database, before: datetime, batch: int = PURGE_BATCH) -> int:
+async def count_before(db: Database, before: datetime) -> int:
+    async with db.read() as session:
+        stmt = select(func.count()).where(AuditEventRow.time < before)
+        return int(await session.scalar(stmt) or 0)
+
+
+async def purge(
+    db: Database,
+    before: datetime,
+    batch: int = PURGE_BATCH,
+    on_batch: Callable[[int], None] | None = None,
+) -> int:
     """Delete events older than ``before`` in batches of ``batch`` rows, each its own short
-    transaction, so a large purge never holds a long lock. Returns how many were deleted."""
+    transaction, so a large purge never holds a long lock. Returns how many were deleted;
+    ``on_batch`` hears each batch's count (the CLI's progress bar)."""
     total = 0
     while True:
         async with db.write() as session:
@@ -144,5 +156,7 @@ async def purge(db: Database, before: datetime, batch: int = PURGE_BATCH) -> int
             )
             deleted = int(getattr(result, "rowcount", 0) or 0)
         total += deleted
+        if on_batch is not None:
+            on_batch(deleted)
         if deleted < batch:
             return total

@@ -225,7 +225,6 @@ def test_client_credentials_use_the_default_context_user_without_password_rules(
 @pytest.mark.parametrize(
     ("fields", "code"),
     [
-        ({"is_anon_buyer": True}, "Auth.DefaultContextUserRequired"),
         ({"default_context_username": "jane"}, "Auth.InvalidClientSecret"),
         ({"client_secret": "x"}, "Auth.DefaultContextUserRequired"),
     ],
@@ -233,6 +232,40 @@ def test_client_credentials_use_the_default_context_user_without_password_rules(
 def test_client_credentials_refusals(fields: dict[str, object], code: str) -> None:
     explanation = run(the_client(**fields), buyer(), None, GrantType.CLIENT_CREDENTIALS)
     assert rule(explanation, "ClientCredentialsAllowed") == (False, code, True)
+
+
+def test_an_anonymous_client_without_a_template_user() -> None:
+    explanation = run(the_client(is_anon_buyer=True), buyer(), None, GrantType.CLIENT_CREDENTIALS)
+    assert explanation.grant_type is GrantType.ANONYMOUS
+    assert rule(explanation, "AnonymousGrantAllowed") == (
+        False,
+        "Auth.DefaultContextUserRequired",
+        True,
+    )
+
+
+@pytest.mark.parametrize("requested", [GrantType.CLIENT_CREDENTIALS, GrantType.ANONYMOUS])
+def test_the_anonymous_grant_is_named_and_never_contradicts_itself(requested: GrantType) -> None:
+    """Issue 13: on an IsAnonBuyer client without a secret, explain used to say the client
+    credentials grant needs a secret, then "pass: the client has a secret"."""
+    client = the_client(is_anon_buyer=True, default_context_username="jane")
+    explanation = run(client, buyer(), None, requested)
+    assert explanation.grant_type is GrantType.ANONYMOUS
+    assert explanation.would_issue
+    details = {c.rule: c.detail for c in explanation.checks}
+    assert "needs one" not in details["ClientSecret"]
+    assert "anonymous-buyer" in details["ClientSecret"]
+    assert "has a secret" not in " ".join(details.values())
+    assert "ClientCredentialsAllowed" not in details
+    assert "anonymous grant" in details["AnonymousGrantAllowed"]
+    assert "template user 'jane'" in details["UserExists"]
+    assert "anonymous grant" in details["Lockout"]
+
+
+def test_client_credentials_on_an_ordinary_client_stays_client_credentials() -> None:
+    client = the_client(client_secret="x", default_context_username="jane")
+    explanation = run(client, buyer(), None, GrantType.ANONYMOUS)
+    assert explanation.grant_type is GrantType.CLIENT_CREDENTIALS
 
 
 def test_client_credentials_with_a_missing_default_context_user() -> None:

@@ -17,7 +17,8 @@ NARROWED = ReviewThresholds(deployment_allows_any_origin=False)
 
 def browser_findings(thresholds: ReviewThresholds, **fields: object) -> list[Severity]:
     origins = cast(tuple[str, ...], fields.pop("allowed_origins", ()))
-    item = dataclasses.replace(facts(**fields), allowed_origins=origins)
+    serves = cast(bool, fields.pop("serves_companies", True))
+    item = dataclasses.replace(facts(**fields), allowed_origins=origins, serves_companies=serves)
     return [
         f.severity
         for f in review_client(item, thresholds, NOW)
@@ -29,6 +30,8 @@ def browser_findings(thresholds: ReviewThresholds, **fields: object) -> list[Sev
     ("fields", "expected"),
     [
         ({}, [Severity.LOW]),
+        ({"serves_companies": False}, []),
+        ({"is_anon_buyer": True, "serves_companies": False}, [Severity.MEDIUM]),
         ({"is_anon_buyer": True}, [Severity.MEDIUM]),
         ({"is_anon_buyer": True, "client_secret": "s"}, [Severity.MEDIUM]),
         ({"client_secret": "s"}, []),
@@ -58,9 +61,9 @@ def test_the_finding_says_how_to_fix_it() -> None:
     assert "GATEHOUSE_CORS_ORIGINS" in found.fix
 
 
-def test_the_marketplace_console_client_is_not_flagged() -> None:
-    """Its page is served by Gatehouse on its own origin (``ClientFacts.is_console``)."""
-    item = dataclasses.replace(facts(), is_console=True)
+def test_a_secret_less_seller_only_client_is_not_flagged() -> None:
+    """Admin tools (the bootstrap client, the console's): ``browser_client_any_origin``."""
+    item = dataclasses.replace(facts(allow_seller=True), serves_companies=False)
     assert not [
         f for f in review_client(item, OPEN, NOW) if f.risk is Risk.BROWSER_CLIENT_ANY_ORIGIN
     ]

@@ -5,7 +5,9 @@
   the client (204); its users' tokens through other clients keep working.
 - ``POST /gatehouse/apiclients/{apiClientID}/secrets/rotate``: a new named secret (201, its
   value shown this once) while the client's other named secrets expire after
-  ``OldSecretsExpireInMinutes``.
+  ``OldSecretsExpireInMinutes``. On a client with no secret, or an IsAnonBuyer client, it is
+  409 (``ApiClientSecret.NoSecretToRotate`` / ``ApiClientSecret.RotateAnonBuyerClient``)
+  unless the body says ``"AddSecret": true``.
 
 Deactivating a client is the standard ``PATCH /v1/apiclients/{id}`` with ``{"Active": false}``.
 """
@@ -16,7 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
-from pydantic import StrictInt
+from pydantic import StrictBool, StrictInt
 
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, actor, require
@@ -33,6 +35,9 @@ class RotationIn(ApiClientSecretIn):
     """The new secret's fields, and how long the secrets it replaces keep working."""
 
     OldSecretsExpireInMinutes: StrictInt | None = None
+    AddSecret: StrictBool | None = None
+    """Required (true) on a client without a secret or an IsAnonBuyer client: rotating
+    there adds a first secret, and every request without one is refused from then on."""
 
 
 def rotation_out(rotation: Rotation) -> dict[str, Any]:
@@ -67,5 +72,6 @@ async def rotate_secret(
         fields,
         60 if overlap is None else overlap,
         actor(caller),
+        add_secret=bool(body.AddSecret),
     )
     return JSONResponse(rotation_out(rotation), 201)

@@ -31,6 +31,7 @@ async def token(request: Request) -> JSONResponse:
     """Form-encoded only, as every SDK sends it; anything else is ``Request.InvalidContentType``."""
     metrics: Metrics = request.app.state.metrics
     attempt = TokenAttempt()
+    request.state.token_attempt = attempt  # for the access log line (client, grant type)
     with metrics.observe_token(attempt):
         pairs = await form_pairs(request)
         token_request = TokenRequest.from_pairs(pairs)

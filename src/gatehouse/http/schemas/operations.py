@@ -50,7 +50,7 @@ def explanation_out(
 
 def finding_out(finding: Finding) -> dict[str, Any]:
     return {
-        "ClientID": finding.client_id,
+        "ClientID": finding.client_id or None,  # None: a marketplace-wide finding
         "AppName": finding.app_name,
         "Risk": finding.risk.value,
         "Severity": finding.severity.value,

@@ -30,6 +30,7 @@ from gatehouse.domain.access import (
 )
 from gatehouse.domain.ids import is_valid_id, new_object_id
 from gatehouse.domain.tokens import TokenSubject, access_token_claims, token_times
+from gatehouse.domain.usage import ANONYMOUS_GRANT
 from gatehouse.domain.users import UserIdentity, UserType
 from gatehouse.oauth.errors import InvalidGrantError, InvalidRequestError, invalid_client_secret
 from gatehouse.oauth.grants.base import (
@@ -39,7 +40,7 @@ from gatehouse.oauth.grants.base import (
     issue_access_token,
     token_roles,
 )
-from gatehouse.oauth.server import TokenRequest, TokenResponse
+from gatehouse.oauth.server import TokenRequest, TokenResponse, current_attempt
 from gatehouse.oauth.store import ClientRecord, TokenStore
 
 
@@ -54,6 +55,8 @@ class ClientCredentialsGrant:
         anon_user_id = checked_anon_user_id(request.anonuserid)
         async with self._store.session() as session:
             record = await authenticate_client(session, request, self._ctx.clock.now())
+            if record.client.is_anon_buyer:
+                name_anonymous_grant()
             username = default_context_username(record)
             user = await session.find_user_by_username(record.marketplace_id, username)
             if user is None:
@@ -92,6 +95,15 @@ class ClientCredentialsGrant:
         )
         token = await self._ctx.codec.sign(access_token_claims(subject, times, self._ctx.issuer))
         return TokenResponse(access_token=token, expires_in=times.expires_in)
+
+
+def name_anonymous_grant() -> None:
+    """From here on the request is the anonymous grant: the audit trail (``GrantType``),
+    the metrics' ``grant_type`` label, usage counts and the access log say ``anonymous``,
+    not ``client_credentials``."""
+    attempt = current_attempt()
+    if attempt is not None:
+        attempt.grant_type = ANONYMOUS_GRANT
 
 
 def checked_anon_user_id(value: str | None) -> str | None:

@@ -129,3 +129,10 @@ async def has_legacy_secret(session: AsyncSession, *, client_id: str) -> bool:
         select(ApiClientRow.client_secret).where(ApiClientRow.id == client_id)
     )
     return bool(legacy)
+
+
+async def is_anon_buyer(session: AsyncSession, *, client_id: str) -> bool:
+    flag = await session.scalar(
+        select(ApiClientRow.is_anon_buyer).where(ApiClientRow.id == client_id)
+    )
+    return bool(flag)

@@ -7,6 +7,7 @@ SQL, so every list, get, patch and delete applies the same rule in the database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -278,21 +279,27 @@ class PurgeCounts:
         }
 
 
-async def purge(session: AsyncSession, *, now: datetime) -> PurgeCounts:
+async def purge(
+    session: AsyncSession, *, now: datetime, on_step: Callable[[str], None] | None = None
+) -> PurgeCounts:
     """Delete abandoned anonymous orders (their token has expired, nobody registered or
     claimed them), consumed-token records whose token has expired (it can no longer be
     presented), and refresh tokens that expired or were revoked (they can never work again)."""
     orders = await session.execute(
         delete(OrderRow).where(OrderRow.anonymous.is_(True), OrderRow.anonymous_expires_at <= now)
     )
+    step = on_step or (lambda _name: None)
+    step("AnonymousOrders")
     consumed = await session.execute(
         delete(ConsumedAnonTokenRow).where(ConsumedAnonTokenRow.expires_at <= now)
     )
+    step("ConsumedAnonymousTokens")
     refresh = await session.execute(
         delete(RefreshTokenRow).where(
             or_(RefreshTokenRow.expires_at <= now, RefreshTokenRow.revoked_at.is_not(None))
         )
     )
+    step("RefreshTokens")
     return PurgeCounts(
         anonymous_orders=int(orders.rowcount),  # type: ignore[attr-defined]
         consumed_tokens=int(consumed.rowcount),  # type: ignore[attr-defined]
