@@ -15,6 +15,7 @@ from gatehouse.domain.clock import Clock
 from gatehouse.http.errors import install_error_handlers
 from gatehouse.http.metrics import Metrics, RequestMetrics
 from gatehouse.http.middleware import BodySizeLimit, CaseInsensitivePaths
+from gatehouse.http.openapi.document import install as install_openapi
 from gatehouse.http.routers import (
     admin_users,
     api_client_secrets,
@@ -112,6 +113,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_error_handlers(app)
+    install_openapi(app)
     templates = [
         path
         for route in [*app.routes, *(r for router in ROUTERS for r in router.routes)]

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.openapi.operations import Explanation
 from gatehouse.http.schemas.operations import ExplainIn, explanation_out
 from gatehouse.services.explain import explain_access
 
@@ -21,7 +22,7 @@ Reader = Annotated[
 ]
 
 
-@router.post("/explain")
+@router.post("/explain", response_model=Explanation)
 async def explain(runtime: RuntimeDep, caller: Reader, body: ExplainIn) -> JSONResponse:
     explanation, username = await explain_access(
         runtime.db,

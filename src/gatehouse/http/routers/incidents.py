@@ -20,6 +20,7 @@ from pydantic import StrictInt
 
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, actor, require
+from gatehouse.http.openapi.operations import SecretRotation
 from gatehouse.http.schemas.api_client_secrets import ApiClientSecretIn, created_out
 from gatehouse.http.schemas.common import iso
 from gatehouse.services import api_client_secrets, incidents
@@ -52,7 +53,7 @@ async def revoke_client_tokens(runtime: RuntimeDep, caller: Admin, apiClientID: 
     return Response(status_code=204)
 
 
-@router.post("/secrets/rotate", status_code=201)
+@router.post("/secrets/rotate", status_code=201, response_model=SecretRotation)
 async def rotate_secret(
     runtime: RuntimeDep, caller: Admin, apiClientID: str, body: RotationIn
 ) -> JSONResponse:

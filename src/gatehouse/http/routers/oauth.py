@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.http.deps import RuntimeDep
 from gatehouse.http.metrics import Metrics
+from gatehouse.http.openapi import models
+from gatehouse.http.openapi.oauth import TOKEN_OPERATION, TOKEN_RESPONSES
 from gatehouse.oauth.errors import InvalidRequestError, client_rate_limited
 from gatehouse.oauth.server import TokenAttempt, TokenEndpoint, TokenRequest
 from gatehouse.runtime import Runtime
@@ -22,7 +24,12 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS = 50
 
 
-@router.post("/oauth/token")
+@router.post(
+    "/oauth/token",
+    response_model=models.AccessToken,
+    responses=TOKEN_RESPONSES,
+    openapi_extra=TOKEN_OPERATION,
+)
 async def token(request: Request) -> JSONResponse:
     """Form-encoded only, as every SDK sends it; anything else is ``Request.InvalidContentType``."""
     metrics: Metrics = request.app.state.metrics
@@ -64,7 +71,7 @@ async def _form(request: Request) -> list[tuple[str, str]]:
         ) from exc
 
 
-@router.get("/oauth/certs/{kid}")
+@router.get("/oauth/certs/{kid}", response_model=models.JsonWebKey)
 async def public_key(runtime: RuntimeDep, kid: str) -> JSONResponse:
     """One published JWK; no token needed (catalyst sends whatever bearer it has)."""
     key = await runtime.keys.public_key(kid)
@@ -73,13 +80,15 @@ async def public_key(runtime: RuntimeDep, kid: str) -> JSONResponse:
     return JSONResponse(key.jwk, headers={"Cache-Control": "public, max-age=3600"})
 
 
-@router.get("/.well-known/jwks.json")
+@router.get("/.well-known/jwks.json", response_model=models.JsonWebKeySet)
 async def jwks(runtime: RuntimeDep) -> JSONResponse:
     await runtime.keys.signing_key()  # refreshes the published set when it is stale
     return JSONResponse({"keys": [key.jwk for key in runtime.keys.published()]})
 
 
-@router.get("/.well-known/oauth-authorization-server")
+@router.get(
+    "/.well-known/oauth-authorization-server", response_model=models.AuthorizationServerMetadata
+)
 async def metadata(runtime: RuntimeDep) -> JSONResponse:
     """RFC 8414 metadata, so generic OAuth tooling can find the endpoints."""
     base = runtime.settings.effective_base_url
