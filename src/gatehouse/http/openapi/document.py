@@ -22,16 +22,15 @@ from fastapi.routing import APIRoute
 from pydantic.json_schema import models_json_schema
 
 from gatehouse.http.openapi.errors import (
-    DESCRIPTIONS,
     EVERY_REQUEST,
     REQUIREMENT_STATUSES,
     Errors,
     OAuthErrors,
+    error_response,
 )
 from gatehouse.http.openapi.links import add_links
 
 REF = "#/components/schemas/{model}"
-ERRORS_REF = {"$ref": "#/components/schemas/Errors"}
 SECURITY_SCHEMES = {
     "bearer": {
         "type": "http",
@@ -138,20 +137,13 @@ def _complete(route: APIRoute, operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
     responses.pop("422", None)
     for status in sorted(error_statuses(route)):
-        responses.setdefault(str(status), _error_response(status))
+        responses.setdefault(str(status), error_response(status))
     if 429 in error_statuses(route):
         responses["429"]["headers"] = {
             "Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 1}}
         }
     if "security" not in operation:
         operation["security"] = [{"bearer": []}] if "bearer" in requirements(route) else []
-
-
-def _error_response(status: int) -> dict[str, Any]:
-    return {
-        "description": DESCRIPTIONS[status],
-        "content": {"application/json": {"schema": ERRORS_REF}},
-    }
 
 
 def _calls(dependant: Any) -> Iterator[Any]:

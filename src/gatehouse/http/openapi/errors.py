@@ -72,8 +72,19 @@ REQUIREMENT_STATUSES: dict[str, tuple[int, ...]] = {
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """FastAPI ``responses=`` for route-specific error statuses, with the ``Errors`` body."""
+    """FastAPI ``responses=`` for route-specific error statuses, with the ``Errors`` body.
+
+    The content is spelled out (not ``model=``) because errors are JSON whatever the route's
+    own response class is (``/metrics`` answers text, but its 401 is JSON)."""
     unknown = set(statuses) - DESCRIPTIONS.keys()
     if unknown:
         raise ValueError(f"no description for status {sorted(unknown)}")
-    return {status: {"model": Errors, "description": DESCRIPTIONS[status]} for status in statuses}
+    return {status: error_response(status) for status in statuses}
+
+
+def error_response(status: int) -> dict[str, Any]:
+    """One documented error status with OrderCloud's ``Errors`` body."""
+    return {
+        "description": DESCRIPTIONS[status],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Errors"}}},
+    }
