@@ -80,6 +80,7 @@ def build(app: FastAPI) -> dict[str, Any]:
     doc["components"]["securitySchemes"] = SECURITY_SCHEMES
     for route, operation in operations(app, doc):
         _complete(route, operation)
+        _mark_required(route, operation)
     add_links(doc)
     return doc
 
@@ -144,6 +145,17 @@ def _complete(route: APIRoute, operation: dict[str, Any]) -> None:
         }
     if "security" not in operation:
         operation["security"] = [{"bearer": []}] if "bearer" in requirements(route) else []
+
+
+def _mark_required(route: APIRoute, operation: dict[str, Any]) -> None:
+    """A create's or full replace's body: the model's ``REQUIRED`` properties are required
+    (the model itself leaves them optional, so PATCH can share it)."""
+    body = route.body_field
+    required = getattr(body.field_info.annotation, "REQUIRED", ()) if body is not None else ()
+    if not required or not ({"POST", "PUT"} & (route.methods or set())):
+        return
+    media = operation["requestBody"]["content"]["application/json"]
+    media["schema"] = {"allOf": [media["schema"], {"required": list(required)}]}
 
 
 def _calls(dependant: Any) -> Iterator[Any]:

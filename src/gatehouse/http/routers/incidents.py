@@ -12,7 +12,7 @@ Deactivating a client is the standard ``PATCH /v1/apiclients/{id}`` with ``{"Act
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
@@ -32,6 +32,8 @@ Admin = Annotated[Caller, Depends(require(ApiRole.ApiClientAdmin, seller_only=Tr
 
 class RotationIn(ApiClientSecretIn):
     """The new secret's fields, and how long the secrets it replaces keep working."""
+
+    REQUIRED: ClassVar[tuple[str, ...]] = ()  # the new secret is "rotated" unless named
 
     OldSecretsExpireInMinutes: StrictInt | None = None
 
