@@ -34,6 +34,8 @@ SERVER_ERROR = "ServerError"
 SCHEMA_VIOLATION = "JsonSchemaError"
 STATUS_VIOLATION = "UndefinedStatusCode"
 SEED = 20261207
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+STATEFUL_SCENARIOS = 30
 
 
 @dataclass
@@ -74,9 +76,12 @@ def passes(kind: str) -> list[list[str]]:
     excluded = [arg for path in SELF_DESTRUCTIVE for arg in ("--exclude-path", path)]
     last = [arg for path in SELF_DESTRUCTIVE for arg in ("--include-path", path)]
     if kind == "admin":
+        scenarios = ["--max-examples", str(STATEFUL_SCENARIOS)]
         return [
             # The longest pass: two workers, so it ends with the other callers' runs.
-            ["--phases", "coverage,fuzzing,stateful", "--workers", "2", *excluded],
+            ["--phases", "coverage,fuzzing", "--workers", "2", *excluded],
+            # Create → get → update → delete chains, along the document's links.
+            ["--phases", "stateful", *scenarios, *excluded],
             ["--phases", "coverage,fuzzing", *last],
         ]
     own = ["--phases", "coverage", "--include-path-regex", OWN_SURFACE[kind], *excluded]
@@ -100,12 +105,12 @@ def fuzz(base: str, who: Principal, report_dir: Path, max_examples: int) -> Figu
 def _run(base: str, who: Principal, report: Path, max_examples: int, selection: list[str]) -> None:
     command = [
         str(Path(sys.executable).parent / "schemathesis"),
+        "--config-file",
+        str(CONFIG),
         "run",
         f"{base}/gatehouse/openapi.json",
         "--checks",
         ",".join(CHECKS),
-        "--max-examples",
-        str(max_examples),
         "--seed",
         str(SEED),
         "--generation-deterministic",
@@ -118,6 +123,8 @@ def _run(base: str, who: Principal, report: Path, max_examples: int, selection: 
     ]
     if "--workers" not in selection:
         command += ["--workers", "1"]
+    if "--max-examples" not in selection:
+        command += ["--max-examples", str(max_examples)]
     for name, value in who.headers.items():
         command += ["--header", f"{name}: {value}"]
     done = subprocess.run(
