@@ -128,7 +128,13 @@ def _run(base: str, who: Principal, report: Path, max_examples: int, selection: 
     for name, value in who.headers.items():
         command += ["--header", f"{name}: {value}"]
     done = subprocess.run(
-        command, capture_output=True, text=True, timeout=900, check=False, env=dict(os.environ)
+        command,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+        env=dict(os.environ),
+        cwd=report.parent,  # schemathesis keeps a cache in its working directory
     )
     assert report.exists(), done.stdout[-4000:] + done.stderr[-4000:]
 
