@@ -18,6 +18,7 @@ from gatehouse.http.cors import Cors
 from gatehouse.http.errors import install_error_handlers
 from gatehouse.http.metrics import Metrics, RequestMetrics
 from gatehouse.http.middleware import BodySizeLimit, CaseInsensitivePaths
+from gatehouse.http.openapi.document import install as install_openapi
 from gatehouse.http.outage import install_outage_handlers
 from gatehouse.http.routers import (
     admin_users,
@@ -136,6 +137,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         app.include_router(router)
     install_error_handlers(app)
     install_outage_handlers(app)
+    install_openapi(app)
     templates = [
         path
         for route in [*app.routes, *(r for router in ROUTERS for r in router.routes)]

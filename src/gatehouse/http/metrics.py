@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
+    CONTENT_TYPE_PLAIN_0_0_4,
     CollectorRegistry,
     Counter,
     Histogram,
@@ -38,6 +38,10 @@ from gatehouse.oauth.errors import OAuthError
 from gatehouse.oauth.server import TokenAttempt
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+PROMETHEUS_TEXT = CONTENT_TYPE_PLAIN_0_0_4
+"""``text/plain; version=0.0.4``: the classic text exposition, which every Prometheus and
+scraper reads (prometheus_client's "latest", 1.0.0, is the same text for Gatehouse's ASCII
+metric names, but older scrapers do not know it)."""
 TOKEN_ROUTE = "/oauth/token"
 UNMATCHED_ROUTE = "unmatched"
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
@@ -137,10 +141,10 @@ class Metrics:
     def render(self) -> tuple[bytes, str]:
         """The Prometheus text exposition, every worker's values summed in multiprocess mode."""
         if self._registry is not None:
-            return generate_latest(self._registry), CONTENT_TYPE_LATEST
+            return generate_latest(self._registry), PROMETHEUS_TEXT
         registry = CollectorRegistry()
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return generate_latest(registry), CONTENT_TYPE_LATEST
+        return generate_latest(registry), PROMETHEUS_TEXT
 
     @contextmanager
     def observe_token(self, attempt: TokenAttempt) -> Iterator[None]:

@@ -12,6 +12,8 @@ from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
 from gatehouse.http.deps import Caller, RuntimeDep, actor, require
 from gatehouse.http.listing import list_page, list_query
+from gatehouse.http.openapi import models
+from gatehouse.http.openapi.errors import errors
 from gatehouse.http.schemas.users import LIST_SPEC, UserIn, user_out
 from gatehouse.services import users as service
 from gatehouse.services.users import UserScope
@@ -25,14 +27,14 @@ Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC))]
 ADMINS = UserScope(UserType.ADMIN)
 
 
-@router.get("/adminusers")
+@router.get("/adminusers", response_model=models.ListPage[models.User])
 async def list_admin_users(runtime: RuntimeDep, caller: Reader, query: Query) -> JSONResponse:
     views, total = await service.list_page(runtime.db, caller.marketplace_id, ADMINS, query)
     items = [user_out(v, marketplace_id=caller.marketplace_id) for v in views]
     return JSONResponse(list_page(items, query, total))
 
 
-@router.post("/adminusers", status_code=201)
+@router.post("/adminusers", status_code=201, response_model=models.User, responses=errors(409))
 async def create_admin_user(
     runtime: RuntimeDep, caller: Admin, body: UserIn, request: Request
 ) -> JSONResponse:
@@ -50,13 +52,13 @@ async def create_admin_user(
     )
 
 
-@router.get("/adminusers/{userID}", name="get_admin_user")
+@router.get("/adminusers/{userID}", name="get_admin_user", response_model=models.User)
 async def get_admin_user(runtime: RuntimeDep, caller: Reader, userID: str) -> JSONResponse:
     view = await service.get(runtime.db, caller.marketplace_id, ADMINS, userID)
     return JSONResponse(user_out(view, marketplace_id=caller.marketplace_id))
 
 
-@router.put("/adminusers/{userID}")
+@router.put("/adminusers/{userID}", response_model=models.User, responses=errors(409))
 async def save_admin_user(
     runtime: RuntimeDep,
     caller: Admin,
@@ -75,7 +77,7 @@ async def save_admin_user(
     return JSONResponse(user_out(view, marketplace_id=caller.marketplace_id))
 
 
-@router.patch("/adminusers/{userID}")
+@router.patch("/adminusers/{userID}", response_model=models.User, responses=errors(409))
 async def patch_admin_user(
     runtime: RuntimeDep,
     caller: Admin,
@@ -94,7 +96,7 @@ async def patch_admin_user(
     return JSONResponse(user_out(view, marketplace_id=caller.marketplace_id))
 
 
-@router.delete("/adminusers/{userID}", status_code=204)
+@router.delete("/adminusers/{userID}", status_code=204, responses=errors(409))
 async def delete_admin_user(runtime: RuntimeDep, caller: Admin, userID: str) -> Response:
     await service.delete(runtime.db, caller.marketplace_id, ADMINS, userID)
     return Response(status_code=204)

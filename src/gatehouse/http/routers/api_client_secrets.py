@@ -13,6 +13,8 @@ from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, actor, require
 from gatehouse.http.listing import list_page, list_query
+from gatehouse.http.openapi import models
+from gatehouse.http.openapi.errors import errors
 from gatehouse.http.schemas.api_client_secrets import (
     LIST_SPEC,
     ApiClientSecretIn,
@@ -29,7 +31,7 @@ Admin = Annotated[Caller, Depends(require(ApiRole.ApiClientAdmin, seller_only=Tr
 Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC))]
 
 
-@router.get("")
+@router.get("", response_model=models.ListPage[models.ApiClientSecret])
 async def list_secrets(
     runtime: RuntimeDep, caller: Reader, apiClientID: str, query: Query
 ) -> JSONResponse:
@@ -37,7 +39,12 @@ async def list_secrets(
     return JSONResponse(list_page([secret_out(s) for s in found], query, total))
 
 
-@router.post("", status_code=201)
+@router.post(
+    "",
+    status_code=201,
+    response_model=models.ApiClientSecretCreateResponse,
+    responses=errors(409),
+)
 async def create_secret(
     runtime: RuntimeDep, caller: Admin, apiClientID: str, body: ApiClientSecretIn, request: Request
 ) -> JSONResponse:
@@ -57,7 +64,9 @@ async def create_secret(
     return JSONResponse(created_out(created), 201, headers={"Location": location})
 
 
-@router.get("/{apiClientSecretID}", name="get_api_client_secret")
+@router.get(
+    "/{apiClientSecretID}", name="get_api_client_secret", response_model=models.ApiClientSecret
+)
 async def get_secret(
     runtime: RuntimeDep, caller: Reader, apiClientID: str, apiClientSecretID: str
 ) -> JSONResponse:
@@ -65,7 +74,7 @@ async def get_secret(
     return JSONResponse(secret_out(secret))
 
 
-@router.patch("/{apiClientSecretID}")
+@router.patch("/{apiClientSecretID}", response_model=models.ApiClientSecret, responses=errors(409))
 async def patch_secret(
     runtime: RuntimeDep,
     caller: Admin,

@@ -11,6 +11,8 @@ from gatehouse.domain.listing import ListQuery, page_meta
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, actor, require
 from gatehouse.http.listing import list_page, list_query, paging, query_param
+from gatehouse.http.openapi import models
+from gatehouse.http.openapi.errors import errors
 from gatehouse.http.schemas.api_clients import (
     LIST_SPEC,
     ApiClientAssignmentIn,
@@ -28,13 +30,13 @@ Admin = Annotated[Caller, Depends(require(ApiRole.ApiClientAdmin, seller_only=Tr
 Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC))]
 
 
-@router.get("/apiclients")
+@router.get("/apiclients", response_model=models.ListPage[models.ApiClient])
 async def list_api_clients(runtime: RuntimeDep, caller: Reader, query: Query) -> JSONResponse:
     clients, total = await service.list_page(runtime.db, caller.marketplace_id, query)
     return JSONResponse(list_page([api_client_out(c) for c in clients], query, total))
 
 
-@router.post("/apiclients", status_code=201)
+@router.post("/apiclients", status_code=201, response_model=models.ApiClient)
 async def create_api_client(
     runtime: RuntimeDep, caller: Admin, body: ApiClientIn, request: Request
 ) -> JSONResponse:
@@ -45,7 +47,7 @@ async def create_api_client(
     return JSONResponse(api_client_out(client), 201, headers={"Location": location})
 
 
-@router.get("/apiclients/assignments")
+@router.get("/apiclients/assignments", response_model=models.ListPage[models.ApiClientAssignment])
 async def list_api_client_assignments(
     runtime: RuntimeDep, caller: Reader, request: Request
 ) -> JSONResponse:
@@ -63,7 +65,7 @@ async def list_api_client_assignments(
     return JSONResponse({"Meta": page_meta(page, page_size, total), "Items": items})
 
 
-@router.post("/apiclients/assignments", status_code=204)
+@router.post("/apiclients/assignments", status_code=204, responses=errors(404))
 async def save_api_client_assignment(
     runtime: RuntimeDep, caller: Admin, body: ApiClientAssignmentIn
 ) -> Response:
@@ -78,13 +80,13 @@ async def save_api_client_assignment(
     return Response(status_code=204)
 
 
-@router.get("/apiclients/{apiClientID}", name="get_api_client")
+@router.get("/apiclients/{apiClientID}", name="get_api_client", response_model=models.ApiClient)
 async def get_api_client(runtime: RuntimeDep, caller: Reader, apiClientID: str) -> JSONResponse:
     client = await service.get(runtime.db, caller.marketplace_id, apiClientID)
     return JSONResponse(api_client_out(client))
 
 
-@router.put("/apiclients/{apiClientID}")
+@router.put("/apiclients/{apiClientID}", response_model=models.ApiClient)
 async def save_api_client(
     runtime: RuntimeDep,
     caller: Admin,
@@ -97,7 +99,7 @@ async def save_api_client(
     return JSONResponse(api_client_out(client))
 
 
-@router.patch("/apiclients/{apiClientID}")
+@router.patch("/apiclients/{apiClientID}", response_model=models.ApiClient)
 async def patch_api_client(
     runtime: RuntimeDep,
     caller: Admin,
@@ -110,7 +112,7 @@ async def patch_api_client(
     return JSONResponse(api_client_out(client))
 
 
-@router.delete("/apiclients/{apiClientID}", status_code=204)
+@router.delete("/apiclients/{apiClientID}", status_code=204, responses=errors(409))
 async def delete_api_client(runtime: RuntimeDep, caller: Admin, apiClientID: str) -> Response:
     await service.delete(runtime.db, caller.marketplace_id, apiClientID, actor(caller))
     return Response(status_code=204)

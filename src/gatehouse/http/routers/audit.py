@@ -22,6 +22,8 @@ from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, require
 from gatehouse.http.listing import list_page, list_query, query_param
+from gatehouse.http.openapi.models import ListPage
+from gatehouse.http.openapi.operations import AuditEvent
 from gatehouse.http.schemas.common import iso
 from gatehouse.services import audit as service
 from gatehouse.storage.audit import LIST_SPEC
@@ -34,7 +36,7 @@ OWN_PARAMS = ("clientID", "username", "from", "to")
 Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC, ignore=OWN_PARAMS))]
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=ListPage[AuditEvent])
 async def list_audit_events(
     runtime: RuntimeDep, caller: Reader, query: Query, request: Request
 ) -> JSONResponse:

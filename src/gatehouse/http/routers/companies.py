@@ -33,6 +33,8 @@ from gatehouse.http.deps import (
     require_company_access,
 )
 from gatehouse.http.listing import list_page, list_query
+from gatehouse.http.openapi import models
+from gatehouse.http.openapi.errors import errors
 from gatehouse.http.schemas.companies import (
     BUYER_LIST_SPEC,
     SUPPLIER_LIST_SPEC,
@@ -72,6 +74,8 @@ class CompanyType:
     list_query: Callable[[Request], ListQuery]
     admin: ApiRole
     reader: ApiRole
+    model: type[models.WireOut]
+    """The wire shape, for the OpenAPI document."""
 
     @property
     def collection(self) -> str:
@@ -92,6 +96,7 @@ BUYERS = CompanyType(
     list_query(BUYER_LIST_SPEC),
     ApiRole.BuyerAdmin,
     ApiRole.BuyerReader,
+    models.Buyer,
 )
 SUPPLIERS = CompanyType(
     CompanyKind.SUPPLIER,
@@ -103,6 +108,7 @@ SUPPLIERS = CompanyType(
     list_query(SUPPLIER_LIST_SPEC),
     ApiRole.SupplierAdmin,
     ApiRole.SupplierReader,
+    models.Supplier,
 )
 _BY_COLLECTION = {company.collection: company for company in (BUYERS, SUPPLIERS)}
 
@@ -206,17 +212,18 @@ async def delete_company(
     return Response(status_code=204)
 
 
-# (path, method, handler, route name, status, access); the route name's ``{}`` is ``buyer`` or
-# ``supplier``, a ``None`` status is FastAPI's default (200). Access: "list" (any caller with a
-# reader role; buyer and supplier users see only their own company), "own" (a reader of that
-# very company), "admin" (seller-only writes).
-_ROUTES: tuple[tuple[str, str, Handler, str, int | None, str], ...] = (
-    ("", "GET", list_companies, "list_{}s", None, "list"),
-    ("", "POST", create_company, "create_{}", 201, "admin"),
-    ("/{id}", "GET", get_company, "get_{}", None, "own"),
-    ("/{id}", "PUT", save_company, "save_{}", None, "admin"),
-    ("/{id}", "PATCH", patch_company, "patch_{}", None, "admin"),
-    ("/{id}", "DELETE", delete_company, "delete_{}", 204, "admin"),
+# (path, method, handler, route name, status, access, answers); the route name's ``{}`` is
+# ``buyer`` or ``supplier``, a ``None`` status is FastAPI's default (200). Access: "list" (any
+# caller with a reader role; buyer and supplier users see only their own company), "own" (a
+# reader of that very company), "admin" (seller-only writes). Answers (for the OpenAPI
+# document): "page", "one" or "none", and whether a conflict (409) is possible.
+_ROUTES: tuple[tuple[str, str, Handler, str, int | None, str, str, bool], ...] = (
+    ("", "GET", list_companies, "list_{}s", None, "list", "page", False),
+    ("", "POST", create_company, "create_{}", 201, "admin", "one", True),
+    ("/{id}", "GET", get_company, "get_{}", None, "own", "one", False),
+    ("/{id}", "PUT", save_company, "save_{}", None, "admin", "one", True),
+    ("/{id}", "PATCH", patch_company, "patch_{}", None, "admin", "one", True),
+    ("/{id}", "DELETE", delete_company, "delete_{}", 204, "admin", "none", True),
 )
 
 
@@ -256,7 +263,8 @@ def _mount(company: CompanyType) -> None:
         ),
         "admin": require(company.admin, seller_only=True),
     }
-    for path, method, handler, name, status, access in _ROUTES:
+    answers = {"page": models.page_of(company.model), "one": company.model, "none": None}
+    for path, method, handler, name, status, access, answer, conflicts in _ROUTES:
         dependencies = [Depends(checks[access])]
         if path:
             dependencies.append(Depends(company.path_dependency))
@@ -268,6 +276,8 @@ def _mount(company: CompanyType) -> None:
             name=name.format(company.kind.value),
             tags=[company.tag],
             dependencies=dependencies,
+            response_model=answers[answer],
+            responses=errors(409) if conflicts else None,
         )
 
 

@@ -21,6 +21,8 @@ from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
 from gatehouse.http.deps import Caller, RuntimeDep, actor, authenticate, require_company_access
 from gatehouse.http.listing import list_page, list_query
+from gatehouse.http.openapi import models
+from gatehouse.http.openapi.errors import errors
 from gatehouse.http.routers.companies import buyer_id, supplier_id
 from gatehouse.http.schemas.users import LIST_SPEC, UserIn, user_out
 from gatehouse.services import users as service
@@ -163,15 +165,18 @@ async def unlock_user(
     return Response(status_code=204)
 
 
-# (path, method, handler, status, writes); a ``None`` status is FastAPI's default (200).
-_ROUTES: tuple[tuple[str, str, Handler, int | None, bool], ...] = (
-    ("/users", "GET", list_users, None, False),
-    ("/users", "POST", create_user, 201, True),
-    ("/users/{userID}", "GET", get_user, None, False),
-    ("/users/{userID}", "PUT", save_user, None, True),
-    ("/users/{userID}", "PATCH", patch_user, None, True),
-    ("/users/{userID}", "DELETE", delete_user, 204, True),
-    ("/users/{userID}/unlock", "POST", unlock_user, 204, True),
+# (path, method, handler, status, writes, answer); a ``None`` status is FastAPI's default
+# (200). The answer is the OpenAPI document's: the response model, and whether the route can
+# answer 409 (a duplicate ID or username, a user who still owns orders).
+_PAGE = models.ListPage[models.User]
+_ROUTES: tuple[tuple[str, str, Handler, int | None, bool, tuple[type | None, bool]], ...] = (
+    ("/users", "GET", list_users, None, False, (_PAGE, False)),
+    ("/users", "POST", create_user, 201, True, (models.User, True)),
+    ("/users/{userID}", "GET", get_user, None, False, (models.User, False)),
+    ("/users/{userID}", "PUT", save_user, None, True, (models.User, True)),
+    ("/users/{userID}", "PATCH", patch_user, None, True, (models.User, True)),
+    ("/users/{userID}", "DELETE", delete_user, 204, True, (None, True)),
+    ("/users/{userID}/unlock", "POST", unlock_user, 204, True, (None, False)),
 )
 
 
@@ -185,7 +190,7 @@ def _mount(company: CompanyUsers) -> None:
     reader = company.check(company.admin, company.reader)
     admin = company.check(company.admin)
     prefix = f"/{company.user_type.value}s/{{{company.path_param}}}"
-    for path, method, handler, status, writes in _ROUTES:
+    for path, method, handler, status, writes, (model, conflicts) in _ROUTES:
         router.add_api_route(
             prefix + path,
             handler,
@@ -194,6 +199,8 @@ def _mount(company: CompanyUsers) -> None:
             name=_route_name(handler, company.user_type),
             tags=[company.tag],
             dependencies=[Depends(admin if writes else reader), Depends(company.path_dependency)],
+            response_model=model,
+            responses=errors(409) if conflicts else None,
         )
 
 

@@ -12,6 +12,8 @@ from fastapi.responses import JSONResponse
 
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.openapi.errors import errors
+from gatehouse.http.openapi.operations import Explanation
 from gatehouse.http.schemas.operations import ExplainIn, explanation_out
 from gatehouse.services.explain import explain_access
 
@@ -21,7 +23,8 @@ Reader = Annotated[
 ]
 
 
-@router.post("/explain")
+# 404: the ClientID names no client of the marketplace.
+@router.post("/explain", response_model=Explanation, responses=errors(404))
 async def explain(runtime: RuntimeDep, caller: Reader, body: ExplainIn) -> JSONResponse:
     explanation, username = await explain_access(
         runtime.db,

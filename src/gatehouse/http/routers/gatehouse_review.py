@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.openapi.operations import Review
 from gatehouse.http.schemas.operations import finding_out
 from gatehouse.services.review import review_marketplace, thresholds_from
 
@@ -20,7 +21,7 @@ Reader = Annotated[
 ]
 
 
-@router.get("/review")
+@router.get("/review", response_model=Review)
 async def review(runtime: RuntimeDep, caller: Reader) -> JSONResponse:
     findings = await review_marketplace(
         runtime.db, runtime.clock, caller.marketplace_id, thresholds_from(runtime.settings)

@@ -13,11 +13,12 @@ from sqlalchemy import text
 
 from gatehouse import __version__
 from gatehouse.http.deps import RuntimeDep
+from gatehouse.http.openapi.models import Health
 
 router = APIRouter(prefix="/gatehouse", tags=["Gatehouse"])
 
 
-@router.get("/health")
+@router.get("/health", response_model=Health)
 async def health(runtime: RuntimeDep) -> JSONResponse:
     async with runtime.db.read() as session:
         await session.execute(text("SELECT 1"))

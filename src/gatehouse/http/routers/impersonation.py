@@ -18,6 +18,8 @@ from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, require
 from gatehouse.http.listing import list_page, list_query
+from gatehouse.http.openapi import models
+from gatehouse.http.openapi.errors import errors
 from gatehouse.http.schemas.impersonation import (
     LIST_SPEC,
     ImpersonateTokenRequestIn,
@@ -34,7 +36,11 @@ Impersonating = Annotated[Caller, Depends(require(ApiRole.BuyerImpersonation))]
 Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC))]
 
 
-@router.get("/impersonationconfig", tags=["ImpersonationConfigs"])
+@router.get(
+    "/impersonationconfig",
+    tags=["ImpersonationConfigs"],
+    response_model=models.ListPage[models.ImpersonationConfig],
+)
 async def list_impersonation_configs(
     runtime: RuntimeDep, caller: Admin, query: Query
 ) -> JSONResponse:
@@ -42,7 +48,13 @@ async def list_impersonation_configs(
     return JSONResponse(list_page([config_out(c) for c in configs], query, total))
 
 
-@router.post("/impersonationconfig", status_code=201, tags=["ImpersonationConfigs"])
+@router.post(
+    "/impersonationconfig",
+    status_code=201,
+    tags=["ImpersonationConfigs"],
+    response_model=models.ImpersonationConfig,
+    responses=errors(404, 409),
+)
 async def create_impersonation_config(
     runtime: RuntimeDep, caller: Admin, body: ImpersonationConfigIn, request: Request
 ) -> JSONResponse:
@@ -57,6 +69,7 @@ async def create_impersonation_config(
     "/impersonationconfig/{impersonationConfigID}",
     name="get_impersonation_config",
     tags=["ImpersonationConfigs"],
+    response_model=models.ImpersonationConfig,
 )
 async def get_impersonation_config(
     runtime: RuntimeDep, caller: Admin, impersonationConfigID: str
@@ -65,7 +78,12 @@ async def get_impersonation_config(
     return JSONResponse(config_out(config))
 
 
-@router.put("/impersonationconfig/{impersonationConfigID}", tags=["ImpersonationConfigs"])
+@router.put(
+    "/impersonationconfig/{impersonationConfigID}",
+    tags=["ImpersonationConfigs"],
+    response_model=models.ImpersonationConfig,
+    responses=errors(409),
+)
 async def save_impersonation_config(
     runtime: RuntimeDep, caller: Admin, impersonationConfigID: str, body: ImpersonationConfigIn
 ) -> JSONResponse:
@@ -79,7 +97,12 @@ async def save_impersonation_config(
     return JSONResponse(config_out(config))
 
 
-@router.patch("/impersonationconfig/{impersonationConfigID}", tags=["ImpersonationConfigs"])
+@router.patch(
+    "/impersonationconfig/{impersonationConfigID}",
+    tags=["ImpersonationConfigs"],
+    response_model=models.ImpersonationConfig,
+    responses=errors(409),
+)
 async def patch_impersonation_config(
     runtime: RuntimeDep, caller: Admin, impersonationConfigID: str, body: ImpersonationConfigIn
 ) -> JSONResponse:
@@ -99,7 +122,11 @@ async def delete_impersonation_config(
     return Response(status_code=204)
 
 
-@router.post("/buyers/{buyerID}/users/{userID}/accesstoken", tags=["Users"])
+@router.post(
+    "/buyers/{buyerID}/users/{userID}/accesstoken",
+    tags=["Users"],
+    response_model=models.AccessToken,
+)
 async def get_impersonation_token(
     runtime: RuntimeDep,
     caller: Impersonating,

@@ -14,7 +14,7 @@ Deactivating a client is the standard ``PATCH /v1/apiclients/{id}`` with ``{"Act
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
 from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
@@ -22,6 +22,7 @@ from pydantic import StrictBool, StrictInt
 
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, actor, require
+from gatehouse.http.openapi.operations import SecretRotation
 from gatehouse.http.schemas.api_client_secrets import ApiClientSecretIn, created_out
 from gatehouse.http.schemas.common import iso
 from gatehouse.services import api_client_secrets, incidents
@@ -33,6 +34,8 @@ Admin = Annotated[Caller, Depends(require(ApiRole.ApiClientAdmin, seller_only=Tr
 
 class RotationIn(ApiClientSecretIn):
     """The new secret's fields, and how long the secrets it replaces keep working."""
+
+    REQUIRED: ClassVar[tuple[str, ...]] = ()  # the new secret is "rotated" unless named
 
     OldSecretsExpireInMinutes: StrictInt | None = None
     AddSecret: StrictBool | None = None
@@ -57,7 +60,7 @@ async def revoke_client_tokens(runtime: RuntimeDep, caller: Admin, apiClientID: 
     return Response(status_code=204)
 
 
-@router.post("/secrets/rotate", status_code=201)
+@router.post("/secrets/rotate", status_code=201, response_model=SecretRotation)
 async def rotate_secret(
     runtime: RuntimeDep, caller: Admin, apiClientID: str, body: RotationIn
 ) -> JSONResponse:

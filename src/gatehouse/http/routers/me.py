@@ -27,6 +27,8 @@ from gatehouse.http.deps import (
     require,
 )
 from gatehouse.http.listing import list_page, list_query
+from gatehouse.http.openapi import models
+from gatehouse.http.openapi.errors import errors
 from gatehouse.http.routers.orders import actor_of, date_range
 from gatehouse.http.schemas.orders import LIST_SPEC as ORDER_LIST_SPEC
 from gatehouse.http.schemas.orders import order_out
@@ -47,23 +49,23 @@ GroupQuery = Annotated[ListQuery, Depends(list_query(GROUP_LIST_SPEC))]
 OrderQuery = Annotated[ListQuery, Depends(list_query(ORDER_LIST_SPEC, ignore=("from", "to")))]
 
 
-@router.get("/me")
+@router.get("/me", response_model=models.MeUser)
 async def get_me(runtime: RuntimeDep, caller: AnyToken) -> JSONResponse:
     me = await service.get(runtime.db, caller.marketplace_id, caller.subject_id)
     return JSONResponse(me_out(me, marketplace_id=caller.marketplace_id))
 
 
-@router.put("/me")
+@router.put("/me", response_model=models.MeUser, responses=errors(409))
 async def save_me(runtime: RuntimeDep, caller: MeAdmin, body: UserIn) -> JSONResponse:
     return await _update(runtime, caller, body, merge=False)
 
 
-@router.patch("/me")
+@router.patch("/me", response_model=models.MeUser, responses=errors(409))
 async def patch_me(runtime: RuntimeDep, caller: MeAdmin, body: UserIn) -> JSONResponse:
     return await _update(runtime, caller, body, merge=True)
 
 
-@router.get("/me/usergroups")
+@router.get("/me/usergroups", response_model=models.ListPage[models.UserGroup])
 async def list_my_user_groups(
     runtime: RuntimeDep, caller: AnyToken, query: GroupQuery
 ) -> JSONResponse:
@@ -106,7 +108,7 @@ async def _update(
     return JSONResponse(me_out(me, marketplace_id=caller.marketplace_id))
 
 
-@router.get("/me/orders")
+@router.get("/me/orders", response_model=models.ListPage[models.Order])
 async def list_my_orders(
     runtime: RuntimeDep, caller: Shopper, query: OrderQuery, dates: OrderDates
 ) -> JSONResponse:
@@ -117,7 +119,7 @@ async def list_my_orders(
     return JSONResponse(list_page(items, query, total))
 
 
-@router.put("/me/orders", status_code=204)
+@router.put("/me/orders", status_code=204, responses=errors(409))
 async def transfer_anon_user_order(
     runtime: RuntimeDep, caller: Shopper, anonUserToken: str | None = None
 ) -> Response:
@@ -136,7 +138,7 @@ async def transfer_anon_user_order(
     return Response(status_code=204)
 
 
-@router.put("/me/register")
+@router.put("/me/register", response_model=models.RegisteredToken, responses=errors(409))
 async def register(
     runtime: RuntimeDep, caller: Shopper, body: UserIn, anonUserToken: str | None = None
 ) -> JSONResponse:

@@ -18,7 +18,9 @@ from gatehouse.domain.errors import UnauthenticatedError
 from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.usage import UsageReport, parse_window
 from gatehouse.http.deps import Caller, RuntimeDep, require
-from gatehouse.http.metrics import Metrics
+from gatehouse.http.metrics import PROMETHEUS_TEXT, Metrics
+from gatehouse.http.openapi.errors import errors
+from gatehouse.http.openapi.operations import ClientUsage
 from gatehouse.services import usage as service
 
 router = APIRouter(tags=["Gatehouse"])
@@ -27,12 +29,26 @@ Reader = Annotated[
 ]
 
 
-@router.get("/metrics", include_in_schema=False)
+class PrometheusText(Response):
+    """The Prometheus text exposition format, version 0.0.4 (what every scraper reads)."""
+
+    media_type = PROMETHEUS_TEXT
+
+
+# Public unless GATEHOUSE_METRICS_TOKEN is set: either no credentials or that bearer.
+EXPOSITION = {
+    "response_class": PrometheusText,
+    "responses": errors(401),
+    "openapi_extra": {"security": [{}, {"metricsToken": []}]},
+}
+
+
+@router.get("/metrics", **EXPOSITION)  # type: ignore[arg-type]
 async def metrics(request: Request, runtime: RuntimeDep) -> Response:
     return _exposition(request, runtime.settings.metrics_token)
 
 
-@router.get("/gatehouse/metrics")
+@router.get("/gatehouse/metrics", **EXPOSITION)  # type: ignore[arg-type]
 async def gatehouse_metrics(request: Request, runtime: RuntimeDep) -> Response:
     """Prometheus text exposition of the per-client metrics (docs/operations.md)."""
     return _exposition(request, runtime.settings.metrics_token)
@@ -45,10 +61,10 @@ def _exposition(request: Request, expected: str | None) -> Response:
             raise UnauthenticatedError()
     collected: Metrics = request.app.state.metrics
     body, content_type = collected.render()
-    return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
+    return PrometheusText(body, media_type=content_type, headers={"Cache-Control": "no-store"})
 
 
-@router.get("/gatehouse/apiclients/{apiClientID}/usage")
+@router.get("/gatehouse/apiclients/{apiClientID}/usage", response_model=ClientUsage)
 async def client_usage(
     request: Request, runtime: RuntimeDep, caller: Reader, apiClientID: str
 ) -> JSONResponse:

@@ -15,6 +15,8 @@ from gatehouse.domain.errors import NotFoundError
 from gatehouse.http.cors import CROSS_ORIGIN
 from gatehouse.http.deps import RuntimeDep
 from gatehouse.http.metrics import Metrics
+from gatehouse.http.openapi import models
+from gatehouse.http.openapi.oauth import TOKEN_OPERATION, TOKEN_RESPONSES
 from gatehouse.oauth.client_auth import challenge, with_client_auth
 from gatehouse.oauth.errors import InvalidClientError, InvalidRequestError, client_rate_limited
 from gatehouse.oauth.metadata import authorization_server_metadata
@@ -26,7 +28,12 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS = 50
 
 
-@router.post("/oauth/token")
+@router.post(
+    "/oauth/token",
+    response_model=models.AccessToken,
+    responses=TOKEN_RESPONSES,
+    openapi_extra=TOKEN_OPERATION,
+)
 async def token(request: Request) -> JSONResponse:
     """Form-encoded only, as every SDK sends it; anything else is ``Request.InvalidContentType``."""
     metrics: Metrics = request.app.state.metrics
@@ -78,7 +85,7 @@ async def form_pairs(request: Request) -> list[tuple[str, str]]:
         ) from exc
 
 
-@router.get("/oauth/certs/{kid}")
+@router.get("/oauth/certs/{kid}", response_model=models.JsonWebKey)
 async def public_key(runtime: RuntimeDep, kid: str) -> JSONResponse:
     """One published JWK; no token needed (catalyst sends whatever bearer it has)."""
     key = await runtime.keys.public_key(kid)
@@ -87,13 +94,15 @@ async def public_key(runtime: RuntimeDep, kid: str) -> JSONResponse:
     return JSONResponse(key.jwk, headers={"Cache-Control": "public, max-age=3600"})
 
 
-@router.get("/.well-known/jwks.json")
+@router.get("/.well-known/jwks.json", response_model=models.JsonWebKeySet)
 async def jwks(runtime: RuntimeDep) -> JSONResponse:
     await runtime.keys.signing_key()  # refreshes the published set when it is stale
     return JSONResponse({"keys": [key.jwk for key in runtime.keys.published()]})
 
 
-@router.get("/.well-known/oauth-authorization-server")
+@router.get(
+    "/.well-known/oauth-authorization-server", response_model=models.AuthorizationServerMetadata
+)
 async def metadata(runtime: RuntimeDep) -> JSONResponse:
     """RFC 8414 metadata, so generic OAuth tooling can find the endpoints (``oauth_metadata``)."""
     return JSONResponse(authorization_server_metadata(runtime.settings.effective_base_url))

@@ -14,6 +14,8 @@ from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, require
 from gatehouse.http.listing import list_page, list_query, query_param
+from gatehouse.http.openapi import models
+from gatehouse.http.openapi.errors import errors
 from gatehouse.http.schemas.orders import LIST_SPEC, OrderIn, order_out
 from gatehouse.services import orders as service
 
@@ -50,7 +52,7 @@ def actor_of(caller: Caller) -> service.Actor:
     )
 
 
-@router.get("/orders/{direction}")
+@router.get("/orders/{direction}", response_model=models.ListPage[models.Order])
 async def list_orders(
     runtime: RuntimeDep, caller: Reader, direction: str, query: Query, dates: Dates
 ) -> JSONResponse:
@@ -61,7 +63,9 @@ async def list_orders(
     return JSONResponse(list_page(items, query, total))
 
 
-@router.post("/orders/{direction}", status_code=201)
+@router.post(
+    "/orders/{direction}", status_code=201, response_model=models.Order, responses=errors(409)
+)
 async def create_order(
     runtime: RuntimeDep, caller: Writer, direction: str, body: OrderIn
 ) -> JSONResponse:
@@ -71,7 +75,7 @@ async def create_order(
     return JSONResponse(order_out(order, marketplace_id=caller.marketplace_id), 201)
 
 
-@router.get("/orders/{direction}/{orderID}")
+@router.get("/orders/{direction}/{orderID}", response_model=models.Order)
 async def get_order(
     runtime: RuntimeDep, caller: Reader, direction: str, orderID: str
 ) -> JSONResponse:
@@ -80,7 +84,7 @@ async def get_order(
     return JSONResponse(order_out(order, marketplace_id=caller.marketplace_id))
 
 
-@router.patch("/orders/{direction}/{orderID}")
+@router.patch("/orders/{direction}/{orderID}", response_model=models.Order, responses=errors(409))
 async def patch_order(
     runtime: RuntimeDep, caller: Writer, direction: str, orderID: str, body: OrderIn
 ) -> JSONResponse:

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.openapi.operations import ClientRateLimits, RateLimits
 from gatehouse.http.schemas.rate_limits import RateLimitsIn, limits_out
 from gatehouse.services import rate_limits as service
 
@@ -32,12 +33,12 @@ def _client_out(view: service.ClientLimitsView) -> JSONResponse:
     return JSONResponse({**limits_out(view.limits), "Source": view.source})
 
 
-@router.get("/apiclients/{clientID}/ratelimits")
+@router.get("/apiclients/{clientID}/ratelimits", response_model=ClientRateLimits)
 async def get_client_limits(runtime: RuntimeDep, caller: Reader, clientID: str) -> JSONResponse:
     return _client_out(await service.get_client(runtime.db, caller.marketplace_id, clientID))
 
 
-@router.put("/apiclients/{clientID}/ratelimits")
+@router.put("/apiclients/{clientID}/ratelimits", response_model=ClientRateLimits)
 async def put_client_limits(
     runtime: RuntimeDep, caller: Admin, clientID: str, body: RateLimitsIn
 ) -> JSONResponse:
@@ -53,14 +54,14 @@ async def delete_client_limits(runtime: RuntimeDep, caller: Admin, clientID: str
     return Response(status_code=204)
 
 
-@router.get("/ratelimits")
+@router.get("/ratelimits", response_model=RateLimits)
 async def get_marketplace_limits(runtime: RuntimeDep, caller: Reader) -> JSONResponse:
     return JSONResponse(
         limits_out(await service.get_marketplace(runtime.db, caller.marketplace_id))
     )
 
 
-@router.put("/ratelimits")
+@router.put("/ratelimits", response_model=RateLimits)
 async def put_marketplace_limits(
     runtime: RuntimeDep, caller: Admin, body: RateLimitsIn
 ) -> JSONResponse:

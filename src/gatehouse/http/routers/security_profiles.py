@@ -12,6 +12,8 @@ from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.security_profiles import ProfileAssignment
 from gatehouse.http.deps import Caller, RuntimeDep, actor, require
 from gatehouse.http.listing import list_page, list_query, paging, query_param
+from gatehouse.http.openapi import models
+from gatehouse.http.openapi.errors import errors
 from gatehouse.http.schemas.security_profiles import (
     LIST_SPEC,
     SecurityProfileAssignmentIn,
@@ -38,13 +40,18 @@ _PARTY_PARAMS = {
 }
 
 
-@router.get("/securityprofiles")
+@router.get("/securityprofiles", response_model=models.ListPage[models.SecurityProfile])
 async def list_security_profiles(runtime: RuntimeDep, caller: Reader, query: Query) -> JSONResponse:
     profiles, total = await service.list_page(runtime.db, caller.marketplace_id, query)
     return JSONResponse(list_page([profile_out(p) for p in profiles], query, total))
 
 
-@router.post("/securityprofiles", status_code=201)
+@router.post(
+    "/securityprofiles",
+    status_code=201,
+    response_model=models.SecurityProfile,
+    responses=errors(409),
+)
 async def create_security_profile(
     runtime: RuntimeDep, caller: Admin, body: SecurityProfileIn, request: Request
 ) -> JSONResponse:
@@ -55,7 +62,10 @@ async def create_security_profile(
     return JSONResponse(profile_out(profile), 201, headers={"Location": location})
 
 
-@router.get("/securityprofiles/assignments")
+@router.get(
+    "/securityprofiles/assignments",
+    response_model=models.ListPage[models.SecurityProfileAssignment],
+)
 async def list_security_profile_assignments(
     runtime: RuntimeDep, caller: Admin, request: Request
 ) -> JSONResponse:
@@ -79,7 +89,7 @@ async def list_security_profile_assignments(
     return JSONResponse({"Meta": page_meta(page, page_size, total), "Items": items})
 
 
-@router.post("/securityprofiles/assignments", status_code=204)
+@router.post("/securityprofiles/assignments", status_code=204, responses=errors(404, 409))
 async def save_security_profile_assignment(
     runtime: RuntimeDep, caller: Admin, body: SecurityProfileAssignmentIn
 ) -> Response:
@@ -87,7 +97,11 @@ async def save_security_profile_assignment(
     return Response(status_code=204)
 
 
-@router.get("/securityprofiles/{securityProfileID}", name="get_security_profile")
+@router.get(
+    "/securityprofiles/{securityProfileID}",
+    name="get_security_profile",
+    response_model=models.SecurityProfile,
+)
 async def get_security_profile(
     runtime: RuntimeDep,
     caller: Reader,
@@ -97,7 +111,11 @@ async def get_security_profile(
     return JSONResponse(profile_out(profile))
 
 
-@router.put("/securityprofiles/{securityProfileID}")
+@router.put(
+    "/securityprofiles/{securityProfileID}",
+    response_model=models.SecurityProfile,
+    responses=errors(409),
+)
 async def save_security_profile(
     runtime: RuntimeDep,
     caller: Admin,
@@ -110,7 +128,11 @@ async def save_security_profile(
     return JSONResponse(profile_out(profile))
 
 
-@router.patch("/securityprofiles/{securityProfileID}")
+@router.patch(
+    "/securityprofiles/{securityProfileID}",
+    response_model=models.SecurityProfile,
+    responses=errors(409),
+)
 async def patch_security_profile(
     runtime: RuntimeDep,
     caller: Admin,
@@ -123,7 +145,7 @@ async def patch_security_profile(
     return JSONResponse(profile_out(profile))
 
 
-@router.delete("/securityprofiles/{securityProfileID}", status_code=204)
+@router.delete("/securityprofiles/{securityProfileID}", status_code=204, responses=errors(409))
 async def delete_security_profile(
     runtime: RuntimeDep,
     caller: Admin,

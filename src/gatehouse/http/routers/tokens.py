@@ -25,6 +25,7 @@ from gatehouse.http.deps import (
     require,
     require_company_access,
 )
+from gatehouse.http.openapi.errors import errors
 from gatehouse.http.routers.companies import buyer_id, supplier_id
 from gatehouse.services import users as service
 from gatehouse.services.users import UserScope
@@ -50,7 +51,7 @@ SupplierUserAdmin = Annotated[
 ]
 
 
-@router.delete("/me/tokens", status_code=204, tags=["Me"])
+@router.delete("/me/tokens", status_code=204, tags=["Me"], responses=errors(403))
 async def revoke_my_tokens(runtime: RuntimeDep, caller: AnyToken) -> Response:
     refuse_anonymous(caller)
     if caller.internal_user_id is None:

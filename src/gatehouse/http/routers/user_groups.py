@@ -20,6 +20,8 @@ from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
 from gatehouse.http.deps import Caller, RuntimeDep, authenticate, require, require_company_access
 from gatehouse.http.listing import list_page, list_query, paging, query_param
+from gatehouse.http.openapi import models
+from gatehouse.http.openapi.errors import errors
 from gatehouse.http.schemas.user_groups import (
     LIST_SPEC,
     UserGroupAssignmentIn,
@@ -136,18 +138,39 @@ async def delete_assignment(
     return Response(status_code=204)
 
 
-# (path, method, handler, status, writes). "assignments" precedes "{userGroupID}" so that a
-# GET of the assignment list is not taken for a group called "assignments".
-_ROUTES: tuple[tuple[str, str, Callable[..., Awaitable[Response]], int, bool], ...] = (
-    ("/usergroups", "GET", list_groups, 200, False),
-    ("/usergroups", "POST", create_group, 201, True),
-    ("/usergroups/assignments", "GET", list_assignments, 200, False),
-    ("/usergroups/assignments", "POST", save_assignment, 204, True),
-    ("/usergroups/{userGroupID}", "GET", get_group, 200, False),
-    ("/usergroups/{userGroupID}", "PUT", save_group, 200, True),
-    ("/usergroups/{userGroupID}", "PATCH", patch_group, 200, True),
-    ("/usergroups/{userGroupID}", "DELETE", delete_group, 204, True),
-    ("/usergroups/{userGroupID}/assignments/{userID}", "DELETE", delete_assignment, 204, True),
+# (path, method, handler, status, writes, answer). "assignments" precedes "{userGroupID}" so
+# that a GET of the assignment list is not taken for a group called "assignments". The answer
+# is the OpenAPI document's: the response model, and the route's own error statuses.
+_GROUP = models.UserGroup
+_ROUTES: tuple[
+    tuple[
+        str, str, Callable[..., Awaitable[Response]], int, bool, tuple[type | None, tuple[int, ...]]
+    ],
+    ...,
+] = (
+    ("/usergroups", "GET", list_groups, 200, False, (models.ListPage[_GROUP], ())),
+    ("/usergroups", "POST", create_group, 201, True, (_GROUP, (409,))),
+    (
+        "/usergroups/assignments",
+        "GET",
+        list_assignments,
+        200,
+        False,
+        (models.ListPage[models.UserGroupAssignment], ()),
+    ),
+    ("/usergroups/assignments", "POST", save_assignment, 204, True, (None, (404,))),
+    ("/usergroups/{userGroupID}", "GET", get_group, 200, False, (_GROUP, ())),
+    ("/usergroups/{userGroupID}", "PUT", save_group, 200, True, (_GROUP, (409,))),
+    ("/usergroups/{userGroupID}", "PATCH", patch_group, 200, True, (_GROUP, (409,))),
+    ("/usergroups/{userGroupID}", "DELETE", delete_group, 204, True, (None, ())),
+    (
+        "/usergroups/{userGroupID}/assignments/{userID}",
+        "DELETE",
+        delete_assignment,
+        204,
+        True,
+        (None, ()),
+    ),
 )
 
 
@@ -159,7 +182,7 @@ def _mount(prefix: str, tag: str, owner: UserType, reader: RoleCheck, admin: Rol
     """
     company = [p for p, kind in _COMPANY_PARAMS.items() if kind is owner]
     extra = {"parameters": [_path_parameter(p) for p in company]} if company else None
-    for path, method, handler, status, writes in _ROUTES:
+    for path, method, handler, status, writes, (model, statuses) in _ROUTES:
         route_name = f"{handler.__name__}_{owner.value}"
         if handler is get_group:
             route_name = _get_route_name(UserScope(owner))
@@ -172,6 +195,8 @@ def _mount(prefix: str, tag: str, owner: UserType, reader: RoleCheck, admin: Rol
             tags=[tag],
             dependencies=[Depends(admin if writes else reader)],
             openapi_extra=extra,
+            response_model=model,
+            responses=errors(*statuses),
         )
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import StrictStr
 
@@ -19,6 +19,8 @@ FIELDS = {"ID": "id", "Name": "name", "Expiration": "expiration"}
 class ApiClientSecretIn(WireModel):
     """POST and PATCH body; a ``ClientSecret`` sent by the caller is ignored (server-made).
     Required fields are checked by the service so PATCH can share this model."""
+
+    REQUIRED: ClassVar[tuple[str, ...]] = ("Name",)
 
     ID: StrictStr | None = None
     Name: StrictStr | None = None

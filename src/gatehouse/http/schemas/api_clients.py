@@ -48,6 +48,8 @@ class ApiClientIn(WireModel):
     """POST/PUT/PATCH body. Required fields are checked by the service, so PATCH can share
     this model; read-only fields (ID, counts, event names) are accepted and ignored."""
 
+    REQUIRED = ("AppName", "AccessTokenDuration")
+
     ClientSecret: StrictStr | None = None
     AccessTokenDuration: Int32 | None = None
     Active: StrictBool | None = None

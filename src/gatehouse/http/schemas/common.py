@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -12,6 +12,9 @@ class WireModel(BaseModel):
     """Base for request bodies: unknown properties are ignored, field names are PascalCase."""
 
     model_config = ConfigDict(extra="ignore", populate_by_name=False)
+    REQUIRED: ClassVar[tuple[str, ...]] = ()
+    """Properties a create (POST) or a full replace (PUT) must carry. The services check them
+    (so PATCH can share the model); the OpenAPI document marks them required there."""
 
     @model_validator(mode="before")
     @classmethod

@@ -28,6 +28,7 @@ SUPPLIER_FIELDS: dict[str, str] = {
 
 
 class BuyerIn(WireModel):
+    REQUIRED = ("Name",)
     ID: StrictStr | None = None
     Name: StrictStr | None = None
     DefaultCatalogID: StrictStr | None = None
@@ -39,6 +40,7 @@ class BuyerIn(WireModel):
 
 
 class SupplierIn(WireModel):
+    REQUIRED = ("Name",)
     ID: StrictStr | None = None
     Name: StrictStr | None = None
     Active: StrictBool | None = None

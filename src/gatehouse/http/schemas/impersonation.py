@@ -21,6 +21,7 @@ FIELDS = {
 
 
 class ImpersonationConfigIn(WireModel):
+    REQUIRED = ("SecurityProfileID", "ClientID")
     ID: StrictStr | None = None
     Name: StrictStr | None = None
     ImpersonationBuyerID: StrictStr | None = None
@@ -49,6 +50,8 @@ def config_out(config: ImpersonationConfig) -> dict[str, Any]:
 class ImpersonateTokenRequestIn(WireModel):
     """Required fields are checked by the domain, so a missing field and a null one get the
     same ``RequiredField`` answer."""
+
+    REQUIRED = ("ClientID", "Roles")
 
     ClientID: StrictStr | None = None
     Roles: list[StrictStr] | None = None

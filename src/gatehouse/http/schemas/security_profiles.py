@@ -20,6 +20,7 @@ FIELDS = {
 
 
 class SecurityProfileIn(WireModel):
+    REQUIRED = ("Name",)
     ID: StrictStr | None = None
     Name: StrictStr | None = None
     Roles: list[StrictStr] | None = None

@@ -15,6 +15,7 @@ FIELDS = {"ID": "id", "Name": "name", "Description": "description", "xp": "xp"}
 
 
 class UserGroupIn(WireModel):
+    REQUIRED = ("Name",)
     ID: StrictStr | None = None
     Name: StrictStr | None = None
     Description: StrictStr | None = None
@@ -31,6 +32,8 @@ def group_out(group: UserGroup) -> dict[str, Any]:
 class UserGroupAssignmentIn(WireModel):
     """Both fields are required; a missing one is ``RequiredField`` from the service, so an
     empty string and an absent field get the same answer."""
+
+    REQUIRED = ("UserGroupID", "UserID")
 
     UserGroupID: StrictStr | None = None
     UserID: StrictStr | None = None

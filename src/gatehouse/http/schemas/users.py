@@ -27,6 +27,7 @@ FIELDS: dict[str, str] = {
 
 
 class UserIn(WireModel):
+    REQUIRED = ("Username", "FirstName", "LastName", "Email", "Active")
     ID: StrictStr | None = None
     Username: StrictStr | None = None
     Password: StrictStr | None = None
@@ -84,6 +85,8 @@ LIST_SPEC = ListSpec(
 
 class PasswordResetIn(WireModel):
     """``TokenPasswordReset``: the body of ``POST /v1/me/password``."""
+
+    REQUIRED = ("NewPassword",)
 
     NewPassword: StrictStr | None = None
 

@@ -1,0 +1,1 @@
+"""Contract tests: the published OpenAPI document against the real server."""
