@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from gatehouse import __version__
 from gatehouse.domain.clock import Clock
 from gatehouse.http.errors import install_error_handlers
+from gatehouse.http.json_limits import JsonDepthLimit
 from gatehouse.http.metrics import Metrics, RequestMetrics
 from gatehouse.http.middleware import BodySizeLimit, CaseInsensitivePaths
 from gatehouse.http.routers import (
@@ -119,6 +120,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     ]
     app.add_middleware(RequestMetrics, metrics=collected)  # inside: sees scope["route"]
     app.add_middleware(CaseInsensitivePaths, templates=templates)
+    app.add_middleware(JsonDepthLimit, max_depth=settings.max_json_depth)  # inside the size cap
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     return app
 

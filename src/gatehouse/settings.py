@@ -12,6 +12,9 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_FILE = "gatehouse.db"
+DEFAULT_MAX_JSON_DEPTH = 64
+DEFAULT_MAX_HEADER_BYTES = 32_768
+DEFAULT_MAX_HEADER_COUNT = 100
 
 
 class Settings(BaseSettings):
@@ -57,6 +60,17 @@ class Settings(BaseSettings):
     """Configuration review: RefreshTokenDuration above this is "long" on high-access clients."""
     review_idle_days: int = Field(default=30, ge=1, le=3650)
     """Configuration review: an active client unused for longer is reported."""
+
+    # Hardening (issue 10): bounds on what a request may carry, and who may read /metrics.
+    max_json_depth: int = Field(default=DEFAULT_MAX_JSON_DEPTH, ge=2, le=1000)
+    """Request bodies nested deeper than this (arrays and objects) get 400 ValidationFailure."""
+    max_header_bytes: int = Field(default=DEFAULT_MAX_HEADER_BYTES, ge=1024, le=1_048_576)
+    """The request line and headers of one request together; more gets 431 (``serve``)."""
+    max_header_count: int = Field(default=DEFAULT_MAX_HEADER_COUNT, ge=10, le=10_000)
+    """Headers per request; more gets 431 (``serve``)."""
+    metrics_public: bool = False
+    """Serve ``/metrics`` without ``GATEHOUSE_METRICS_TOKEN`` even when not bound to loopback
+    (behind a network that only lets Prometheus in)."""
 
     @field_validator("base_url")
     @classmethod
