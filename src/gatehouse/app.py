@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from gatehouse import __version__
 from gatehouse.domain.clock import Clock
+from gatehouse.http.cache_control import NoStoreByDefault
 from gatehouse.http.errors import install_error_handlers
 from gatehouse.http.json_limits import JsonDepthLimit
 from gatehouse.http.metrics import Metrics, RequestMetrics
@@ -122,6 +123,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.add_middleware(CaseInsensitivePaths, templates=templates)
     app.add_middleware(JsonDepthLimit, max_depth=settings.max_json_depth)  # inside the size cap
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    app.add_middleware(NoStoreByDefault)  # outermost: refusals above carry it too
     return app
 
 

@@ -45,7 +45,7 @@ def _exposition(request: Request, expected: str | None) -> Response:
             raise UnauthenticatedError()
     collected: Metrics = request.app.state.metrics
     body, content_type = collected.render()
-    return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
+    return Response(body, media_type=content_type)  # no-store: http.cache_control
 
 
 @router.get("/gatehouse/apiclients/{apiClientID}/usage")
