@@ -29,10 +29,8 @@ CREDENTIAL_FIELDS = re.compile(r'"(access_token|refresh_token|ClientSecret|Secre
 
 
 def no_store(response: httpx.Response) -> bool:
-    return (
-        response.headers.get("cache-control") == "no-store"
-        and response.headers.get("pragma") == "no-cache"
-    )
+    headers = response.headers
+    return bool(headers.get("cache-control") == "no-store" and headers.get("pragma") == "no-cache")
 
 
 def routes(app: FastAPI) -> list[tuple[str, str]]:
@@ -40,7 +38,7 @@ def routes(app: FastAPI) -> list[tuple[str, str]]:
         (method, route.path)
         for route in [*app.routes, *(r for router in ROUTERS for r in router.routes)]
         if isinstance(route, APIRoute)
-        for method in route.methods
+        for method in route.methods or ()
     }
     return sorted(found)
 
