@@ -23,6 +23,7 @@ from gatehouse.domain.audit import CLI
 from gatehouse.domain.clock import SystemClock
 from gatehouse.domain.errors import DomainError, NotFoundError
 from gatehouse.domain.explain import Explanation
+from gatehouse.http.metrics_access import HINT, MetricsAccess, metrics_access
 from gatehouse.oauth.keys import ensure_signing_key, rotate_signing_key
 from gatehouse.services.marketplaces import (
     MarketplaceCredentials,
@@ -85,8 +86,11 @@ def serve(
         {
             "GATEHOUSE_DATABASE_URL": settings.effective_database_url,
             "GATEHOUSE_BASE_URL": settings.effective_base_url,
+            "GATEHOUSE_HOST": settings.host,  # /metrics is open without a token on loopback only
         }
     )
+    if metrics_access(settings) is MetricsAccess.CLOSED:
+        err.print(HINT, markup=False, soft_wrap=True)
     with _metrics_directory(settings.workers):
         uvicorn.run(
             "gatehouse.cli.asgi:create_app_from_env",
