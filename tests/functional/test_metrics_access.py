@@ -16,6 +16,7 @@ from tests.conftest import BASE_URL
 from tests.support.server import server, stop
 
 PATHS = ("/metrics", "/gatehouse/metrics")
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - what these tests are about
 
 
 @asynccontextmanager
@@ -30,7 +31,7 @@ async def app_client(settings: Settings, **update: object) -> AsyncIterator[http
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("host", ["0.0.0.0", "::", "10.1.2.3", "gatehouse.example.com"])
+@pytest.mark.parametrize("host", [ALL_INTERFACES, "::", "10.1.2.3", "gatehouse.example.com"])
 async def test_closed_without_a_token_off_loopback(settings: Settings, host: str) -> None:
     async with app_client(settings, host=host) as http:
         for path in PATHS:
@@ -53,10 +54,10 @@ async def test_open_on_loopback(settings: Settings, host: str) -> None:
 
 @pytest.mark.asyncio
 async def test_open_when_declared_public_or_with_its_token(settings: Settings) -> None:
-    async with app_client(settings, host="0.0.0.0", metrics_public=True) as http:
+    async with app_client(settings, host=ALL_INTERFACES, metrics_public=True) as http:
         assert (await http.get("/metrics")).status_code == 200
     token = "t" * 32
-    async with app_client(settings, host="0.0.0.0", metrics_token=token) as http:
+    async with app_client(settings, host=ALL_INTERFACES, metrics_token=token) as http:
         assert (await http.get("/metrics")).status_code == 401
         allowed = await http.get("/metrics", headers={"Authorization": f"Bearer {token}"})
         assert allowed.status_code == 200
@@ -64,7 +65,7 @@ async def test_open_when_declared_public_or_with_its_token(settings: Settings) -
 
 @pytest.mark.slow
 def test_real_server_bound_to_all_interfaces(tmp_path: object) -> None:
-    with server(f"sqlite:///{tmp_path}/m.db", env={"GATEHOUSE_HOST": "0.0.0.0"}) as (
+    with server(f"sqlite:///{tmp_path}/m.db", env={"GATEHOUSE_HOST": ALL_INTERFACES}) as (
         base,
         process,
     ):
