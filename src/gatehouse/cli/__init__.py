@@ -6,10 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -18,6 +14,7 @@ from rich.console import Console
 
 from gatehouse.cli import incidents, rate_limits
 from gatehouse.cli.audit import audit_app
+from gatehouse.cli.metrics_dir import metrics_directory
 from gatehouse.crypto import PasswordHasher
 from gatehouse.domain.audit import CLI
 from gatehouse.domain.clock import SystemClock
@@ -91,7 +88,7 @@ def serve(
     )
     if metrics_access(settings) is MetricsAccess.CLOSED:
         err.print(HINT, markup=False, soft_wrap=True)
-    with _metrics_directory(settings.workers):
+    with metrics_directory(settings.workers):
         uvicorn.run(
             "gatehouse.cli.asgi:create_app_from_env",
             factory=True,
@@ -104,24 +101,6 @@ def serve(
             access_log=False,
             proxy_headers=False,
         )
-
-
-@contextmanager
-def _metrics_directory(workers: int) -> Iterator[None]:
-    """Several workers share their Prometheus values through files in one directory
-    (prometheus_client's multiprocess mode): make a fresh one before the workers start (they
-    inherit the variable) and remove it when the server stops. An operator's own
-    ``PROMETHEUS_MULTIPROC_DIR`` is used as it is (they empty it between runs)."""
-    if workers <= 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        yield
-        return
-    directory = tempfile.mkdtemp(prefix="gatehouse-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
-    try:
-        yield
-    finally:
-        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 async def _prepare(settings: Settings) -> MarketplaceCredentials | None:
