@@ -96,7 +96,7 @@ def serve(
             port=settings.port,
             workers=settings.workers,
             loop="uvloop",
-            http="httptools",
+            http="gatehouse.http.header_limits:LimitedHttpToolsProtocol",  # 431 on big heads
             log_level="info",
             access_log=False,
             proxy_headers=False,
