@@ -90,7 +90,12 @@ async def test_known_and_unknown_users_cost_the_same_write(
     async def unknown() -> str:
         return code_of(await login(client, jane, WRONG, username="nobody-here"))
 
-    expected = (1, ["SELECT FOR UPDATE", "UPDATE"], 1, [])
+    expected: tuple[int, list[str], int, list[set[str]]] = (
+        1,
+        ["SELECT FOR UPDATE", "UPDATE"],
+        1,
+        [],
+    )
     assert await work_of(runtime, monkeypatch, known) == expected
     assert await work_of(runtime, monkeypatch, unknown) == expected
     for _ in range(8):  # up to the tenth failure, which locks (and writes its audit event)
