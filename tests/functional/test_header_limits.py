@@ -24,8 +24,17 @@ HEALTH = "/gatehouse/health"
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     directory: Path = tmp_path_factory.mktemp("headers")
-    with server(f"sqlite:///{directory}/headers.db", workers=2) as (url, _process):
+    with server(f"sqlite:///{directory}/headers.db", workers=2) as (url, process):
         yield url
+    assert process.returncode == 0  # a graceful shutdown (SIGTERM) with the custom protocol
+
+
+def test_the_limits_are_settings(tmp_path: Path) -> None:
+    env = {"GATEHOUSE_MAX_HEADER_BYTES": "4096", "GATEHOUSE_MAX_HEADER_COUNT": "20"}
+    with server(f"sqlite:///{tmp_path}/small.db", env=env) as (url, _process):
+        assert httpx.get(url + HEALTH, headers={"X-A": "a" * 3000}).status_code == 200
+        assert "4096" in refused(httpx.get(url + HEALTH, headers={"X-A": "a" * 5000}))
+        assert "20" in refused(httpx.get(url + HEALTH, headers={f"X-{i}": "v" for i in range(21)}))
 
 
 def refused(response: httpx.Response) -> str:
