@@ -90,6 +90,14 @@ class SqlTokenStoreSession:
             marketplace_id, UserRow.username_key == users.username_key(username)
         )
         if found is None:
+            # The second query a real user costs, answered for nobody: the lookup takes as
+            # long whether or not the username exists (issue 10; ``login_failures``).
+            await users.password_configs(
+                self._session,
+                marketplace_id=marketplace_id,
+                user_type=UserType.ADMIN,
+                company_id="",
+            )
             return None
         row, identity = found
         configs = await users.password_configs(
