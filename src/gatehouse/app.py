@@ -14,8 +14,10 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from gatehouse import __version__
 from gatehouse.domain.clock import Clock
 from gatehouse.http.access_log import AccessLog, RouteCapture
+from gatehouse.http.cache_control import NoStoreByDefault
 from gatehouse.http.cors import Cors
 from gatehouse.http.errors import install_error_handlers
+from gatehouse.http.json_limits import JsonDepthLimit
 from gatehouse.http.metrics import Metrics, RequestMetrics
 from gatehouse.http.middleware import BodySizeLimit, CaseInsensitivePaths
 from gatehouse.http.openapi.document import install as install_openapi
@@ -146,10 +148,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.add_middleware(RouteCapture)  # innermost: hands the route template to AccessLog
     app.add_middleware(RequestMetrics, metrics=collected)  # inside: sees scope["route"]
     app.add_middleware(CaseInsensitivePaths, templates=templates)
+    app.add_middleware(JsonDepthLimit, max_depth=settings.max_json_depth)  # inside the size cap
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     # Outside every other layer but the access log: its headers reach every response, the
     # errors of the others included.
     app.add_middleware(Cors, policy=settings.cors_policy, own_origin=settings.effective_base_url)
+    app.add_middleware(NoStoreByDefault)  # outside CORS: its refusals carry it too
     if settings.trusted_proxies:
         # Only these peers' X-Forwarded-For / -Proto are believed (docs/operations.md).
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)

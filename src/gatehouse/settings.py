@@ -30,6 +30,10 @@ from gatehouse.domain.origins import OriginPolicy
 DEFAULT_SQLITE_FILE = "gatehouse.db"
 CONFIG_ENV = "GATEHOUSE_CONFIG"
 
+DEFAULT_MAX_JSON_DEPTH = 64
+DEFAULT_MAX_HEADER_BYTES = 32_768
+DEFAULT_MAX_HEADER_COUNT = 100
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -231,6 +235,17 @@ class Settings(BaseSettings):
     """Timeout of the ``/createuser`` and ``/syncuser`` calls (never retried)."""
     sso_environment: Literal["Sandbox", "Staging", "Production"] = "Production"
     """The ``Environment`` sent to integration events."""
+
+    # Hardening (issue 10): bounds on what a request may carry, and who may read /metrics.
+    max_json_depth: int = Field(default=DEFAULT_MAX_JSON_DEPTH, ge=2, le=1000)
+    """Request bodies nested deeper than this (arrays and objects) get 400 ValidationFailure."""
+    max_header_bytes: int = Field(default=DEFAULT_MAX_HEADER_BYTES, ge=1024, le=1_048_576)
+    """The request line and headers of one request together; more gets 431 (``serve``)."""
+    max_header_count: int = Field(default=DEFAULT_MAX_HEADER_COUNT, ge=10, le=10_000)
+    """Headers per request; more gets 431 (``serve``)."""
+    metrics_public: bool = False
+    """Serve ``/metrics`` without ``GATEHOUSE_METRICS_TOKEN`` even when not bound to loopback
+    (behind a network that only lets Prometheus in)."""
 
     @field_validator("base_url")
     @classmethod

@@ -6,12 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import shutil
 import sys
-import tempfile
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -33,12 +29,14 @@ from gatehouse.cli.common import (
     require_database,
     run,
 )
+from gatehouse.cli.metrics_dir import metrics_directory
 from gatehouse.crypto import PasswordHasher
 from gatehouse.crypto_at_rest import EncryptionKeyError
 from gatehouse.domain.audit import CLI
 from gatehouse.domain.clock import SystemClock
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.explain import Explanation
+from gatehouse.http.metrics_access import HINT, MetricsAccess, metrics_access
 from gatehouse.logs import configure_logging
 from gatehouse.oauth.keys import ensure_signing_key, schedule_signing_key
 from gatehouse.services.marketplaces import (
@@ -134,9 +132,12 @@ def serve(
         {
             "GATEHOUSE_DATABASE_URL": settings.effective_database_url,
             "GATEHOUSE_BASE_URL": settings.effective_base_url,
+            "GATEHOUSE_HOST": settings.host,  # /metrics is open without a token on loopback only
         }
     )
-    with _metrics_directory(settings.workers):
+    if metrics_access(settings) is MetricsAccess.CLOSED:
+        err.print(HINT, markup=False, soft_wrap=True)
+    with metrics_directory(settings.workers):
         uvicorn.run(
             "gatehouse.cli.asgi:create_app_from_env",
             factory=True,
@@ -144,30 +145,12 @@ def serve(
             port=settings.port,
             workers=settings.workers,
             loop="uvloop",
-            http="httptools",
+            http="gatehouse.http.header_limits:LimitedHttpToolsProtocol",  # 431 on big heads
             log_level="info",
             log_config=None,  # configure_logging's handlers (GATEHOUSE_LOG_FORMAT) stay
             access_log=False,  # one structured line per request instead (http/access_log.py)
             proxy_headers=False,  # handled in the app: GATEHOUSE_TRUSTED_PROXIES
         )
-
-
-@contextmanager
-def _metrics_directory(workers: int) -> Iterator[None]:
-    """Several workers share their Prometheus values through files in one directory
-    (prometheus_client's multiprocess mode): make a fresh one before the workers start (they
-    inherit the variable) and remove it when the server stops. An operator's own
-    ``PROMETHEUS_MULTIPROC_DIR`` is used as it is (they empty it between runs)."""
-    if workers <= 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        yield
-        return
-    directory = tempfile.mkdtemp(prefix="gatehouse-metrics-")
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
-    try:
-        yield
-    finally:
-        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 async def _prepare(settings: Settings) -> MarketplaceCredentials | None:

@@ -88,6 +88,13 @@ class TokenStore(Protocol):
         limit) and lock the user on reaching it; ``None`` if the user is gone."""
         ...
 
+    async def record_unknown_failure(
+        self, marketplace_id: str, username: str, now: datetime
+    ) -> None:
+        """A wrong password for a username that does not exist: the same write as
+        ``record_failed_login`` on a stand-in row, so the two take as long (issue 10)."""
+        ...
+
     async def reset_failed_logins(self, internal_user_id: int, now: datetime) -> bool:
         """After a right password: clear the count and any expired lock, atomically with the
         check that the user is not locked. False (and nothing changed) when locked."""

@@ -38,6 +38,9 @@ INVALIDATED = "gatehouse.invalidate"
 commits (``Database.write``)."""
 
 EVERYTHING = "*"
+NOT_CACHED = "gatehouse_not_cached"
+"""Execution option of a write to a watched table that changes only columns no cache holds
+(the lockout counters, ``storage.queries.login_failures``): it invalidates nothing."""
 _MAX_PAYLOAD = 7000  # PostgreSQL's NOTIFY payload limit is 8000 bytes
 
 
@@ -106,6 +109,8 @@ def watch_tables(session_class: type[Session]) -> None:
 
     @event.listens_for(session_class, "do_orm_execute")
     def _bulk(state: ORMExecuteState) -> None:
+        if state.execution_options.get(NOT_CACHED):
+            return
         if state.is_insert or state.is_update or state.is_delete:
             table = getattr(getattr(state.statement, "table", None), "name", None)
             if table in WATCHED_TABLES:

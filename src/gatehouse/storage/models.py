@@ -632,3 +632,18 @@ class SsoIdentityLinkRow(Base):
     )
     config_id: Mapped[str] = mapped_column(ID)
     created_at: Mapped[datetime] = mapped_column(_tz())
+
+
+class LoginDecoyRow(Base):
+    """Stand-ins for users that do not exist (issue 10, item 2). A wrong password for an
+    unknown username updates one of these rows exactly as a wrong password for a real user
+    updates that user's lockout columns (row lock, UPDATE, commit: an fsync on SQLite), so the
+    answer takes as long either way and its timing does not tell whether the user exists.
+    ``storage.queries.login_failures`` picks the row from the username; the rows are made by
+    migration 0017 and hold nothing of value."""
+
+    __tablename__ = "login_decoys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    failed_login_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(_tz())

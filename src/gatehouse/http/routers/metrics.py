@@ -1,7 +1,8 @@
 """``/metrics`` (Prometheus text) and ``/gatehouse/apiclients/{apiClientID}/usage`` (JSON).
 
-``/metrics`` is public, as exporters usually are, unless ``GATEHOUSE_METRICS_TOKEN`` is set:
-then only ``Authorization: Bearer <token>`` gets it. It carries client IDs, counts, error codes
+``/metrics`` needs ``Authorization: Bearer <GATEHOUSE_METRICS_TOKEN>`` when that is set;
+without it, it is served only on a loopback-bound server or with ``GATEHOUSE_METRICS_PUBLIC``
+(``http.metrics_access``). It carries client IDs, counts, error codes
 and timings, never a secret or a token. It is also served at ``/gatehouse/metrics`` (Gatehouse's
 own endpoints live under ``/gatehouse/``; ``/metrics`` is where Prometheus looks by default).
 """
@@ -19,9 +20,11 @@ from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.usage import UsageReport, parse_window
 from gatehouse.http.deps import Caller, RuntimeDep, require
 from gatehouse.http.metrics import PROMETHEUS_TEXT, Metrics
+from gatehouse.http.metrics_access import MetricsAccess, MetricsDisabledError, metrics_access
 from gatehouse.http.openapi.errors import errors
 from gatehouse.http.openapi.operations import ClientUsage
 from gatehouse.services import usage as service
+from gatehouse.settings import Settings
 
 router = APIRouter(tags=["Gatehouse"])
 Reader = Annotated[
@@ -45,23 +48,27 @@ EXPOSITION = {
 
 @router.get("/metrics", **EXPOSITION)  # type: ignore[arg-type]
 async def metrics(request: Request, runtime: RuntimeDep) -> Response:
-    return _exposition(request, runtime.settings.metrics_token)
+    return _exposition(request, runtime.settings)
 
 
 @router.get("/gatehouse/metrics", **EXPOSITION)  # type: ignore[arg-type]
 async def gatehouse_metrics(request: Request, runtime: RuntimeDep) -> Response:
     """Prometheus text exposition of the per-client metrics (docs/operations.md)."""
-    return _exposition(request, runtime.settings.metrics_token)
+    return _exposition(request, runtime.settings)
 
 
-def _exposition(request: Request, expected: str | None) -> Response:
+def _exposition(request: Request, settings: Settings) -> Response:
+    access = metrics_access(settings)
+    if access is MetricsAccess.CLOSED:
+        raise MetricsDisabledError()
+    expected = settings.metrics_token
     if expected is not None:
         scheme, _, presented = request.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not constant_time_equals(presented.strip(), expected):
             raise UnauthenticatedError()
     collected: Metrics = request.app.state.metrics
     body, content_type = collected.render()
-    return PrometheusText(body, media_type=content_type, headers={"Cache-Control": "no-store"})
+    return PrometheusText(body, media_type=content_type)  # no-store: http.cache_control
 
 
 @router.get("/gatehouse/apiclients/{apiClientID}/usage", response_model=ClientUsage)

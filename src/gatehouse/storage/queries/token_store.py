@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.audit import USER_LOCKED_OUT, Actor, AuditEvent, AuditUser
@@ -27,7 +27,13 @@ from gatehouse.storage.models import (
     SupplierRow,
     UserRow,
 )
-from gatehouse.storage.queries import api_client_origins, api_client_secrets, api_clients, users
+from gatehouse.storage.queries import (
+    api_client_origins,
+    api_client_secrets,
+    api_clients,
+    login_failures,
+    users,
+)
 
 
 class ClientLookupCache(Protocol):
@@ -91,6 +97,14 @@ class SqlTokenStoreSession:
             marketplace_id, UserRow.username_key == users.username_key(username)
         )
         if found is None:
+            # The second query a real user costs, answered for nobody: the lookup takes as
+            # long whether or not the username exists (issue 10; ``login_failures``).
+            await users.password_configs(
+                self._session,
+                marketplace_id=marketplace_id,
+                user_type=UserType.ADMIN,
+                company_id="",
+            )
             return None
         row, identity = found
         configs = await users.password_configs(
@@ -197,27 +211,35 @@ class SqlTokenStore:
     ) -> LockState | None:
         """Read-modify-write under a row lock: ``FOR UPDATE`` on PostgreSQL, and on SQLite the
         write transaction itself (``BEGIN IMMEDIATE`` admits one writer at a time). Two short
-        statements; no hashing happens inside."""
+        statements; no hashing happens inside. The row is written even when nothing changes
+        (a locked user), so every wrong password costs the same (``login_failures``)."""
         async with self._db.write() as session:
-            current = await _lock_state(session, internal_user_id)
+            current = await login_failures.lock_state(session, UserRow, internal_user_id)
             if current is None:
                 return None
             state = after_failure(current, policy, now)
-            if state != current:
-                await _save_lock_state(session, internal_user_id, state)
+            await login_failures.save_lock_state(session, UserRow, internal_user_id, state)
             if is_locked(now, state.locked_until) and not is_locked(now, current.locked_until):
                 await _record_lockout(session, internal_user_id, state, now)
             return state
 
+    async def record_unknown_failure(
+        self, marketplace_id: str, username: str, now: datetime
+    ) -> None:
+        async with self._db.write() as session:
+            await login_failures.count_decoy_failure(session, marketplace_id, username, now)
+
     async def reset_failed_logins(self, internal_user_id: int, now: datetime) -> bool:
         async with self._db.write() as session:
-            current = await _lock_state(session, internal_user_id)
+            current = await login_failures.lock_state(session, UserRow, internal_user_id)
             if current is None:
                 return True  # deleted meanwhile: nothing to reset
             if is_locked(now, current.locked_until):
                 return False
             if not current.is_clean:
-                await _save_lock_state(session, internal_user_id, LockState())
+                await login_failures.save_lock_state(
+                    session, UserRow, internal_user_id, LockState()
+                )
             return True
 
     async def save_refresh_token(self, token_sha256: str, record: RefreshTokenRecord) -> None:
@@ -235,25 +257,6 @@ class SqlTokenStore:
                     revoked_at=record.revoked_at,
                 )
             )
-
-
-async def _lock_state(session: AsyncSession, internal_user_id: int) -> LockState | None:
-    found = (
-        await session.execute(
-            select(UserRow.failed_login_attempts, UserRow.locked_until)
-            .where(UserRow.id == internal_user_id)
-            .with_for_update()
-        )
-    ).first()
-    return None if found is None else LockState(found[0], found[1])
-
-
-async def _save_lock_state(session: AsyncSession, internal_user_id: int, state: LockState) -> None:
-    await session.execute(
-        update(UserRow)
-        .where(UserRow.id == internal_user_id)
-        .values(failed_login_attempts=state.failed_attempts, locked_until=state.locked_until)
-    )
 
 
 async def _find_user(
