@@ -35,6 +35,12 @@ COMMANDS: list[list[str]] = [
     ["marketplace", "create", "--name", "n"],
     ["marketplace", "list"],
     ["keys", "rotate"],
+    ["keys", "rewrap"],
+    ["clients", "origins", "show", C],
+    ["clients", "origins", "set", C, "https://shop.example"],
+    ["clients", "origins", "add", C, "https://shop.example"],
+    ["clients", "origins", "remove", C, "https://shop.example"],
+    ["clients", "origins", "clear", C],
     ["purge"],
     ["ratelimits", "show", "--client-id", C],
     ["ratelimits", "set", "--marketplace-id", "m"],
@@ -42,6 +48,7 @@ COMMANDS: list[list[str]] = [
     ["db", "downgrade", "base"],
 ]
 CREATORS = {("serve",), ("db", "upgrade")}
+NO_DATABASE = {("keys", "generate")}  # prints a new key; reads no database
 
 
 def invoke(*args: str) -> Any:
@@ -66,7 +73,7 @@ def test_the_list_covers_every_command() -> None:
     """A new command must be added here (and must not create a database)."""
     uncovered = [
         path
-        for path in command_paths() - CREATORS
+        for path in command_paths() - CREATORS - NO_DATABASE
         if not any(tuple(args[: len(path)]) == path for args in COMMANDS)
     ]
     assert uncovered == []

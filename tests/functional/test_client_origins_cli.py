@@ -92,7 +92,7 @@ async def test_origins_commands_on_a_running_server(fresh_database_url: str) -> 
         assert human.returncode == 0
         assert human.stdout.strip() == "every origin the deployment allows (no list)"
         bad = gatehouse("clients", "origins", "set", client_id, "https://shop.example/x", *db)
-        assert bad.returncode == 1
+        assert bad.returncode == 2
         assert "ApiClient.InvalidOrigin" in bad.stderr
         missing = gatehouse("clients", "origins", "show", "no-such-client", *db)
-        assert missing.returncode == 1 and "NotFound" in missing.stderr
+        assert missing.returncode == 4 and "NotFound" in missing.stderr

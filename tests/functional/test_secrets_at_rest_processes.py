@@ -84,7 +84,7 @@ async def test_wrong_key_refused_then_rewrap_moves_everything(fresh_database_url
         "keys", "rewrap", "--database-url", fresh_database_url,
         env={"GATEHOUSE_ENCRYPTION_KEY": new, "GATEHOUSE_OLD_ENCRYPTION_KEY": generate_key()},
     )  # fmt: skip
-    assert wrong.returncode == 1 and "nothing changed" in wrong.stderr
+    assert wrong.returncode == 4 and "nothing changed" in wrong.stderr
     assert await _stored(fresh_database_url) == before  # one transaction: all or nothing
 
     rewrapped = gatehouse(

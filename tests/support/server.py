@@ -67,6 +67,7 @@ def server(
 
 
 _OUTPUT: dict[int, tuple[threading.Thread, list[str]]] = {}
+_STOPPED: dict[int, str] = {}
 
 
 def _drain(process: subprocess.Popen[str]) -> None:
@@ -89,13 +90,16 @@ def stop(process: subprocess.Popen[str]) -> str:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
     process.wait(timeout=30)
+    if process.pid in _STOPPED:  # stopped already (by ``server()`` on leaving, say)
+        return _STOPPED[process.pid]
     drained = _OUTPUT.pop(process.pid, None)
     if drained is None:
         output, _ = process.communicate(timeout=30)
         return output or ""
     thread, lines = drained
     thread.join(timeout=30)
-    return "".join(lines)
+    _STOPPED[process.pid] = "".join(lines)
+    return _STOPPED[process.pid]
 
 
 def _wait_healthy(base: str, process: subprocess.Popen[str]) -> None:

@@ -270,16 +270,15 @@ def keys_rotate(
             db, SystemClock(), lifetime, CLI, activation_delay=timedelta(seconds=delay)
         ),
     )
-    emit(
-        {
-            "KeyID": kid,
-            "Published": "now",
-            "SignsFrom": activates.isoformat(timespec="seconds"),
-            "SignsInSeconds": delay,
-            "Note": "every process has re-read the keys by then; GATEHOUSE_KEY_REFRESH_SECONDS="
-            f"{settings.key_refresh_seconds:g} must match the servers'",
-        },
-        as_json,
+    if as_json:
+        body = {"KeyID": kid, "SignsFrom": activates.isoformat(timespec="seconds")}
+        emit({**body, "SignsInSeconds": delay}, as_json)
+        return
+    typer.echo(f"new signing key: {kid}")
+    typer.echo(
+        f"published now; signs from {activates.isoformat(timespec='seconds')} (in {delay:g} s), "
+        f"when every process has re-read the keys (GATEHOUSE_KEY_REFRESH_SECONDS="
+        f"{settings.key_refresh_seconds:g} must match the servers')"
     )
 
 

@@ -76,3 +76,5 @@ def downgrade() -> None:
             )
     with op.batch_alter_table("api_clients") as batch:
         batch.alter_column("client_secret", existing_type=sa.Text(), type_=sa.String(length=1000))
+    with op.batch_alter_table("signing_keys") as batch:
+        batch.drop_column("activates_at")
