@@ -30,6 +30,7 @@ async def create_event(page: Page) -> None:
     await page.get_by_label("Hash key").fill("hash-key-1")
     await page.get_by_label("Elevated roles").fill("BuyerUserAdmin BuyerReader")
     await page.get_by_role("button", name="Create event").click()
+    await expect(page.locator("#sso-result")).to_have_text("Integration event idp-users created.")
     await expect(page.get_by_role("link", name="idp-users", exact=True)).to_be_visible()
 
 
@@ -44,6 +45,7 @@ async def create_config(page: Page, client_id: str) -> None:
     await page.get_by_label("Integration event", exact=True).select_option("idp-users")
     await page.get_by_label("Additional IdP scopes").fill("offline_access")
     await page.get_by_role("button", name="Create config").click()
+    await expect(page.locator("#sso-result")).to_have_text("Config azure created.")
     await expect(page.get_by_role("link", name="azure", exact=True)).to_be_visible()
 
 
@@ -104,9 +106,11 @@ async def test_admin_manages_configs_and_events(
     )
     await page.get_by_role("button", name="Delete config azure").click()
     await page.get_by_role("button", name="Really delete").click()
+    await expect(page.locator("#sso-result")).to_have_text("Deleted config azure.")
     await expect(page.get_by_role("link", name="azure", exact=True)).to_have_count(0)
     await page.get_by_role("button", name="Delete event idp-users").click()
     await page.get_by_role("button", name="Really delete").click()
+    await expect(page.locator("#sso-result")).to_have_text("Deleted event idp-users.")
     await expect(page.get_by_role("link", name="idp-users", exact=True)).to_have_count(0)
     assert httpx.get(f"{base}/v1/integrationEvents", headers=admin).json()["Items"] == []
     assert httpx.get(f"{base}/v1/openidconnects", headers=admin).json()["Items"] == []

@@ -3,7 +3,7 @@
 import { can, get, post, patch, del } from "./api.js";
 import { h, clear, button, status, table } from "./dom.js";
 import { refused, guarded, errorLine, confirmButton } from "./views.js";
-import { CONFIG_FIELDS, EVENT_FIELDS, resourceForm } from "./sso_forms.js";
+import { CONFIG_FIELDS, EVENT_FIELDS, refillPickers, resourceForm } from "./sso_forms.js";
 
 export const SSO_ROLES = ["OpenIDConnectReader", "OpenIDConnectAdmin"];
 const EVENT_ROLES = ["IntegrationEventReader", "IntegrationEventAdmin"];
@@ -77,7 +77,7 @@ async function listConfigs(box, out, admin, refresh) {
         h("code", {}, c.OrderCloudApiClientID),
         c.IntegrationEventID ? `${c.IntegrationEventName || ""} (${c.IntegrationEventID})` : "none (legacy)",
         copyLogin(c),
-        admin ? deleteButton(`Delete config ${c.ID}`, `${CONFIGS}/${enc(c.ID)}`, out, refresh) : "",
+        admin ? deleteButton(`config ${c.ID}`, `${CONFIGS}/${enc(c.ID)}`, out, refresh) : "",
       ])));
   });
 }
@@ -95,17 +95,17 @@ async function listEvents(box, out, refresh) {
       page.Items.map((e) => [
         h("a", { href: `#/sso/events/${enc(e.ID)}` }, e.ID), e.Name, e.EventType,
         h("code", {}, e.CustomImplementationUrl), (e.ElevatedRoles || []).join(", "),
-        admin ? deleteButton(`Delete event ${e.ID}`, `${EVENTS}/${enc(e.ID)}`, out, refresh) : "",
+        admin ? deleteButton(`event ${e.ID}`, `${EVENTS}/${enc(e.ID)}`, out, refresh) : "",
       ])));
   });
 }
 
-function deleteButton(text, path, out, refresh) {
-  return confirmButton(text, "Really delete", async () => {
+function deleteButton(what, path, out, refresh) {
+  return confirmButton(`Delete ${what}`, "Really delete", async () => {
     try {
       await del(path);
-      clear(out, status("ok", "Deleted."));
       await refresh();
+      clear(out, status("ok", `Deleted ${what}.`));
     } catch (error) {
       clear(out, errorLine(error));
     }
@@ -115,13 +115,18 @@ function deleteButton(text, path, out, refresh) {
 async function newConfigForm(box, out, refresh) {
   const picks = await guarded(box, choices);
   if (!picks) return;
+  const existing = box.querySelector("form");
+  if (existing) {
+    refillPickers(existing, CONFIG_FIELDS, picks);
+    return;
+  }
   clear(box, h("h3", {}, "New OpenID Connect config"), resourceForm({
     label: "New OpenID Connect config", specs: CONFIG_FIELDS, record: null, choices: picks,
     submitText: "Create config",
     save: async (body) => {
       const made = await post(CONFIGS, body);
-      clear(out, status("ok", `Config ${made.ID} created.`));
       await refresh();
+      clear(out, status("ok", `Config ${made.ID} created.`));
     },
   }));
 }
@@ -132,8 +137,8 @@ function newEventForm(out, refresh) {
     submitText: "Create event",
     save: async (body) => {
       const made = await post(EVENTS, body);
-      clear(out, status("ok", `Integration event ${made.ID} created.`));
       await refresh();
+      clear(out, status("ok", `Integration event ${made.ID} created.`));
     },
   }));
 }

@@ -43,11 +43,28 @@ function control(name, kind, value, choices) {
     return h("textarea", { name, rows: 3 }, value === null || value === undefined ? "" : JSON.stringify(value, null, 2));
   }
   if ((kind === "client" || kind === "event") && choices) {
-    const options = kind === "event" ? [["", "(none: legacy email match)"], ...choices] : choices;
-    if (value && !options.some(([v]) => v === value)) options.push([value, value]);
+    const options = pickerOptions(kind, choices, value);
     return select(name, options, value || options[0][0]);
   }
   return input(name, { value: value ?? "" });
+}
+
+function pickerOptions(kind, choices, value) {
+  const options = kind === "event" ? [["", "(none: legacy email match)"], ...choices] : [...choices];
+  if (value && !options.some(([v]) => v === value)) options.push([value, value]);
+  return options;
+}
+
+/** Refill a form's pickers with ``choices`` as they are now, keeping what is selected (the
+ * form is not rebuilt, so nothing typed into it is lost). */
+export function refillPickers(form, specs, choices) {
+  for (const [name, , kind] of specs) {
+    const el = form.elements.namedItem(name);
+    if (!choices[kind] || !(el instanceof HTMLSelectElement) || kind === "type") continue;
+    const keep = el.value;
+    el.replaceChildren(...pickerOptions(kind, choices[kind], keep)
+      .map(([value, text]) => h("option", { value, selected: value === keep }, text)));
+  }
 }
 
 function secretHint(name, record) {
