@@ -12,7 +12,7 @@ export const CONFIG_FIELDS = [
   ["OrderCloudApiClientID", "API client", "client", "The client users sign in to."],
   ["ConnectClientID", "IdP client ID", "text", "The client ID registered at the identity provider."],
   ["ConnectClientSecret", "IdP client secret", "secret"],
-  ["AppStartUrl", "App start URL", "text", "Where the user lands, {0} is the token; e.g. https://app.example.com/sso?token={0}."],
+  ["AppStartUrl", "App start URL", "text", "Where the user lands after signing in; {0} in it becomes the token."],
   ["AuthorizationEndpoint", "Authorization endpoint", "text", "The IdP's authorize URL."],
   ["TokenEndpoint", "Token endpoint", "text", "The IdP's token URL."],
   ["UrlEncoded", "Send the code exchange form-encoded (client ID and secret in the form)", "bool"],
