@@ -8,6 +8,7 @@ import { renderClient } from "./client_detail.js";
 import { renderAudit, renderExplain, renderReview } from "./operations.js";
 import { renderCompanies, renderCompany, renderAdminUsers } from "./parties.js";
 import { renderProfiles } from "./profiles.js";
+import { renderSso, renderSsoConfig, renderSsoEvent } from "./sso.js";
 
 const NAV = [
   ["#/clients", "API clients"],
@@ -18,6 +19,7 @@ const NAV = [
   ["#/suppliers", "Suppliers"],
   ["#/adminusers", "Admin users"],
   ["#/securityprofiles", "Security profiles"],
+  ["#/sso", "Single sign-on"],
 ];
 
 const ROUTES = [
@@ -31,6 +33,9 @@ const ROUTES = [
   [/^(buyers|suppliers)\/([^/]+)$/, renderCompany],
   [/^adminusers$/, renderAdminUsers],
   [/^securityprofiles$/, renderProfiles],
+  [/^sso$/, renderSso],
+  [/^sso\/configs\/([^/]+)$/, renderSsoConfig],
+  [/^sso\/events\/([^/]+)$/, renderSsoEvent],
 ];
 
 function parseHash() {
