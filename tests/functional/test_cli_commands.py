@@ -25,8 +25,14 @@ from tests.support.console import drop_console_client
 
 async def cli(database_url: str, *args: str, stdin: str | None = None) -> Any:
     """Run ``gatehouse`` in a thread (it runs its own event loop)."""
-    # Unset every GATEHOUSE_* variable for the call (CliRunner restores them afterwards).
-    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("GATEHOUSE_")}
+    # Unset every GATEHOUSE_* variable for the call (CliRunner restores them afterwards) but
+    # the suite's encryption key: a command on the session's database must read and write its
+    # secrets with the key the servers use.
+    env: dict[str, str | None] = {
+        k: None
+        for k in os.environ
+        if k.startswith("GATEHOUSE_") and k != "GATEHOUSE_ENCRYPTION_KEY"
+    }
     env["GATEHOUSE_CONFIG"] = None
     argv = [*args, "--database-url", database_url]
     return await asyncio.to_thread(CliRunner().invoke, app, argv, stdin, env)

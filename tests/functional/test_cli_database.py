@@ -52,8 +52,14 @@ NO_DATABASE = {("keys", "generate")}  # prints a new key; reads no database
 
 
 def invoke(*args: str) -> Any:
-    # Unset every GATEHOUSE_* variable for the call (CliRunner restores them afterwards).
-    env: dict[str, str | None] = {k: None for k in os.environ if k.startswith("GATEHOUSE_")}
+    # Unset every GATEHOUSE_* variable for the call (CliRunner restores them afterwards) but
+    # the suite's encryption key: a command on the session's database must read and write its
+    # secrets with the key the servers use.
+    env: dict[str, str | None] = {
+        k: None
+        for k in os.environ
+        if k.startswith("GATEHOUSE_") and k != "GATEHOUSE_ENCRYPTION_KEY"
+    }
     env["GATEHOUSE_CONFIG"] = None
     return CliRunner().invoke(app, list(args), env=env)
 

@@ -78,6 +78,14 @@ async def test_wrong_key_refused_then_rewrap_moves_everything(fresh_database_url
     code, output = _serve_once(fresh_database_url, {"GATEHOUSE_ENCRYPTION_KEY": new})
     assert code == 1
     assert "cannot start" in output and "encrypted with key" in output
+    # An operator command run with another key refuses before it writes anything (a signing
+    # key sealed with the wrong key would break every server at its next key reload).
+    rotate = gatehouse(
+        "keys", "rotate", "--database-url", fresh_database_url,
+        env={"GATEHOUSE_ENCRYPTION_KEY": new},
+    )  # fmt: skip
+    assert rotate.returncode == 4 and "wrong encryption key" in rotate.stderr
+    assert await _stored(fresh_database_url) == before
     assert "Traceback" not in output
 
     wrong = gatehouse(

@@ -27,11 +27,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+from gatehouse.crypto_at_rest import EncryptionKeyError
 from gatehouse.domain.errors import DomainError, InvalidInputError
 from gatehouse.settings import Settings
 from gatehouse.storage import migrate
 from gatehouse.storage.db import Database
 from gatehouse.storage.migrate import SchemaState
+from gatehouse.storage.sealing import check_key
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -117,12 +119,17 @@ def run(settings: Settings, action: Callable[[Database], Awaitable[T]]) -> T:
         await require_database(url)
         db = Database(url)
         try:
+            # A command run without the servers' key must not write secrets the servers
+            # cannot read (a signing key, a legacy ClientSecret): refuse it first.
+            await check_key(db)
             return await action(db)
         finally:
             await db.dispose()
 
     try:
         return asyncio.run(main())
+    except EncryptionKeyError as exc:
+        fail(f"wrong encryption key: {exc}", EXIT_REFUSED)
     except DomainError as exc:
         code = EXIT_USAGE if isinstance(exc, InvalidInputError) else EXIT_REFUSED
         fail(f"{exc.code}: {exc.message}", code)
