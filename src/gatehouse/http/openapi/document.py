@@ -38,6 +38,12 @@ SECURITY_SCHEMES = {
         "bearerFormat": "JWT",
         "description": "An access token from `POST /oauth/token` (RS256 JWT).",
     },
+    "clientBasic": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "An API client's ID and secret (RFC 6749 §2.3.1), instead of the form's "
+        "`client_id` and `client_secret`.",
+    },
     "metricsToken": {
         "type": "http",
         "scheme": "bearer",

@@ -50,8 +50,9 @@ DESCRIPTIONS: dict[int, str] = {
     401: "No bearer token, or one that is invalid, expired (`InvalidToken`) or revoked "
     "(`Auth.TokenRevoked`).",
     403: "The token lacks a sufficient role (`Auth.InsufficientRoles`), the resource is "
-    "seller-only (`Auth.UserNotAuthorizedToAdmin`), or the caller is anonymous "
-    "(`Auth.AnonUserProhibited`).",
+    "seller-only (`Auth.UserNotAuthorizedToAdmin`), the caller is anonymous "
+    "(`Auth.AnonUserProhibited`), or `/metrics` is closed to this listener "
+    "(`Metrics.Disabled`).",
     404: "A referenced object does not exist, or is outside the caller's company "
     "(`NotFound`, with `Data.ObjectType` and `Data.ObjectID`).",
     409: "The change conflicts with existing state (`IdExists`, `Conflict`, …).",
