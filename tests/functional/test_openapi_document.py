@@ -227,3 +227,39 @@ async def test_required_body_properties_are_what_the_server_requires(
     assert _required(doc, "/v1/buyers/{buyerID}", "put") == ["Name"]
     patch = doc["paths"]["/v1/buyers/{buyerID}"]["patch"]["requestBody"]["content"]
     assert "allOf" not in patch["application/json"]["schema"]
+
+
+def test_a_database_outage_is_documented_everywhere_with_retry_after(
+    app: FastAPI, doc: dict[str, Any]
+) -> None:
+    for route, method in _ops(app):
+        outage = doc["paths"][route.path_format][method]["responses"]["503"]
+        assert outage["headers"]["Retry-After"]["required"], route.path_format
+    ready = doc["paths"]["/gatehouse/health/ready"]["get"]["responses"]["503"]
+    assert _refs(ready["content"]["application/json"]["schema"]) == {
+        "#/components/schemas/Readiness"
+    }
+
+
+def test_revoke_and_introspect_take_the_form_and_client_credentials(doc: dict[str, Any]) -> None:
+    for path in ("/oauth/revoke", "/oauth/introspect"):
+        operation = doc["paths"][path]["post"]
+        form = operation["requestBody"]["content"]["application/x-www-form-urlencoded"]
+        assert {"token", "client_id", "client_secret"} <= set(form["schema"]["properties"])
+        assert _refs(operation["responses"]["401"]["content"]["application/json"]["schema"]) >= {
+            ERROR_SCHEMAS[1]
+        }
+    assert doc["components"]["securitySchemes"]["clientBasic"]["scheme"] == "basic"
+    assert "content" not in doc["paths"]["/oauth/revoke"]["post"]["responses"]["200"]
+
+
+def test_sso_browser_endpoints_redirect_or_answer_html(doc: dict[str, Any]) -> None:
+    for path, method in (("/ocrplogin", "get"), ("/ocrpcode", "get"), ("/ocrpcode", "post")):
+        responses = doc["paths"][path][method]["responses"]
+        assert responses["302"]["headers"]["Location"]["required"]
+        assert "text/html" in responses["400"]["content"]
+
+
+def test_metrics_refusal_off_loopback_is_documented(doc: dict[str, Any]) -> None:
+    for path in ("/metrics", "/gatehouse/metrics"):
+        assert "403" in doc["paths"][path]["get"]["responses"]

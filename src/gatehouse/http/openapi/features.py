@@ -113,7 +113,6 @@ REVOKE_RESPONSES: dict[int | str, dict[str, Any]] = {
         "`invalid_client`; with `WWW-Authenticate: Basic` when Basic auth was used.",
         OAUTH_ERRORS_REF,
     ),
-    429: _error("`slow_down`: the client's token bucket is empty.", OAUTH_ERRORS_REF),
 }
 INTROSPECT_OPERATION: dict[str, Any] = {
     **TOKEN_FORM_OPERATION,

@@ -12,6 +12,7 @@ from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, require
 from gatehouse.http.listing import list_page, list_query
+from gatehouse.http.openapi.errors import errors
 from gatehouse.http.openapi.features import IntegrationEvent, OpenIdConnect
 from gatehouse.http.openapi.models import page_of
 from gatehouse.http.schemas.openid_connects import (
@@ -56,7 +57,11 @@ async def list_openid_connects(
 
 
 @router.post(
-    "/openidconnects", status_code=201, response_model=OpenIdConnect, tags=["OpenIdConnects"]
+    "/openidconnects",
+    status_code=201,
+    response_model=OpenIdConnect,
+    responses=errors(404, 409),
+    tags=["OpenIdConnects"],
 )
 async def create_openid_connect(
     runtime: RuntimeDep, caller: OidcAdmin, body: OpenIdConnectIn, request: Request
@@ -80,7 +85,10 @@ async def get_openid_connect(
 
 
 @router.put(
-    "/openidconnects/{openidconnectID}", response_model=OpenIdConnect, tags=["OpenIdConnects"]
+    "/openidconnects/{openidconnectID}",
+    response_model=OpenIdConnect,
+    responses=errors(409),
+    tags=["OpenIdConnects"],
 )
 async def save_openid_connect(
     runtime: RuntimeDep, caller: OidcAdmin, openidconnectID: str, body: OpenIdConnectIn
@@ -92,7 +100,10 @@ async def save_openid_connect(
 
 
 @router.patch(
-    "/openidconnects/{openidconnectID}", response_model=OpenIdConnect, tags=["OpenIdConnects"]
+    "/openidconnects/{openidconnectID}",
+    response_model=OpenIdConnect,
+    responses=errors(409),
+    tags=["OpenIdConnects"],
 )
 async def patch_openid_connect(
     runtime: RuntimeDep, caller: OidcAdmin, openidconnectID: str, body: OpenIdConnectIn
@@ -125,6 +136,7 @@ async def list_integration_events(
     "/integrationEvents",
     status_code=201,
     response_model=IntegrationEvent,
+    responses=errors(409),
     tags=["IntegrationEvents"],
 )
 async def create_integration_event(
@@ -153,6 +165,7 @@ async def get_integration_event(
 @router.put(
     "/integrationEvents/{integrationEventID}",
     response_model=IntegrationEvent,
+    responses=errors(409),
     tags=["IntegrationEvents"],
 )
 async def save_integration_event(
@@ -172,6 +185,7 @@ async def save_integration_event(
 @router.patch(
     "/integrationEvents/{integrationEventID}",
     response_model=IntegrationEvent,
+    responses=errors(409),
     tags=["IntegrationEvents"],
 )
 async def patch_integration_event(
@@ -189,7 +203,10 @@ async def patch_integration_event(
 
 
 @router.delete(
-    "/integrationEvents/{integrationEventID}", status_code=204, tags=["IntegrationEvents"]
+    "/integrationEvents/{integrationEventID}",
+    status_code=204,
+    responses=errors(409),
+    tags=["IntegrationEvents"],
 )
 async def delete_integration_event(
     runtime: RuntimeDep, caller: EventAdmin, integrationEventID: str
