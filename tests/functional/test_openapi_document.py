@@ -258,6 +258,10 @@ def test_sso_browser_endpoints_redirect_or_answer_html(doc: dict[str, Any]) -> N
         responses = doc["paths"][path][method]["responses"]
         assert responses["302"]["headers"]["Location"]["required"]
         assert "text/html" in responses["400"]["content"]
+    callback = doc["paths"]["/ocrpcode"]["post"]["requestBody"]["content"]
+    assert {"state", "code"} <= set(
+        callback["application/x-www-form-urlencoded"]["schema"]["properties"]
+    )
 
 
 def test_metrics_refusal_off_loopback_is_documented(doc: dict[str, Any]) -> None:

@@ -148,3 +148,39 @@ SSO_LOGIN_RESPONSES: dict[int | str, dict[str, Any]] = {
         "headers": RETRY_AFTER,
     },
 }
+
+_CALLBACK_FIELD = {"type": "string", "maxLength": 4096}
+CALLBACK_FORM_OPERATION: dict[str, Any] = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "description": "The identity provider's `form_post` callback.",
+                    "properties": {
+                        "state": _CALLBACK_FIELD,
+                        "code": _CALLBACK_FIELD,
+                        "error": _CALLBACK_FIELD,
+                        "error_description": _CALLBACK_FIELD,
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _query(*names: str) -> list[dict[str, Any]]:
+    return [
+        {"name": name, "in": "query", "required": False, "schema": _CALLBACK_FIELD}
+        for name in names
+    ]
+
+
+LOGIN_OPERATION: dict[str, Any] = {
+    "parameters": _query("id", "cid", "roles", "appStartPath", "customParams")
+}
+CALLBACK_QUERY_OPERATION: dict[str, Any] = {
+    "parameters": _query("state", "code", "error", "error_description")
+}
