@@ -171,10 +171,15 @@ CALLBACK_FORM_OPERATION: dict[str, Any] = {
 }
 
 
+# The request line and headers together are bounded (``GATEHOUSE_MAX_HEADER_BYTES``, 32 KiB by
+# default; more is 431 from the protocol layer): 512 characters a parameter keep even fully
+# percent-encoded values within it.
+_QUERY_FIELD = {"type": "string", "maxLength": 512}
+
+
 def _query(*names: str) -> list[dict[str, Any]]:
     return [
-        {"name": name, "in": "query", "required": False, "schema": _CALLBACK_FIELD}
-        for name in names
+        {"name": name, "in": "query", "required": False, "schema": _QUERY_FIELD} for name in names
     ]
 
 
