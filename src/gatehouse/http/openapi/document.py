@@ -31,12 +31,19 @@ from gatehouse.http.openapi.errors import (
 from gatehouse.http.openapi.links import add_links
 
 REF = "#/components/schemas/{model}"
+RETRY_AFTER = {"Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 1}}}
 SECURITY_SCHEMES = {
     "bearer": {
         "type": "http",
         "scheme": "bearer",
         "bearerFormat": "JWT",
         "description": "An access token from `POST /oauth/token` (RS256 JWT).",
+    },
+    "clientBasic": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "An API client's ID and secret (RFC 6749 §2.3.1), instead of the form's "
+        "`client_id` and `client_secret`.",
     },
     "metricsToken": {
         "type": "http",
@@ -139,10 +146,9 @@ def _complete(route: APIRoute, operation: dict[str, Any]) -> None:
     responses.pop("422", None)
     for status in sorted(error_statuses(route)):
         responses.setdefault(str(status), error_response(status))
-    if 429 in error_statuses(route):
-        responses["429"]["headers"] = {
-            "Retry-After": {"required": True, "schema": {"type": "integer", "minimum": 1}}
-        }
+    for waiting in ("429", "503"):
+        if waiting in responses and "headers" not in responses[waiting]:
+            responses[waiting]["headers"] = RETRY_AFTER
     if "security" not in operation:
         operation["security"] = [{"bearer": []}] if "bearer" in requirements(route) else []
 

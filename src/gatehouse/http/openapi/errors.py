@@ -45,23 +45,27 @@ class OAuthErrors(BaseModel):
 
 DESCRIPTIONS: dict[int, str] = {
     400: "Bad input: `ValidationFailure`, `RequiredField`, `Request.InvalidRequestBody`, a bad "
-    "list query (`List.*`), a NUL character in the URL (`Request.InvalidCharacters`), or a "
-    "rule of the resource.",
+    "list query (`List.*`), a NUL character in the URL (`Request.InvalidCharacters`), a JSON "
+    "body nested deeper than `GATEHOUSE_MAX_JSON_DEPTH` (`ValidationFailure`), or a rule of "
+    "the resource.",
     401: "No bearer token, or one that is invalid, expired (`InvalidToken`) or revoked "
     "(`Auth.TokenRevoked`).",
     403: "The token lacks a sufficient role (`Auth.InsufficientRoles`), the resource is "
-    "seller-only (`Auth.UserNotAuthorizedToAdmin`), or the caller is anonymous "
-    "(`Auth.AnonUserProhibited`).",
+    "seller-only (`Auth.UserNotAuthorizedToAdmin`), the caller is anonymous "
+    "(`Auth.AnonUserProhibited`), or `/metrics` is closed to this listener "
+    "(`Metrics.Disabled`).",
     404: "A referenced object does not exist, or is outside the caller's company "
     "(`NotFound`, with `Data.ObjectType` and `Data.ObjectID`).",
     409: "The change conflicts with existing state (`IdExists`, `Conflict`, …).",
     413: "The request body exceeds `GATEHOUSE_MAX_BODY_BYTES` (`Request.TooLarge`).",
+    503: "The database is unreachable (`ServiceUnavailable`); `Retry-After` says when to retry.",
     429: "The API client's request bucket is empty (`RateLimit.Exceeded`); `Retry-After` "
     "says when to retry.",
 }
 
-EVERY_REQUEST = (400, 413)
-"""The middleware answers these on any route: a NUL in the URL, an oversized body."""
+EVERY_REQUEST = (400, 413, 503)
+"""Any route may answer these: the middleware's NUL in the URL, deep JSON and oversized body,
+and a database outage (``http/outage.py``)."""
 
 REQUIREMENT_STATUSES: dict[str, tuple[int, ...]] = {
     "bearer": (401,),  # any role check: authenticate() ran first

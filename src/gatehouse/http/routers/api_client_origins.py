@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, actor, require
+from gatehouse.http.openapi.features import AllowedOrigins
 from gatehouse.http.schemas.api_client_origins import AllowedOriginsIn
 from gatehouse.services import api_client_origins as service
 
@@ -29,12 +30,12 @@ def _out(origins: tuple[str, ...]) -> JSONResponse:
     return JSONResponse({"AllowedOrigins": list(origins)})
 
 
-@router.get("/apiclients/{clientID}/origins")
+@router.get("/apiclients/{clientID}/origins", response_model=AllowedOrigins)
 async def get_origins(runtime: RuntimeDep, caller: Reader, clientID: str) -> JSONResponse:
     return _out(await service.get(runtime.db, caller.marketplace_id, clientID))
 
 
-@router.put("/apiclients/{clientID}/origins")
+@router.put("/apiclients/{clientID}/origins", response_model=AllowedOrigins)
 async def put_origins(
     runtime: RuntimeDep, caller: Admin, clientID: str, body: AllowedOriginsIn
 ) -> JSONResponse:

@@ -17,12 +17,14 @@ from fastapi.responses import JSONResponse, Response
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.http.assets import CONSOLE_ASSETS, DOCS_ASSETS, Asset, secure_headers
 from gatehouse.http.deps import RuntimeDep
+from gatehouse.http.openapi.errors import errors
+from gatehouse.http.openapi.features import ConsoleConfig
 from gatehouse.services.console import console_config
 
 router = APIRouter(prefix="/gatehouse", tags=["Console"])
 
 
-@router.get("/console/config")
+@router.get("/console/config", response_model=ConsoleConfig, responses=errors(404))
 async def get_console_config(
     runtime: RuntimeDep,
     marketplace: Annotated[str | None, Query(max_length=100)] = None,

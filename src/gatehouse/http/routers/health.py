@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from gatehouse import __version__
 from gatehouse.http.deps import RuntimeDep
+from gatehouse.http.openapi.features import READY_RESPONSES, Liveness, Readiness
 from gatehouse.http.openapi.models import Health
 
 router = APIRouter(prefix="/gatehouse", tags=["Gatehouse"])
@@ -25,12 +26,12 @@ async def health(runtime: RuntimeDep) -> JSONResponse:
     return JSONResponse({"Status": "ok", "Version": __version__})
 
 
-@router.get("/health/live")
+@router.get("/health/live", response_model=Liveness)
 async def live() -> JSONResponse:
     return JSONResponse({"Status": "live", "Version": __version__})
 
 
-@router.get("/health/ready")
+@router.get("/health/ready", response_model=Readiness, responses=READY_RESPONSES)
 async def ready(request: Request, runtime: RuntimeDep) -> JSONResponse:
     is_ready, details = await request.app.state.readiness.check()
     body = {"Status": "ready" if is_ready else "unready", **details, "Version": __version__}

@@ -41,7 +41,7 @@ class PrometheusText(Response):
 # Public unless GATEHOUSE_METRICS_TOKEN is set: either no credentials or that bearer.
 EXPOSITION = {
     "response_class": PrometheusText,
-    "responses": errors(401),
+    "responses": errors(401, 403),
     "openapi_extra": {"security": [{}, {"metricsToken": []}]},
 }
 

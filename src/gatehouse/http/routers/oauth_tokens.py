@@ -16,6 +16,13 @@ from gatehouse.domain.errors import ForbiddenError
 from gatehouse.domain.roles import ApiRole, satisfies
 from gatehouse.domain.users import UserType
 from gatehouse.http.deps import authenticate, get_runtime
+from gatehouse.http.openapi.features import (
+    INTROSPECT_OPERATION,
+    INTROSPECT_RESPONSES,
+    REVOKE_RESPONSES,
+    TOKEN_FORM_OPERATION,
+    Introspection,
+)
 from gatehouse.http.routers.oauth import form_pairs
 from gatehouse.oauth.client_auth import challenge, with_client_auth
 from gatehouse.oauth.errors import BasicChallengeError, InvalidClientError, InvalidRequestError
@@ -51,7 +58,12 @@ def _token(pairs: list[tuple[str, str]]) -> str:
     return token
 
 
-@router.post("/oauth/revoke")
+@router.post(
+    "/oauth/revoke",
+    response_class=Response,
+    responses=REVOKE_RESPONSES,
+    openapi_extra=TOKEN_FORM_OPERATION,
+)
 async def revoke(request: Request) -> Response:
     """RFC 7009: 200 whether or not the token existed or was the caller's (a client revokes
     only its own tokens). ``token_type_hint`` is accepted and not needed: access tokens are
@@ -67,7 +79,12 @@ async def revoke(request: Request) -> Response:
     return Response(status_code=200, headers=NO_STORE)
 
 
-@router.post("/oauth/introspect")
+@router.post(
+    "/oauth/introspect",
+    response_model=Introspection,
+    responses=INTROSPECT_RESPONSES,
+    openapi_extra=INTROSPECT_OPERATION,
+)
 async def introspect(request: Request) -> JSONResponse:
     """RFC 7662: ``{"active": false}`` and nothing else for any token that is not active for
     the caller's marketplace."""

@@ -12,6 +12,9 @@ from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, RuntimeDep, require
 from gatehouse.http.listing import list_page, list_query
+from gatehouse.http.openapi.errors import errors
+from gatehouse.http.openapi.features import IntegrationEvent, OpenIdConnect
+from gatehouse.http.openapi.models import page_of
 from gatehouse.http.schemas.openid_connects import (
     EVENT_LIST_SPEC,
     OIDC_LIST_SPEC,
@@ -45,7 +48,7 @@ def _configs(runtime: Runtime) -> OpenIdConnects:
     return OpenIdConnects(runtime.db, runtime.clock, runtime.secret_box)
 
 
-@router.get("/openidconnects", tags=["OpenIdConnects"])
+@router.get("/openidconnects", response_model=page_of(OpenIdConnect), tags=["OpenIdConnects"])
 async def list_openid_connects(
     runtime: RuntimeDep, caller: OidcReader, query: OidcQuery
 ) -> JSONResponse:
@@ -53,7 +56,13 @@ async def list_openid_connects(
     return JSONResponse(list_page([openid_connect_out(c) for c in found], query, total))
 
 
-@router.post("/openidconnects", status_code=201, tags=["OpenIdConnects"])
+@router.post(
+    "/openidconnects",
+    status_code=201,
+    response_model=OpenIdConnect,
+    responses=errors(404, 409),
+    tags=["OpenIdConnects"],
+)
 async def create_openid_connect(
     runtime: RuntimeDep, caller: OidcAdmin, body: OpenIdConnectIn, request: Request
 ) -> JSONResponse:
@@ -62,7 +71,12 @@ async def create_openid_connect(
     return JSONResponse(openid_connect_out(config), 201, headers={"Location": location})
 
 
-@router.get("/openidconnects/{openidconnectID}", name="get_openid_connect", tags=["OpenIdConnects"])
+@router.get(
+    "/openidconnects/{openidconnectID}",
+    name="get_openid_connect",
+    response_model=OpenIdConnect,
+    tags=["OpenIdConnects"],
+)
 async def get_openid_connect(
     runtime: RuntimeDep, caller: OidcReader, openidconnectID: str
 ) -> JSONResponse:
@@ -70,7 +84,12 @@ async def get_openid_connect(
     return JSONResponse(openid_connect_out(config))
 
 
-@router.put("/openidconnects/{openidconnectID}", tags=["OpenIdConnects"])
+@router.put(
+    "/openidconnects/{openidconnectID}",
+    response_model=OpenIdConnect,
+    responses=errors(409),
+    tags=["OpenIdConnects"],
+)
 async def save_openid_connect(
     runtime: RuntimeDep, caller: OidcAdmin, openidconnectID: str, body: OpenIdConnectIn
 ) -> JSONResponse:
@@ -80,7 +99,12 @@ async def save_openid_connect(
     return JSONResponse(openid_connect_out(config))
 
 
-@router.patch("/openidconnects/{openidconnectID}", tags=["OpenIdConnects"])
+@router.patch(
+    "/openidconnects/{openidconnectID}",
+    response_model=OpenIdConnect,
+    responses=errors(409),
+    tags=["OpenIdConnects"],
+)
 async def patch_openid_connect(
     runtime: RuntimeDep, caller: OidcAdmin, openidconnectID: str, body: OpenIdConnectIn
 ) -> JSONResponse:
@@ -98,7 +122,9 @@ async def delete_openid_connect(
     return Response(status_code=204)
 
 
-@router.get("/integrationEvents", tags=["IntegrationEvents"])
+@router.get(
+    "/integrationEvents", response_model=page_of(IntegrationEvent), tags=["IntegrationEvents"]
+)
 async def list_integration_events(
     runtime: RuntimeDep, caller: EventReader, query: EventQuery
 ) -> JSONResponse:
@@ -106,7 +132,13 @@ async def list_integration_events(
     return JSONResponse(list_page([integration_event_out(e) for e in found], query, total))
 
 
-@router.post("/integrationEvents", status_code=201, tags=["IntegrationEvents"])
+@router.post(
+    "/integrationEvents",
+    status_code=201,
+    response_model=IntegrationEvent,
+    responses=errors(409),
+    tags=["IntegrationEvents"],
+)
 async def create_integration_event(
     runtime: RuntimeDep, caller: EventAdmin, body: IntegrationEventIn, request: Request
 ) -> JSONResponse:
@@ -120,6 +152,7 @@ async def create_integration_event(
 @router.get(
     "/integrationEvents/{integrationEventID}",
     name="get_integration_event",
+    response_model=IntegrationEvent,
     tags=["IntegrationEvents"],
 )
 async def get_integration_event(
@@ -129,7 +162,12 @@ async def get_integration_event(
     return JSONResponse(integration_event_out(event))
 
 
-@router.put("/integrationEvents/{integrationEventID}", tags=["IntegrationEvents"])
+@router.put(
+    "/integrationEvents/{integrationEventID}",
+    response_model=IntegrationEvent,
+    responses=errors(409),
+    tags=["IntegrationEvents"],
+)
 async def save_integration_event(
     runtime: RuntimeDep, caller: EventAdmin, integrationEventID: str, body: IntegrationEventIn
 ) -> JSONResponse:
@@ -144,7 +182,12 @@ async def save_integration_event(
     return JSONResponse(integration_event_out(event))
 
 
-@router.patch("/integrationEvents/{integrationEventID}", tags=["IntegrationEvents"])
+@router.patch(
+    "/integrationEvents/{integrationEventID}",
+    response_model=IntegrationEvent,
+    responses=errors(409),
+    tags=["IntegrationEvents"],
+)
 async def patch_integration_event(
     runtime: RuntimeDep, caller: EventAdmin, integrationEventID: str, body: IntegrationEventIn
 ) -> JSONResponse:
@@ -160,7 +203,10 @@ async def patch_integration_event(
 
 
 @router.delete(
-    "/integrationEvents/{integrationEventID}", status_code=204, tags=["IntegrationEvents"]
+    "/integrationEvents/{integrationEventID}",
+    status_code=204,
+    responses=errors(409),
+    tags=["IntegrationEvents"],
 )
 async def delete_integration_event(
     runtime: RuntimeDep, caller: EventAdmin, integrationEventID: str

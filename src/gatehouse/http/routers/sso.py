@@ -14,6 +14,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from gatehouse.domain.usage import ISSUED
 from gatehouse.http.metrics import Metrics
+from gatehouse.http.openapi.features import (
+    CALLBACK_FORM_OPERATION,
+    CALLBACK_QUERY_OPERATION,
+    LOGIN_OPERATION,
+    SSO_LOGIN_RESPONSES,
+    SSO_RESPONSES,
+)
 from gatehouse.oauth.server import TokenAttempt
 from gatehouse.runtime import Runtime
 from gatehouse.sso.flow import Callback, LoginRequest, SsoFailedError, SsoFlow
@@ -37,7 +44,13 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values and values[0] != "" else None
 
 
-@router.get("/ocrplogin")
+@router.get(
+    "/ocrplogin",
+    status_code=302,
+    response_class=Response,
+    responses=SSO_LOGIN_RESPONSES,
+    openapi_extra=LOGIN_OPERATION,
+)
 async def ocrplogin(request: Request) -> Response:
     params = _params(request.query_params.multi_items())
     login = LoginRequest(
@@ -77,7 +90,20 @@ async def ocrplogin(request: Request) -> Response:
     return response
 
 
-@router.api_route("/ocrpcode", methods=["GET", "POST"])
+@router.get(
+    "/ocrpcode",
+    status_code=302,
+    response_class=Response,
+    responses=SSO_RESPONSES,
+    openapi_extra=CALLBACK_QUERY_OPERATION,
+)
+@router.post(
+    "/ocrpcode",
+    status_code=302,
+    response_class=Response,
+    responses=SSO_RESPONSES,
+    openapi_extra=CALLBACK_FORM_OPERATION,
+)
 async def ocrpcode(request: Request) -> Response:
     pairs = request.query_params.multi_items()
     if request.method == "POST":
