@@ -217,7 +217,6 @@ async def test_ratelimits_take_marketplace_id_and_the_old_name(
     [
         ("clients", "deactivate", "{client}"),
         ("clients", "activate", "{client}"),
-        ("keys", "rotate"),
         ("purge",),
         ("audit", "purge"),
         ("marketplace", "list"),
@@ -230,3 +229,13 @@ async def test_json_output_is_one_document(
     result = await cli(database_url, *argv, "--json")
     assert result.exit_code == EXIT_OK, result.stderr
     json.loads(result.stdout)
+
+
+async def test_keys_rotate_json(fresh_database_url: str) -> None:
+    """On a database of its own: a rotation on the session's database would retire the key
+    other tests' tokens were signed with."""
+    assert (await cli(fresh_database_url, "db", "upgrade")).exit_code == EXIT_OK
+    result = await cli(fresh_database_url, "keys", "rotate", "--json")
+    assert result.exit_code == EXIT_OK, result.stderr
+    body = json.loads(result.stdout)
+    assert body["KeyID"] and body["SignsFrom"] and body["SignsInSeconds"] >= 60

@@ -79,7 +79,9 @@ async def test_json_logs_carry_no_secret(fresh_database_url: str) -> None:
         client_id = ok(httpx.get(f"{base}/.well-known/oauth-authorization-server"))
         assert client_id["issuer"]
         listed = gatehouse("clients", "list", "--json", "--database-url", fresh_database_url)
-        admin_client = json.loads(listed.stdout)[0]["ID"]
+        admin_client = next(
+            c["ID"] for c in json.loads(listed.stdout) if c["AppName"] != "Gatehouse Console"
+        )
         seen = drive(base, admin_client)
         reset = gatehouse(
             "users", "reset-password", "--marketplace-id", json.loads(listed.stdout)[0]["MarketplaceID"],
@@ -90,7 +92,8 @@ async def test_json_logs_carry_no_secret(fresh_database_url: str) -> None:
         ok(login(base, admin_client, "admin", generated))
         output = stop(process)
     banner, _, logs = output.partition("Password: ")
-    logs = logs.split("\n", 1)[1]  # the line after the one-time bootstrap credentials
+    # after the one-time bootstrap credentials and the console's URL
+    logs = logs.split("Console: ", 1)[1].split("\n", 1)[1]
     lines = [line for line in logs.splitlines() if line.strip()]
     parsed = [json.loads(line) for line in lines]  # every line is one JSON object
     access = [line for line in parsed if line["logger"] == "gatehouse.access"]

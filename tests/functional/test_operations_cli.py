@@ -119,15 +119,6 @@ async def test_review_json_and_human_output(
             "Fix": "Set AccessTokenDuration to 60 minutes or less (PATCH /v1/apiclients/{id}), "
             "or cap MaximumGrantedRoles.",
         },
-        {
-            "MarketplaceID": marketplace.id,
-            "ClientID": marketplace.client_id,
-            "AppName": items[0]["AppName"],
-            "Risk": "BrowserClientAnyOrigin",
-            "Severity": "low",
-            "Reason": items[1]["Reason"],
-            "Fix": items[1]["Fix"],
-        },
     ]
     human = gatehouse(
         "review",

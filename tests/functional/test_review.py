@@ -76,6 +76,7 @@ async def test_every_risk_on_real_clients(
         mp,
         AppName="Capped",
         AllowSeller=True,
+        AllowAnyBuyer=True,
         AccessTokenDuration=120,
         MaximumGrantedRoles=["OrderReader"],
     )
@@ -110,12 +111,12 @@ async def test_every_risk_on_real_clients(
     with written_statements(runtime.db) as writes:
         items = await findings(client, mp.auth)
     assert writes == []
-    # Clients without a secret, and anonymous ones, serve browsers: on the default deployment
-    # (every origin) they are flagged until they list their origins.
+    # Anonymous clients, and secret-less ones that buyers or suppliers use, serve browsers: on
+    # the default deployment (every origin) they are flagged until they list their origins. A
+    # secret-less seller-only admin client is not (domain.review.browser_client_any_origin).
     assert risks_of(items, long_lived) == {
         "LongAccessTokenDuration": "high",
         "LongRefreshTokenDuration": "high",
-        "BrowserClientAnyOrigin": "low",
     }
     assert risks_of(items, capped) == {"BrowserClientAnyOrigin": "low"}
     assert risks_of(items, anon) == {
@@ -255,7 +256,7 @@ async def test_thresholds_come_from_settings(runtime: Runtime, marketplace: Mark
     strict = thresholds_from(Settings(review_access_token_minutes=700))
     assert strict.access_token_minutes == 700
     found = await review_marketplace(runtime.db, runtime.clock, marketplace.id, strict)
-    assert [f.risk.value for f in found] == ["BrowserClientAnyOrigin"]
+    assert [f.risk.value for f in found] == []
     async with runtime.db.write() as session:
         await session.execute(
             update(ApiClientRow)
@@ -264,4 +265,4 @@ async def test_thresholds_come_from_settings(runtime: Runtime, marketplace: Mark
         )
     idle = thresholds_from(Settings(review_access_token_minutes=700, review_idle_days=4))
     found = await review_marketplace(runtime.db, runtime.clock, marketplace.id, idle)
-    assert [f.risk.value for f in found] == ["BrowserClientAnyOrigin", "NoRecentTraffic"]
+    assert [f.risk.value for f in found] == ["NoRecentTraffic"]

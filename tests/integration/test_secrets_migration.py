@@ -35,7 +35,8 @@ async def _values(db: Database) -> list[str]:
         rows = await session.execute(
             text(
                 "SELECT private_key_pem FROM signing_keys UNION ALL "
-                "SELECT client_secret FROM api_clients"
+                # (migration 0015 adds a secret-less console client to every marketplace)
+                "SELECT client_secret FROM api_clients WHERE client_secret IS NOT NULL"
             )
         )
         return sorted(str(v) for (v,) in rows.all())

@@ -12,8 +12,19 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CACHEABLE_PATHS = frozenset({"/oauth/certs/{kid}"})
-"""Route templates whose answers set their own ``Cache-Control`` (public keys only)."""
+CACHEABLE_PATHS = frozenset(
+    {
+        "/oauth/certs/{kid}",
+        "/gatehouse/console",
+        "/gatehouse/console/",
+        "/gatehouse/console/{asset:path}",
+        "/gatehouse/docs",
+        "/gatehouse/docs/{asset}",
+    }
+)
+"""Route templates whose answers set their own ``Cache-Control``: public keys, and the
+console's and Swagger UI's static files (``no-cache`` with an ETag: they carry no credentials;
+the console's API answers stay no-store)."""
 _NO_STORE = [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
 
 
