@@ -171,15 +171,7 @@ async def get_integration_event(
 async def save_integration_event(
     runtime: RuntimeDep, caller: EventAdmin, integrationEventID: str, body: IntegrationEventIn
 ) -> JSONResponse:
-    event = await events.save_event(
-        runtime.db,
-        runtime.clock,
-        caller.marketplace_id,
-        integrationEventID,
-        body.domain_fields(),
-        partial=False,
-    )
-    return JSONResponse(integration_event_out(event))
+    return await _save_event(runtime, caller, integrationEventID, body, partial=False)
 
 
 @router.patch(
@@ -191,15 +183,7 @@ async def save_integration_event(
 async def patch_integration_event(
     runtime: RuntimeDep, caller: EventAdmin, integrationEventID: str, body: IntegrationEventIn
 ) -> JSONResponse:
-    event = await events.save_event(
-        runtime.db,
-        runtime.clock,
-        caller.marketplace_id,
-        integrationEventID,
-        body.domain_fields(),
-        partial=True,
-    )
-    return JSONResponse(integration_event_out(event))
+    return await _save_event(runtime, caller, integrationEventID, body, partial=True)
 
 
 @router.delete(
@@ -213,3 +197,14 @@ async def delete_integration_event(
 ) -> Response:
     await events.delete_event(runtime.db, caller.marketplace_id, integrationEventID)
     return Response(status_code=204)
+
+
+async def _save_event(
+    runtime: Runtime, caller: Caller, event_id: str, body: IntegrationEventIn, *, partial: bool
+) -> JSONResponse:
+    """PUT (``partial=False``) and PATCH share one save: they differ only in absent fields."""
+    event = await events.save_event(
+        runtime.db, runtime.clock, caller.marketplace_id, event_id, body.domain_fields(),
+        partial=partial,
+    )  # fmt: skip
+    return JSONResponse(integration_event_out(event))
