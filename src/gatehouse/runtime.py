@@ -19,6 +19,7 @@ from gatehouse.ratelimit.config import LimitConfigCache
 from gatehouse.ratelimit.counters import Counters, InProcessCounters, RedisCounters
 from gatehouse.ratelimit.limiter import RateLimiter
 from gatehouse.services.audit import TokenAuditLog
+from gatehouse.services.registry import Services
 from gatehouse.settings import Settings
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import PgListener
@@ -40,6 +41,8 @@ class Runtime:
     limits: RateLimiter = field(init=False)
     revoked: RevokedTokens = field(init=False)
     """Access tokens revoked one by one (``/oauth/revoke``)."""
+    services: Services = field(init=False)
+    """The use cases, bound once to this process's database, clock and hasher."""
 
     def __post_init__(self) -> None:
         self.keys = KeyRing(self.db, self.clock, self.settings.key_refresh_seconds)
@@ -49,6 +52,7 @@ class Runtime:
         self.grant_subjects = GrantSubjectCache(self.db)
         self.limits = self._rate_limiter()
         self.revoked = RevokedTokens(self.db, self.clock)
+        self.services = Services.build(self.db, self.clock, self.hasher)
         for cache in self.caches:
             self.db.commit_hooks.append(cache.invalidate)
         self.audit = TokenAuditLog(

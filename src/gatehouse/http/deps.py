@@ -32,6 +32,7 @@ from gatehouse.domain.users import UserType
 from gatehouse.http.cors import CROSS_ORIGIN
 from gatehouse.oauth.revoked import verdict_of
 from gatehouse.runtime import Runtime
+from gatehouse.services.registry import Services
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -39,6 +40,14 @@ def get_runtime(request: Request) -> Runtime:
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_services(request: Request) -> Services:
+    """The process's services (``services.registry``), bound once at start-up."""
+    return cast(Runtime, request.app.state.runtime).services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 @dataclass(frozen=True, slots=True)
