@@ -247,7 +247,7 @@ async def test_the_counter_is_atomic_under_concurrency(jane: Marketplace, runtim
     policy = LockoutPolicy(3, timedelta(minutes=10))
     now = runtime.clock.now()
     states = await asyncio.gather(
-        *(store.record_failed_login(internal_id, policy, now) for _ in range(25))
+        *(store.record_failed_login(internal_id, policy, now, client_id=None) for _ in range(25))
     )
     counts = sorted(s.failed_attempts for s in states if s is not None)
     assert counts == [1, 2, *[3] * 23]

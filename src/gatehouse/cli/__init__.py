@@ -48,7 +48,6 @@ from gatehouse.services.purge import purge as purge_expired
 from gatehouse.settings import Settings
 from gatehouse.storage import migrate
 from gatehouse.storage.db import Database
-from gatehouse.storage.queries.orders import PurgeCounts
 from gatehouse.storage.sealing import prepare_secrets
 
 app = typer.Typer(
@@ -286,7 +285,7 @@ def keys_rotate(
 def purge(as_json: JsonOpt = False, database_url: DatabaseOpt = None) -> None:
     """Delete abandoned anonymous orders, spent anonymous tokens and dead refresh tokens."""
     with progress("purging", 3, quiet=as_json) as advance:
-        counts: PurgeCounts = run(
+        counts = run(
             _settings(database_url=database_url),
             lambda db: purge_expired(db, SystemClock(), on_step=lambda _name: advance(1)),
         )
