@@ -83,11 +83,6 @@ class InvalidatedCache:
         for cache in self._maps():
             cache.clear()
 
-    def after_commit(self, keys: set[str]) -> None:
-        """``Database`` commit hook: drop locally at once (other processes learn it through
-        the database's epoch or notification)."""
-        self.invalidate(keys)
-
     def _poll_epoch(self) -> None:
         if self._epoch is not None and self._epoch.changed():
             self.clear()
