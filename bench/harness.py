@@ -116,43 +116,137 @@ def gatehouse_argv(*args: str) -> list[str]:
     return [sys.executable, "-m", "gatehouse", *args]
 
 
+SERVERS = ("gatehouse", "uvicorn", "granian")
+"""How the app is served: ``gatehouse serve`` (one SO_REUSEPORT socket per worker), uvicorn's
+own ``--workers`` (one shared socket), or granian; the last two only to compare servers."""
+
+
 @dataclass
 class ServerProcess:
     proc: subprocess.Popen[bytes]
     base_url: str
     log_path: Path
+    workers: int = 1
+    ready_s: float = 0.0
+    """From spawning the server to its first 200 from /gatehouse/health."""
 
     def log_tail(self, lines: int = 30) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def rss_mb(self) -> dict[str, Any]:
+        """Resident memory of each worker process (the server's process group, without its
+        supervisor when there are several workers), and the supervisor's, in MB."""
+        group = process_group(self.proc.pid)
+        leader = self.proc.pid
+        workers = [pid for pid in group if self.workers == 1 or pid != leader]
+        workers = [pid for pid in workers if not _is_helper(pid)]
+        return {
+            "workers_mb": [rss_of(pid) for pid in workers],
+            "supervisor_mb": rss_of(leader) if self.workers > 1 else None,
+        }
+
+
+def process_group(pgid: int) -> list[int]:
+    """Live processes whose process group is ``pgid`` (the server runs in its own session)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def _is_helper(pid: int) -> bool:
+    """multiprocessing's resource tracker is not a worker."""
+    try:
+        return b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return True
+
+
+def rss_of(pid: int) -> float:
+    """VmRSS from /proc, in MB (0 if the process is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
+def server_argv(kind: str, port: int, workers: int, db: BenchDatabase) -> list[str]:
+    """The command line of one way to serve the app (``SERVERS``)."""
+    address = ("--host", LOOPBACK, "--port", str(port), "--workers", str(workers))
+    app = "gatehouse.cli.asgi:create_app_from_env"
+    if kind == "gatehouse":
+        return gatehouse_argv("serve", *address, "--database-url", db.url)
+    if kind == "uvicorn":
+        protocol = "gatehouse.http.header_limits:LimitedHttpToolsProtocol"
+        return [
+            *(sys.executable, "-m", "uvicorn", app, "--factory", *address, "--loop", "uvloop"),
+            *("--http", protocol, "--no-access-log", "--no-proxy-headers"),
+        ]
+    if kind == "granian":
+        return [
+            *(sys.executable, "-m", "granian", "--interface", "asgi", "--factory", *address),
+            *("--loop", "uvloop", "--no-access-log", "--no-ws", app),
+        ]
+    raise SystemExit(f"unknown server {kind!r}; known: {SERVERS}")
+
+
+def _server_env(kind: str, port: int, workers: int, db: BenchDatabase) -> dict[str, str]:
+    """What ``gatehouse serve`` hands its workers, for the servers started without it (after
+    ``gatehouse db upgrade``; the app makes its own keys and secrets when it starts)."""
+    env = {**os.environ, "GATEHOUSE_BOOTSTRAP_PASSWORD": strong_password()}
+    if kind == "gatehouse":
+        return env
+    upgrade = subprocess.run(
+        gatehouse_argv("db", "upgrade", "--database-url", db.url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if upgrade.returncode != 0:
+        raise RuntimeError(f"gatehouse db upgrade failed: {upgrade.stderr}")
+    env |= {
+        "GATEHOUSE_DATABASE_URL": db.url,
+        "GATEHOUSE_BASE_URL": f"http://{LOOPBACK}:{port}",
+        "GATEHOUSE_HOST": LOOPBACK,
+    }
+    if workers > 1:
+        metrics = db.log_dir / f"metrics-{kind}"
+        metrics.mkdir(exist_ok=True)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
+    return env
+
 
 @contextlib.contextmanager
 def gatehouse_server(
-    db: BenchDatabase, workers: int, startup_s: float = 60.0
+    db: BenchDatabase, workers: int, startup_s: float = 60.0, kind: str = "gatehouse"
 ) -> Iterator[ServerProcess]:
-    """Start ``gatehouse serve`` in its own session and stop the whole group on exit."""
+    """Start the server in its own session and stop the whole group on exit."""
     port = free_port()
-    log_path = db.log_dir / "server.log"
-    env = {**os.environ, "GATEHOUSE_BOOTSTRAP_PASSWORD": strong_password()}
-    argv = gatehouse_argv(
-        "serve",
-        "--host",
-        LOOPBACK,
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--database-url",
-        db.url,
-    )
+    log_path = db.log_dir / f"server-{kind}.log"
+    env = _server_env(kind, port, workers, db)
+    argv = server_argv(kind, port, workers, db)
     with log_path.open("wb") as log:
+        started = time.monotonic()
         proc = subprocess.Popen(
             argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
         )
-    server = ServerProcess(proc, f"http://{LOOPBACK}:{port}", log_path)
+    server = ServerProcess(proc, f"http://{LOOPBACK}:{port}", log_path, workers)
     try:
         wait_healthy(server, startup_s)
+        server.ready_s = round(time.monotonic() - started, 2)
         yield server
     finally:
         stop_process_group(proc)
@@ -319,3 +413,34 @@ def refresh_token(
     if not isinstance(token, str) or not token:
         raise RuntimeError("password grant returned no refresh_token")
     return token
+
+
+BUYER_USERS = 20
+"""Users made in the ``list_buyer_users`` buyer: one full default page of 20."""
+
+
+def create_buyer_with_users(base_url: str, admin_token: str, count: int = BUYER_USERS) -> str:
+    """``POST /v1/buyers`` and ``count`` × ``POST /v1/buyers/{id}/users`` (admin bearer), for
+    the ``list_buyer_users`` scenario on the empty dataset; the buyer's ID."""
+    headers = {"Authorization": f"Bearer {admin_token}", "Content-Type": "application/json"}
+    status, raw = http_request(
+        "POST", base_url + "/v1/buyers", json.dumps({"Name": "bench-buyer"}), headers
+    )
+    if status != 201:
+        raise RuntimeError(f"buyer create failed: HTTP {status} {raw[:300]!r}")
+    buyer_id: str = json.loads(raw)["ID"]
+    for n in range(count):
+        user = {
+            "ID": f"bench-user-{n:03d}",
+            "Username": f"bench-user-{n:03d}",
+            "FirstName": "Bench",
+            "LastName": f"User{n:03d}",
+            "Email": f"bench-user-{n:03d}@example.com",
+            "Active": True,
+        }
+        status, raw = http_request(
+            "POST", f"{base_url}/v1/buyers/{buyer_id}/users", json.dumps(user), headers
+        )
+        if status != 201:
+            raise RuntimeError(f"buyer user create failed: HTTP {status} {raw[:300]!r}")
+    return buyer_id
