@@ -134,17 +134,24 @@ class ServerProcess:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
-    def rss_mb(self) -> dict[str, Any]:
-        """Resident memory of each worker process (the server's process group, without its
-        supervisor when there are several workers), and the supervisor's, in MB."""
+    def worker_pids(self) -> list[int]:
+        """The worker processes: the server's process group, without its supervisor when
+        there are several workers, and without multiprocessing's helper."""
         group = process_group(self.proc.pid)
-        leader = self.proc.pid
-        workers = [pid for pid in group if self.workers == 1 or pid != leader]
-        workers = [pid for pid in workers if not _is_helper(pid)]
+        workers = [pid for pid in group if self.workers == 1 or pid != self.proc.pid]
+        return [pid for pid in workers if not _is_helper(pid)]
+
+    def rss_mb(self) -> dict[str, Any]:
+        """Resident memory of each worker process and of the supervisor, in MB."""
         return {
-            "workers_mb": [rss_of(pid) for pid in workers],
-            "supervisor_mb": rss_of(leader) if self.workers > 1 else None,
+            "workers_mb": [rss_of(pid) for pid in self.worker_pids()],
+            "supervisor_mb": rss_of(self.proc.pid) if self.workers > 1 else None,
         }
+
+    def cpu_seconds(self) -> dict[int, float]:
+        """Each worker's CPU time so far (user + system): the difference over a scenario
+        shows how evenly the workers shared the load."""
+        return {pid: cpu_of(pid) for pid in self.worker_pids()}
 
 
 def process_group(pgid: int) -> list[int]:
@@ -180,6 +187,16 @@ def rss_of(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def cpu_of(pid: int) -> float:
+    """utime + stime from /proc/<pid>/stat, in seconds (0 if the process is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def server_argv(kind: str, port: int, workers: int, db: BenchDatabase) -> list[str]:

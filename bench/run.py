@@ -213,14 +213,26 @@ def run_scenarios(
     settings: loadgen.LoadSettings,
     ctx: report.Context,
     host: report.Machine,
+    server: harness.ServerProcess | None = None,
 ) -> list[dict[str, Any]]:
     records = []
     for scenario in chosen:
         request = scenario.request(fixture)
         check_once(scenario, request)
+        before = server.cpu_seconds() if server else {}
         result = loadgen.run(gen, request, settings)
+        after = server.cpu_seconds() if server else {}
+        split = [round(after[pid] - before.get(pid, 0.0), 2) for pid in sorted(after)]
         report.print_result(scenario.name, scenario.label, ctx, host, result)
-        records.append({"name": scenario.name, "label": scenario.label, **result.as_json()})
+        report.print_worker_split(split)
+        records.append(
+            {
+                "name": scenario.name,
+                "label": scenario.label,
+                **result.as_json(),
+                "worker_cpu_s": split,
+            }
+        )
     return records
 
 
@@ -281,7 +293,7 @@ def run_server(
         report.print_header(ctx, host, revision)
         with harness.gatehouse_server(db, args.workers, kind=kind) as server:
             fixture = prepare(server, db, loaded, out)
-            records = run_scenarios(chosen, fixture, gen, settings, ctx, host)
+            records = run_scenarios(chosen, fixture, gen, settings, ctx, host, server)
             out |= server_facts(server)
     out["scenarios"] = records
     out["password_grant_of_ceiling"] = report.of_ceiling(records, ceiling)
