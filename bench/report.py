@@ -373,16 +373,18 @@ def print_server_table(runs: list[dict[str, Any]]) -> None:
     header = ["scenario", *(run["server"] for run in runs)]
     rows = [header]
     for name in names:
-        cells = [next((r for r in run["scenarios"] if r["name"] == name), None) for run in runs]
-        rows.append([name, *(_server_cell(rec) for rec in cells)])
+        found = [next((r for r in run["scenarios"] if r["name"] == name), None) for run in runs]
+        rows.append([name, *(_server_cell(rec) for rec in found)])
     rows.append(["start to ready s", *(f"{run['ready_s']:.2f}" for run in runs)])
     rows.append(
         ["max worker RSS MB", *(f"{max(run['rss']['workers_mb'] or [0]):.1f}" for run in runs)]
     )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     for row in rows:
-        cells = (
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        print(
+            "  "
+            + "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
         )
-        print("  " + "  ".join(cells))
