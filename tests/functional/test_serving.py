@@ -27,9 +27,9 @@ CONNECTIONS = 16
 
 
 @pytest.fixture
-def two(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+def two(fresh_database_url: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     env = {"GATEHOUSE_TRUSTED_PROXIES": "127.0.0.1"}
-    with server(f"sqlite:///{tmp_path}/serving.db", workers=2, env=env) as running:
+    with server(fresh_database_url, workers=2, env=env) as running:
         yield running
 
 
@@ -58,8 +58,8 @@ def test_keep_alive_connections_spread_over_both_workers(
     assert all(count > 0 for count in per_worker.values()), per_worker
 
 
-def test_sigterm_lets_an_in_flight_request_finish(tmp_path: Path) -> None:
-    with server(f"sqlite:///{tmp_path}/drain.db", workers=2) as (base, process):
+def test_sigterm_lets_an_in_flight_request_finish(fresh_database_url: str) -> None:
+    with server(fresh_database_url, workers=2) as (base, process):
         body = b"grant_type=client_credentials&client_id=nobody&client_secret=nothing"
         with socket.create_connection(("127.0.0.1", port_of(base))) as sock:
             sock.sendall(
