@@ -264,6 +264,8 @@ def gatehouse_server(
     try:
         wait_healthy(server, startup_s)
         server.ready_s = round(time.monotonic() - started, 2)
+        if kind == "gatehouse":  # a socket per worker: wrk must not connect before all listen
+            wait_listening(port, workers, startup_s)
         yield server
     finally:
         stop_process_group(proc)
@@ -280,6 +282,27 @@ def wait_healthy(server: ServerProcess, timeout_s: float) -> None:
             return
         time.sleep(0.2)
     raise RuntimeError(f"gatehouse not healthy after {timeout_s:.0f} s:\n{server.log_tail()}")
+
+
+def wait_listening(port: int, sockets: int, timeout_s: float) -> None:
+    """Wait until ``sockets`` sockets listen on ``port``: with one SO_REUSEPORT socket per
+    worker, connections opened while a worker is still starting would all go to the others
+    and stay there (keep-alive), skewing every scenario."""
+    deadline = time.monotonic() + timeout_s
+    while listening_sockets(port) < sockets:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"fewer than {sockets} sockets listen on port {port}")
+        time.sleep(0.2)
+
+
+def listening_sockets(port: int) -> int:
+    """TCP sockets in LISTEN state on ``port`` (/proc/net/tcp, IPv4 loopback here)."""
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+            count += 1
+    return count
 
 
 def stop_process_group(proc: subprocess.Popen[bytes], grace_s: float = 15.0) -> None:
