@@ -132,11 +132,11 @@ class Supervisor:
         """The exit status: 0 after a requested stop, non-zero when a worker could not start."""
         previous = {sig: signal.signal(sig, self._on_signal) for sig in _STOP_SIGNALS}
         try:
-            self.workers = [self._spawn() for _ in range(self.count)]
-            status = self._watch()
-            self._stop_all()
-            return status
+            for _ in range(self.count):
+                self.workers.append(self._spawn())
+            return self._watch()
         finally:
+            self._stop_all()  # also when starting or watching failed: no worker outlives us
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             os.close(self._wake_read)
@@ -171,7 +171,8 @@ class Supervisor:
         """Ask every worker to finish (SIGTERM: in-flight requests complete), then wait."""
         for process, _ in self.workers:
             if process.is_alive() and process.pid is not None:
-                os.kill(process.pid, signal.SIGTERM)
+                with contextlib.suppress(ProcessLookupError):  # it just exited
+                    os.kill(process.pid, signal.SIGTERM)
         for process, _ in self.workers:
             process.join()
 
@@ -179,7 +180,8 @@ class Supervisor:
         if self.stopping:  # a second signal: forward it (uvicorn then exits at once)
             for process, _ in self.workers:
                 if process.is_alive() and process.pid is not None:
-                    os.kill(process.pid, signum)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(process.pid, signum)
             return
         self.stopping = True
         with contextlib.suppress(BlockingIOError):  # a wake-up is pending already
