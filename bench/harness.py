@@ -28,6 +28,8 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import procfs
+
 LOOPBACK = "127.0.0.1"
 
 
@@ -137,66 +139,21 @@ class ServerProcess:
     def worker_pids(self) -> list[int]:
         """The worker processes: the server's process group, without its supervisor when
         there are several workers, and without multiprocessing's helper."""
-        group = process_group(self.proc.pid)
+        group = procfs.process_group(self.proc.pid)
         workers = [pid for pid in group if self.workers == 1 or pid != self.proc.pid]
-        return [pid for pid in workers if not _is_helper(pid)]
+        return [pid for pid in workers if not procfs.is_helper(pid)]
 
     def rss_mb(self) -> dict[str, Any]:
         """Resident memory of each worker process and of the supervisor, in MB."""
         return {
-            "workers_mb": [rss_of(pid) for pid in self.worker_pids()],
-            "supervisor_mb": rss_of(self.proc.pid) if self.workers > 1 else None,
+            "workers_mb": [procfs.rss_of(pid) for pid in self.worker_pids()],
+            "supervisor_mb": procfs.rss_of(self.proc.pid) if self.workers > 1 else None,
         }
 
     def cpu_seconds(self) -> dict[int, float]:
         """Each worker's CPU time so far (user + system): the difference over a scenario
         shows how evenly the workers shared the load."""
-        return {pid: cpu_of(pid) for pid in self.worker_pids()}
-
-
-def process_group(pgid: int) -> list[int]:
-    """Live processes whose process group is ``pgid`` (the server runs in its own session)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            found.append(int(entry.name))
-    return sorted(found)
-
-
-def _is_helper(pid: int) -> bool:
-    """multiprocessing's resource tracker is not a worker."""
-    try:
-        return b"resource_tracker" in Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return True
-
-
-def rss_of(pid: int) -> float:
-    """VmRSS from /proc, in MB (0 if the process is gone)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return 0.0
-
-
-def cpu_of(pid: int) -> float:
-    """utime + stime from /proc/<pid>/stat, in seconds (0 if the process is gone)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = stat[stat.rindex(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return {pid: procfs.cpu_of(pid) for pid in self.worker_pids()}
 
 
 def server_argv(kind: str, port: int, workers: int, db: BenchDatabase) -> list[str]:
@@ -265,7 +222,7 @@ def gatehouse_server(
         wait_healthy(server, startup_s)
         server.ready_s = round(time.monotonic() - started, 2)
         if kind == "gatehouse":  # a socket per worker: wrk must not connect before all listen
-            wait_listening(port, workers, startup_s)
+            procfs.wait_listening(port, workers, startup_s)
         yield server
     finally:
         stop_process_group(proc)
@@ -282,27 +239,6 @@ def wait_healthy(server: ServerProcess, timeout_s: float) -> None:
             return
         time.sleep(0.2)
     raise RuntimeError(f"gatehouse not healthy after {timeout_s:.0f} s:\n{server.log_tail()}")
-
-
-def wait_listening(port: int, sockets: int, timeout_s: float) -> None:
-    """Wait until ``sockets`` sockets listen on ``port``: with one SO_REUSEPORT socket per
-    worker, connections opened while a worker is still starting would all go to the others
-    and stay there (keep-alive), skewing every scenario."""
-    deadline = time.monotonic() + timeout_s
-    while listening_sockets(port) < sockets:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"fewer than {sockets} sockets listen on port {port}")
-        time.sleep(0.2)
-
-
-def listening_sockets(port: int) -> int:
-    """TCP sockets in LISTEN state on ``port`` (/proc/net/tcp, IPv4 loopback here)."""
-    count = 0
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
-            count += 1
-    return count
 
 
 def stop_process_group(proc: subprocess.Popen[bytes], grace_s: float = 15.0) -> None:
@@ -453,34 +389,3 @@ def refresh_token(
     if not isinstance(token, str) or not token:
         raise RuntimeError("password grant returned no refresh_token")
     return token
-
-
-BUYER_USERS = 20
-"""Users made in the ``list_buyer_users`` buyer: one full default page of 20."""
-
-
-def create_buyer_with_users(base_url: str, admin_token: str, count: int = BUYER_USERS) -> str:
-    """``POST /v1/buyers`` and ``count`` × ``POST /v1/buyers/{id}/users`` (admin bearer), for
-    the ``list_buyer_users`` scenario on the empty dataset; the buyer's ID."""
-    headers = {"Authorization": f"Bearer {admin_token}", "Content-Type": "application/json"}
-    status, raw = http_request(
-        "POST", base_url + "/v1/buyers", json.dumps({"Name": "bench-buyer"}), headers
-    )
-    if status != 201:
-        raise RuntimeError(f"buyer create failed: HTTP {status} {raw[:300]!r}")
-    buyer_id: str = json.loads(raw)["ID"]
-    for n in range(count):
-        user = {
-            "ID": f"bench-user-{n:03d}",
-            "Username": f"bench-user-{n:03d}",
-            "FirstName": "Bench",
-            "LastName": f"User{n:03d}",
-            "Email": f"bench-user-{n:03d}@example.com",
-            "Active": True,
-        }
-        status, raw = http_request(
-            "POST", f"{base_url}/v1/buyers/{buyer_id}/users", json.dumps(user), headers
-        )
-        if status != 201:
-            raise RuntimeError(f"buyer user create failed: HTTP {status} {raw[:300]!r}")
-    return buyer_id

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import json
 import sys
 import time
 from datetime import UTC, datetime
@@ -135,6 +136,37 @@ def load_settings(args: argparse.Namespace) -> loadgen.LoadSettings:
     )
 
 
+BUYER_USERS = 20
+"""Users made in the ``list_buyer_users`` buyer: one full default page of 20."""
+
+
+def create_buyer_with_users(base_url: str, admin_token: str, count: int = BUYER_USERS) -> str:
+    """``POST /v1/buyers`` and ``count`` × ``POST /v1/buyers/{id}/users`` (admin bearer), for
+    the ``list_buyer_users`` scenario on the empty dataset; the buyer's ID."""
+    headers = {"Authorization": f"Bearer {admin_token}", "Content-Type": "application/json"}
+    status, raw = harness.http_request(
+        "POST", base_url + "/v1/buyers", json.dumps({"Name": "bench-buyer"}), headers
+    )
+    if status != 201:
+        raise RuntimeError(f"buyer create failed: HTTP {status} {raw[:300]!r}")
+    buyer_id: str = json.loads(raw)["ID"]
+    for n in range(count):
+        user = {
+            "ID": f"bench-user-{n:03d}",
+            "Username": f"bench-user-{n:03d}",
+            "FirstName": "Bench",
+            "LastName": f"User{n:03d}",
+            "Email": f"bench-user-{n:03d}@example.com",
+            "Active": True,
+        }
+        status, raw = harness.http_request(
+            "POST", f"{base_url}/v1/buyers/{buyer_id}/users", json.dumps(user), headers
+        )
+        if status != 201:
+            raise RuntimeError(f"buyer user create failed: HTTP {status} {raw[:300]!r}")
+    return buyer_id
+
+
 def make_fixture(server: harness.ServerProcess, db: harness.BenchDatabase) -> Fixture:
     """A marketplace made through the CLI (as operators would), one access token, and a
     secret-holding API client made through the API with one refresh token of its own."""
@@ -142,7 +174,7 @@ def make_fixture(server: harness.ServerProcess, db: harness.BenchDatabase) -> Fi
     token = harness.password_token(server.base_url, creds)
     cc_id, cc_secret = harness.create_secret_client(server.base_url, token, creds["Username"])
     refresh = harness.refresh_token(server.base_url, cc_id, cc_secret, creds)
-    buyer_id = harness.create_buyer_with_users(server.base_url, token)
+    buyer_id = create_buyer_with_users(server.base_url, token)
     return Fixture(
         base_url=server.base_url,
         marketplace_id=creds["MarketplaceID"],
