@@ -5,76 +5,22 @@ Buyers and suppliers are inserted as rows, so these tests do not depend on their
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 import httpx
 import jwt
 import pytest
 
 from gatehouse.runtime import Runtime
-from gatehouse.storage.models import BuyerRow, SupplierRow
-from tests.conftest import Marketplace, password_token
+from tests.factories.companies import (
+    PASSWORD,
+    add_companies,
+    company_client,
+    error_of,
+    headers_with,
+    user,
+)
+from tests.factories.marketplaces import Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
-PASSWORD = "Passw0rdPassw0rd"
-
-
-async def add_companies(runtime: Runtime, mp: Marketplace, kind: str, *ids: str) -> None:
-    model = BuyerRow if kind == "buyer" else SupplierRow
-    async with runtime.db.write() as session:
-        for company_id in ids:
-            session.add(
-                model(
-                    marketplace_id=mp.id,
-                    id=company_id,
-                    name=company_id,
-                    active=True,
-                    created_at=datetime.now(UTC),
-                )
-            )
-
-
-def user(**fields: Any) -> dict[str, Any]:
-    return {
-        "ID": "jane",
-        "Username": "jane",
-        "Password": PASSWORD,
-        "FirstName": "Jane",
-        "LastName": "Doe",
-        "Email": "jane@example.com",
-        "Active": True,
-        **fields,
-    }
-
-
-async def headers_with(
-    runtime: Runtime, mp: Marketplace, roles: list[str], **claims: Any
-) -> dict[str, str]:
-    """A token signed by the server with other roles (and claims) than the admin's."""
-    base = jwt.decode(mp.token, options={"verify_signature": False})
-    base.update(role=roles, **claims)
-    return {"Authorization": f"Bearer {await runtime.codec.sign(base)}"}
-
-
-async def company_client(client: httpx.AsyncClient, mp: Marketplace) -> str:
-    created = await client.post(
-        "/v1/apiclients",
-        headers=mp.auth,
-        json={
-            "AppName": "Storefront",
-            "AccessTokenDuration": 60,
-            "AllowAnyBuyer": True,
-            "AllowAnySupplier": True,
-        },
-    )
-    client_id: str = created.json()["ID"]
-    return client_id
-
-
-def error_of(response: httpx.Response) -> dict[str, Any]:
-    error: dict[str, Any] = response.json()["Errors"][0]
-    return error
 
 
 @pytest.fixture

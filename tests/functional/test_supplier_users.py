@@ -9,8 +9,7 @@ import jwt
 import pytest
 
 from gatehouse.runtime import Runtime
-from tests.conftest import Marketplace, password_token
-from tests.functional.test_buyer_users import (
+from tests.factories.companies import (
     PASSWORD,
     add_companies,
     company_client,
@@ -18,6 +17,7 @@ from tests.functional.test_buyer_users import (
     headers_with,
     user,
 )
+from tests.factories.marketplaces import Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
 

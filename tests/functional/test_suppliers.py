@@ -10,13 +10,13 @@ import jwt
 import pytest
 
 from gatehouse.runtime import Runtime
-from tests.conftest import Marketplace, password_token
-from tests.functional.test_buyers import (
+from tests.factories.companies import (
     PASSWORD,
     company_rows,
     company_user_headers,
     seed_company_data,
 )
+from tests.factories.marketplaces import Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
 
