@@ -1,7 +1,6 @@
-"""/v1/buyers: CRUD, PUT create-or-replace, PATCH deep-merge, lists, bad input, who may see
-which buyer, the all-or-nothing cascading DELETE, and inactive buyers' users refused at login.
-
-The helpers take the company kind so ``test_suppliers`` reuses them."""
+"""/v1/buyers: CRUD, PUT create-or-replace, PATCH deep-merge, lists, bad input and concurrent
+duplicates. What buyers share with suppliers (boundaries, roles, cascading DELETE, inactive
+companies) runs for both kinds in ``test_companies``."""
 
 from __future__ import annotations
 
@@ -12,18 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from gatehouse.runtime import Runtime
-from gatehouse.storage.models import (
-    BuyerRow,
-)
-from tests.factories.companies import (
-    PASSWORD,
-    company_rows,
-    company_user_headers,
-    count,
-    seed_company_data,
-)
-from tests.factories.marketplaces import Marketplace, password_token
+from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
 
@@ -154,18 +142,6 @@ async def test_patch_validates_the_merged_buyer(
     assert (await client.delete("/v1/buyers/nope", headers=marketplace.auth)).status_code == 404
 
 
-async def test_ids_cannot_change(client: httpx.AsyncClient, marketplace: Marketplace) -> None:
-    await client.post("/v1/buyers", headers=marketplace.auth, json=buyer())
-    for method in ("PATCH", "PUT"):
-        response = await client.request(
-            method, "/v1/buyers/acme", headers=marketplace.auth, json=buyer(ID="other")
-        )
-        assert response.status_code == 400
-        assert response.json()["Errors"][0]["Data"] == {"Field": "ID"}
-    listed = await client.get("/v1/buyers", headers=marketplace.auth)
-    assert [b["ID"] for b in listed.json()["Items"]] == ["acme"]
-
-
 async def test_duplicate_ids_conflict_also_concurrently(
     client: httpx.AsyncClient, marketplace: Marketplace
 ) -> None:
@@ -218,94 +194,3 @@ async def test_list_filters_sorts_and_errors(
     bad = await client.get("/v1/buyers", headers=marketplace.auth, params={"sortBy": "Active"})
     assert bad.status_code == 400
     assert bad.json()["Errors"][0]["ErrorCode"] == "List.InvalidSortProperty"
-
-
-async def test_roles_and_company_boundaries(
-    client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime
-) -> None:
-    for bid in ("own", "other"):
-        await client.post(
-            "/v1/buyers", headers=marketplace.auth, json={"ID": bid, "Name": bid, "Active": True}
-        )
-    await client.post("/v1/suppliers", headers=marketplace.auth, json={"ID": "sup", "Name": "S"})
-    reader = await company_user_headers(
-        client, runtime, marketplace, "buyer", "own", "BuyerReader", "BuyerAdmin", "SupplierReader"
-    )
-    listed = await client.get("/v1/buyers", headers=reader)
-    assert [b["ID"] for b in listed.json()["Items"]] == ["own"]
-    assert (await client.get("/v1/buyers/own", headers=reader)).status_code == 200
-    other = await client.get("/v1/buyers/other", headers=reader)
-    assert other.status_code == 404
-    assert other.json()["Errors"][0]["Data"] == {"ObjectType": "Buyer", "ObjectID": "other"}
-    assert (await client.get("/v1/suppliers", headers=reader)).json()["Items"] == []
-    assert (await client.get("/v1/suppliers/sup", headers=reader)).status_code == 404
-    for method, path in (("POST", "/v1/buyers"), ("PATCH", "/v1/buyers/own")):
-        refused = await client.request(method, path, headers=reader, json={"Name": "x"})
-        assert refused.status_code == 403
-        assert refused.json()["Errors"][0]["ErrorCode"] == "Auth.UserNotAuthorizedToAdmin"
-    assert (await client.delete("/v1/buyers/own", headers=reader)).status_code == 403
-    assert (await client.get("/v1/buyers/own", headers=marketplace.auth)).json()["Name"] == "own"
-
-
-async def test_buyer_users_without_buyer_roles_are_refused(
-    client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime
-) -> None:
-    await client.post("/v1/buyers", headers=marketplace.auth, json=buyer(Active=True))
-    shopper = await company_user_headers(client, runtime, marketplace, "buyer", "acme", "Shopper")
-    for path in ("/v1/buyers", "/v1/buyers/acme"):
-        response = await client.get(path, headers=shopper)
-        assert response.status_code == 403
-        assert response.json()["Errors"][0]["ErrorCode"] == "Auth.InsufficientRoles"
-
-
-async def test_delete_removes_everything_of_that_buyer_only(
-    client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime
-) -> None:
-    for bid in ("doomed", "kept"):
-        await client.post("/v1/buyers", headers=marketplace.auth, json={"ID": bid, "Name": bid})
-        await seed_company_data(client, runtime, marketplace, "buyer", bid)
-    assert await company_rows(runtime, marketplace, "buyer", "doomed") == [1, 1, 1, 1, 3]
-
-    assert (await client.delete("/v1/buyers/doomed", headers=marketplace.auth)).status_code == 204
-    assert await company_rows(runtime, marketplace, "buyer", "doomed") == [0, 0, 0, 0, 0]
-    assert await company_rows(runtime, marketplace, "buyer", "kept") == [1, 1, 1, 1, 3]
-    assert await count(runtime, BuyerRow, BuyerRow.marketplace_id == marketplace.id) == 1
-    seller = await client.get("/v1/adminusers", headers=marketplace.auth)
-    assert seller.json()["Meta"]["TotalCount"] == 1  # the seller's own users are untouched
-
-
-async def test_default_context_user_blocks_delete(
-    client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime
-) -> None:
-    await client.post("/v1/buyers", headers=marketplace.auth, json=buyer())
-    client_id = await seed_company_data(client, runtime, marketplace, "buyer", "acme")
-    await client.patch(
-        f"/v1/apiclients/{client_id}",
-        headers=marketplace.auth,
-        json={"DefaultContextUserName": "BUYER-ACME-U1"},
-    )
-    refused = await client.delete("/v1/buyers/acme", headers=marketplace.auth)
-    assert refused.status_code == 409
-    error = refused.json()["Errors"][0]
-    assert error["ErrorCode"] == "User.CannotDeleteDefaultContextUser"
-    assert error["Data"] == {"ObjectType": "User", "ObjectID": "u1"}
-    assert await company_rows(runtime, marketplace, "buyer", "acme") == [1, 1, 1, 1, 3]
-    assert (await client.get("/v1/buyers/acme", headers=marketplace.auth)).status_code == 200
-
-    await client.delete(f"/v1/apiclients/{client_id}", headers=marketplace.auth)
-    assert (await client.delete("/v1/buyers/acme", headers=marketplace.auth)).status_code == 204
-    assert await company_rows(runtime, marketplace, "buyer", "acme") == [0, 0, 0, 0, 0]
-
-
-async def test_inactive_buyer_users_cannot_log_in(
-    client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime
-) -> None:
-    await client.post("/v1/buyers", headers=marketplace.auth, json=buyer())  # Active: false
-    client_id = await seed_company_data(client, runtime, marketplace, "buyer", "acme")
-    refused = await password_token(client, client_id, "buyer-acme-u1", PASSWORD)
-    assert refused.status_code == 400
-    assert refused.json()["error"] == "invalid_grant"
-    assert refused.json()["Errors"][0]["ErrorCode"] == "Auth.CompanyNotActive"
-    await client.patch("/v1/buyers/acme", headers=marketplace.auth, json={"Active": True})
-    allowed = await password_token(client, client_id, "buyer-acme-u1", PASSWORD)
-    assert allowed.status_code == 200, allowed.text
