@@ -17,11 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from gatehouse.runtime import Runtime
-from tests.conftest import Marketplace
-from tests.functional.test_lockout import WRONG, code_of, jane, login
+from tests.factories.lockout import WRONG, admin_jane, code_of, login
+from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
-__all__ = ["jane"]  # the fixture, used by name
 
 
 class Work:
@@ -112,3 +111,8 @@ async def test_known_and_unknown_users_cost_the_same_write(
     assert (await work_of(runtime, monkeypatch, known)).statements == (
         await work_of(runtime, monkeypatch, unknown)
     ).statements
+
+
+@pytest.fixture
+async def jane(client: httpx.AsyncClient, marketplace: Marketplace) -> Marketplace:
+    return await admin_jane(client, marketplace)

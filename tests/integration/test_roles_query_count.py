@@ -24,7 +24,7 @@ from gatehouse.services import users as user_service
 from gatehouse.services.users import UserScope
 from gatehouse.storage.models import BuyerRow, UserRow
 from gatehouse.storage.queries import security_profiles, user_groups, users
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
 

@@ -19,7 +19,9 @@ from gatehouse.domain.token_standing import Standing, UserState
 from gatehouse.oauth.standing import TokenStandingCache
 from gatehouse.runtime import Runtime
 from gatehouse.settings import Settings
-from tests.conftest import AdjustableClock, Marketplace, backend
+from tests.conftest import backend
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
 

@@ -15,8 +15,8 @@ from gatehouse.runtime import Runtime
 from gatehouse.storage import sealing
 from gatehouse.storage.models import OpenIdConnectRow, SsoIdentityLinkRow
 from gatehouse.storage.sealing import connect_secret_purpose as secret_purpose
-from tests.conftest import Marketplace
-from tests.sso.conftest import Sso, ok, random_sub, redirect_query
+from tests.factories.marketplaces import Marketplace
+from tests.factories.sso import Sso, ok, random_sub, redirect_query
 
 OIDC = "/v1/openidconnects"
 EVENTS = "/v1/integrationEvents"
