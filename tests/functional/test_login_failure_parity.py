@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from gatehouse.runtime import Runtime
+from gatehouse.storage.cache_keys import CacheKey
 from tests.conftest import Marketplace
 from tests.functional.test_lockout import WRONG, code_of, jane, login
 
@@ -31,7 +32,7 @@ class Work:
     def __init__(self) -> None:
         self.statements: list[tuple[str, str]] = []
         self.commits = 0
-        self.invalidations: list[set[str]] = []
+        self.invalidations: list[set[CacheKey]] = []
 
     def listen(self, kind: str, session: AsyncSession) -> None:
         def on_execute(state: ORMExecuteState) -> None:
