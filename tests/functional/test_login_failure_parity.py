@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from gatehouse.runtime import Runtime
+from gatehouse.storage.cache_keys import CacheKey
 from tests.factories.lockout import WRONG, admin_jane, code_of, login
 from tests.factories.marketplaces import Marketplace
 
@@ -30,7 +31,7 @@ class Work:
     def __init__(self) -> None:
         self.statements: list[tuple[str, str]] = []
         self.commits = 0
-        self.invalidations: list[set[str]] = []
+        self.invalidations: list[set[CacheKey]] = []
 
     def listen(self, kind: str, session: AsyncSession) -> None:
         def on_execute(state: ORMExecuteState) -> None:

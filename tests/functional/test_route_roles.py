@@ -17,6 +17,7 @@ from fastapi.routing import APIRoute
 
 from gatehouse.app import ROUTERS
 from gatehouse.domain.roles import API_ROLE_NAMES
+from gatehouse.http.deps import RouteRequirement
 from gatehouse.runtime import Runtime
 from tests.factories.clock import AdjustableClock
 from tests.factories.companies import company_user
@@ -57,22 +58,22 @@ def route_rules() -> list[RouteRule]:
             if not isinstance(route, APIRoute) or not route.path.startswith(GUARDED):
                 continue
             calls = list(_checks(route.dependant))
-            role_check = next((c for c in calls if hasattr(c, "sufficient_roles")), None)
-            if role_check is None:
+            requirement = next((c for c in calls if isinstance(c, RouteRequirement)), None)
+            if requirement is None:
                 # Every /v1 route must declare its roles; Gatehouse's own operational
                 # endpoints may be public (health), and are checked when they declare roles.
                 assert not route.path.startswith("/v1/"), f"{route.path} declares no roles"
                 continue
-            company = next((c for c in calls if hasattr(c, "path_param")), None)
+            company = requirement.company
             for method in sorted(route.methods or ()):
                 rules.append(
                     RouteRule(
                         method,
                         route.path,
-                        role_check.sufficient_roles,
-                        role_check.seller_only,
+                        requirement.roles,
+                        requirement.seller_only,
                         company.path_param if company else None,
-                        getattr(role_check, "token_only", False),
+                        requirement.token_only,
                     )
                 )
     return rules
