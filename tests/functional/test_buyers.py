@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from gatehouse.domain.users import UserType
 from gatehouse.runtime import Runtime
-from gatehouse.services import users
+from gatehouse.services.users import UserScope
 from gatehouse.storage.models import (
     ApiClientAssignmentRow,
     BuyerRow,
@@ -36,12 +36,9 @@ def buyer(**fields: Any) -> dict[str, Any]:
 
 async def add_user(runtime: Runtime, mp: Marketplace, kind: str, company: str, uid: str) -> int:
     """A user of ``company`` (through the service, as the user routes are another issue)."""
-    view = await users.create(
-        runtime.db,
-        runtime.hasher,
-        runtime.clock,
+    view = await runtime.services.users.create(
         mp.id,
-        users.UserScope(UserType(kind), company),
+        UserScope(UserType(kind), company),
         {
             "id": uid,
             "username": f"{kind}-{company}-{uid}",

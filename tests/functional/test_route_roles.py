@@ -165,7 +165,7 @@ async def company_user(runtime: Runtime, mp: Marketplace, kind: str) -> tuple[in
     from datetime import UTC, datetime
 
     from gatehouse.domain.users import UserType
-    from gatehouse.services import users
+    from gatehouse.services.users import UserScope
     from gatehouse.storage.models import BuyerRow, SupplierRow
 
     model = BuyerRow if kind == "buyer" else SupplierRow
@@ -180,12 +180,9 @@ async def company_user(runtime: Runtime, mp: Marketplace, kind: str) -> tuple[in
                     created_at=datetime.now(UTC),
                 )
             )
-    view = await users.create(
-        runtime.db,
-        runtime.hasher,
-        runtime.clock,
+    view = await runtime.services.users.create(
         mp.id,
-        users.UserScope(UserType(kind), "own"),
+        UserScope(UserType(kind), "own"),
         {
             "id": "me",
             "username": f"{kind}-me",

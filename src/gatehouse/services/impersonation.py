@@ -10,7 +10,7 @@ config for a buyer gets ``Impersonation.ConfigError`` whether or not the user ex
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,8 +32,6 @@ from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.users import UserIdentity, UserType
 from gatehouse.oauth.grants.base import GrantContext
 from gatehouse.oauth.impersonation import issue_impersonation_token
-from gatehouse.storage.db import Database
-from gatehouse.storage.models import UserRow
 from gatehouse.storage.queries import (
     api_clients,
     companies,
@@ -43,6 +41,10 @@ from gatehouse.storage.queries import (
     users,
 )
 from gatehouse.storage.queries.user_groups import GroupOwner
+from gatehouse.storage.queries.users import UserRow
+
+if TYPE_CHECKING:  # the registry imports this module to build it
+    from gatehouse.services.registry import ServiceDeps
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,26 +64,35 @@ class _Grant:
     impersonator_id: int
 
 
-async def access_token(
-    db: Database,
-    ctx: GrantContext,
-    caller: Impersonator,
-    buyer_id: str,
-    user_id: str,
-    request: TokenRequest,
-) -> dict[str, Any]:
-    if caller.impersonating:
-        raise ForbiddenError(
-            "Impersonation.NotAllowedWhileImpersonating",
-            "An impersonation token cannot be used to impersonate another user.",
+class ImpersonationService:
+    """Impersonation tokens, bound to the process's database."""
+
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._db = deps.db
+
+    async def access_token(
+        self,
+        ctx: GrantContext,
+        caller: Impersonator,
+        buyer_id: str,
+        user_id: str,
+        request: TokenRequest,
+    ) -> dict[str, Any]:
+        """The ``AccessToken`` body for ``user_id`` of ``buyer_id``, minted with ``ctx``."""
+        if caller.impersonating:
+            raise ForbiddenError(
+                "Impersonation.NotAllowedWhileImpersonating",
+                "An impersonation token cannot be used to impersonate another user.",
+            )
+        if caller.internal_user_id is None:  # anonymous shoppers have no user to match configs
+            raise config_error()
+        async with self._db.read() as session:
+            grant = await _decide(
+                session, caller, caller.internal_user_id, buyer_id, user_id, request
+            )
+        return await issue_impersonation_token(
+            ctx, grant.client, grant.user, grant.roles, grant.impersonator_id
         )
-    if caller.internal_user_id is None:  # anonymous shoppers have no user to match configs
-        raise config_error()
-    async with db.read() as session:
-        grant = await _decide(session, caller, caller.internal_user_id, buyer_id, user_id, request)
-    return await issue_impersonation_token(
-        ctx, grant.client, grant.user, grant.roles, grant.impersonator_id
-    )
 
 
 async def _decide(
