@@ -8,20 +8,25 @@ Who gets which roles is decided before this is called; minting only dates, shape
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from gatehouse.domain.api_clients import ApiClient
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.tokens import TokenSubject, access_token_claims, token_times
 from gatehouse.domain.users import UserIdentity
-from gatehouse.oauth.jwt import TokenCodec
+
+
+class ClaimSigner(Protocol):
+    """Signs a claim set into a JWT (``oauth.jwt.TokenCodec`` in the server)."""
+
+    async def sign(self, claims: dict[str, Any]) -> str: ...
 
 
 class MintingContext(Protocol):
     """What minting needs from the process (``grants.base.GrantContext`` is one)."""
 
     @property
-    def codec(self) -> TokenCodec: ...
+    def codec(self) -> ClaimSigner: ...
 
     @property
     def clock(self) -> Clock: ...
