@@ -1,6 +1,6 @@
-"""``MeService``, ``PasswordResetService`` and ``AnonymousService`` called directly, without
-HTTP, against the real test database built by the session fixtures (their storage is the user
-queries; a fake would re-implement them), each service built as the runtime builds it."""
+"""``MeService`` called directly, without HTTP, against the real test database built by the
+session fixtures (its storage is the user queries; a fake would re-implement them), built as
+the runtime builds it (``Services.build``)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ import pytest
 from gatehouse.domain.errors import (
     ForbiddenError,
     InvalidInputError,
-    NotFoundError,
     RequiredFieldError,
     UnauthenticatedError,
 )
 from gatehouse.domain.users import UserType
 from gatehouse.runtime import Runtime
-from gatehouse.services.anonymous import AnonToken
 from gatehouse.services.registry import Services
 from gatehouse.services.users import UserScope
 from gatehouse.storage.queries import users
@@ -80,21 +78,3 @@ async def test_me_password_is_required_and_checked(
     with pytest.raises(InvalidInputError) as weak:
         await me.set_password(marketplace.id, internal_id, "a")
     assert weak.value.code == "PasswordReset.InsecurePassword"
-
-
-async def test_reset_generates_a_password_that_verifies(
-    runtime: Runtime, marketplace: Marketplace
-) -> None:
-    reset = services(runtime).password_reset
-    chosen = await reset.reset_password(marketplace.id, marketplace.credentials.username, None)
-    _, stored = await _admin(runtime, marketplace)
-    assert await runtime.hasher.verify(stored, chosen)
-    with pytest.raises(NotFoundError):
-        await reset.reset_password(marketplace.id, "nobody-at-all", None)
-
-
-async def test_only_buyer_users_take_over_an_anonymous_order(runtime: Runtime) -> None:
-    anonymous = services(runtime).anonymous
-    anon = AnonToken("order-key", runtime.clock.now())
-    with pytest.raises(InvalidInputError):
-        await anonymous.transfer_order("mp", 1, None, anon)
