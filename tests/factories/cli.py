@@ -1,4 +1,4 @@
-"""Test helpers shared across test modules (moved from tests/functional/test_cli_database.py)."""
+"""Every ``gatehouse`` command path, for tests that must cover each one."""
 
 from __future__ import annotations
 

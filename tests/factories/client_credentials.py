@@ -1,4 +1,5 @@
-"""Test helpers shared across test modules (moved from tests/functional/test_oauth_client_credentials.py)."""
+"""A secret-holding integration client with a default context user, and the client credentials
+grant as the SDKs send it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Test helpers shared across test modules (moved from tests/conftest.py)."""
+"""A clock the tests move by hand (the app under test reads it for every decision in time)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Test helpers shared across test modules (moved from tests/functional/test_buyer_users.py)."""
+"""Companies, their users and their clients, made for tests (through the services or the
+HTTP API), and small helpers reading errors."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import func, select
 
 from gatehouse.domain.users import UserType
 from gatehouse.runtime import Runtime
-from gatehouse.services import users
+from gatehouse.services.users import UserScope
 from gatehouse.storage.models import (
     ApiClientAssignmentRow,
     BuyerRow,
@@ -88,7 +89,6 @@ async def company_user(runtime: Runtime, mp: Marketplace, kind: str) -> tuple[in
     from datetime import UTC, datetime
 
     from gatehouse.domain.users import UserType
-    from gatehouse.services import users
     from gatehouse.storage.models import BuyerRow, SupplierRow
 
     model = BuyerRow if kind == "buyer" else SupplierRow
@@ -103,12 +103,9 @@ async def company_user(runtime: Runtime, mp: Marketplace, kind: str) -> tuple[in
                     created_at=datetime.now(UTC),
                 )
             )
-    view = await users.create(
-        runtime.db,
-        runtime.hasher,
-        runtime.clock,
+    view = await runtime.services.users.create(
         mp.id,
-        users.UserScope(UserType(kind), "own"),
+        UserScope(UserType(kind), "own"),
         {
             "id": "me",
             "username": f"{kind}-me",
@@ -124,12 +121,9 @@ async def company_user(runtime: Runtime, mp: Marketplace, kind: str) -> tuple[in
 
 async def add_user(runtime: Runtime, mp: Marketplace, kind: str, company: str, uid: str) -> int:
     """A user of ``company`` (through the service, as the user routes are another issue)."""
-    view = await users.create(
-        runtime.db,
-        runtime.hasher,
-        runtime.clock,
+    view = await runtime.services.users.create(
         mp.id,
-        users.UserScope(UserType(kind), company),
+        UserScope(UserType(kind), company),
         {
             "id": uid,
             "username": f"{kind}-{company}-{uid}",

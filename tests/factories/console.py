@@ -1,4 +1,4 @@
-"""Test helpers shared across test modules (moved from tests/console/test_console_roles.py)."""
+"""The admin console tests' server, credentials, screenshots folder and page-error capture."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Test helpers shared across test modules (moved from tests/functional/test_explain.py)."""
+"""Calling ``/gatehouse/explain`` and reading its checks."""
 
 from __future__ import annotations
 

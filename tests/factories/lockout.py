@@ -1,4 +1,4 @@
-"""Test helpers shared across test modules (moved from tests/functional/test_lockout.py)."""
+"""Failed logins, the stored lock and fresh admin tokens for the lockout tests."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Test helpers shared across test modules (moved from tests/conftest.py)."""
+"""A marketplace made for a test (its credentials and admin token) and the password grant as
+the SDKs send it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Test helpers shared across test modules (moved from tests/functional/test_metrics.py)."""
+"""Scraping ``/metrics`` into samples."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Test helpers shared across test modules (moved from tests/functional/test_rate_limits.py)."""
+"""Rate-limit settings through ``/gatehouse/ratelimits`` and the 429 they lead to."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Test helpers shared across test modules (moved from tests/functional/test_oauth_refresh_token.py)."""
+"""A buyer user ``jane`` with a storefront client that issues refresh tokens, and the refresh
+grant as the SDKs send it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Test helpers shared across test modules (moved from tests/unit/domain/test_review.py)."""
+"""Facts for the configuration review's rules (``domain.review``), with a fixed now."""
 
 from __future__ import annotations
 

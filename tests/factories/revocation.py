@@ -1,4 +1,4 @@
-"""Test helpers shared across test modules (moved from tests/functional/test_revocation.py)."""
+"""Telling a token's standing from ``GET /v1/me``: valid, revoked or invalid."""
 
 from __future__ import annotations
 

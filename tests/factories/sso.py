@@ -1,4 +1,5 @@
-"""Test helpers shared across test modules (moved from tests/sso/conftest.py)."""
+"""Single sign-on tests' shared pieces: the marketplace, client, config and event a flow needs,
+the receiver's hash key, and reading a redirect."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Test helpers shared across test modules (moved from tests/functional/test_oauth_password.py)."""
+"""Reading tokens and OAuth error bodies, and tokens signed with other roles for role checks."""
 
 from __future__ import annotations
 

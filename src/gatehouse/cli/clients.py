@@ -27,7 +27,8 @@ from gatehouse.domain.clock import SystemClock
 from gatehouse.http.schemas.api_clients import api_client_out
 from gatehouse.http.schemas.common import iso
 from gatehouse.services import api_clients, inventory
-from gatehouse.services.password_reset import reset_password
+from gatehouse.services.registry import Services
+from gatehouse.storage.db import Database
 
 
 def client_out(marketplace_id: str, client: ApiClient) -> dict[str, Any]:
@@ -165,14 +166,18 @@ def users_reset_password(
             fail("--password-stdin: no password on stdin", EXIT_USAGE)
     chosen = run(
         load_settings(database_url=database_url),
-        lambda db: reset_password(
-            db, PasswordHasher(), SystemClock(), marketplace_id, username, given
-        ),
+        lambda db: Services.build(
+            db, SystemClock(), PasswordHasher()
+        ).password_reset.reset_password(marketplace_id, username, given),
     )
     body: dict[str, Any] = {"MarketplaceID": marketplace_id, "Username": username, "Unlocked": True}
     if given is None:
         body["Password"] = chosen  # generated: shown this once
     emit(body, as_json)
+
+
+def _services(db: Database) -> Services:
+    return Services.build(db, SystemClock(), PasswordHasher())
 
 
 def register(

@@ -11,9 +11,11 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from gatehouse.cli.common import ClientArg, DatabaseOpt, JsonOpt, emit, err, load_settings, run
+from gatehouse.crypto import PasswordHasher
 from gatehouse.domain import audit
 from gatehouse.domain.clock import SystemClock
-from gatehouse.services import api_client_secrets, api_clients, incidents, users
+from gatehouse.services import api_client_secrets, api_clients, incidents
+from gatehouse.services.registry import Services
 from gatehouse.storage.db import Database
 
 clients_app = typer.Typer(
@@ -135,6 +137,8 @@ def revoke_user_tokens(
     """Revoke every access and refresh token of one user, through every client."""
     _run(
         database_url,
-        lambda db: users.revoke_tokens_by_username(db, SystemClock(), marketplace_id, username),
+        lambda db: Services.build(
+            db, SystemClock(), PasswordHasher()
+        ).user_tokens.revoke_tokens_by_username(marketplace_id, username),
     )
     emit({"MarketplaceID": marketplace_id, "Username": username, "TokensRevoked": True}, as_json)

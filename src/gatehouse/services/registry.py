@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 from gatehouse.crypto import PasswordHasher
 from gatehouse.domain.clock import Clock
+from gatehouse.services.anonymous import AnonymousService
+from gatehouse.services.impersonation import ImpersonationService
+from gatehouse.services.me import MeService
+from gatehouse.services.password_reset import PasswordResetService
+from gatehouse.services.users import UserService, UserTokenService
 from gatehouse.storage.db import Database
 
 
@@ -28,10 +33,23 @@ class Services:
     """Every service of one process, each built once (add a field and a line in ``build``)."""
 
     deps: ServiceDeps
+    anonymous: AnonymousService
+    impersonation: ImpersonationService
+    me: MeService
+    password_reset: PasswordResetService
+    user_tokens: UserTokenService
+    users: UserService
 
     @classmethod
     def build(cls, db: Database, clock: Clock, hasher: PasswordHasher) -> Services:
         deps = ServiceDeps(db, clock, hasher)
+        users = UserService(deps)
         return cls(
             deps=deps,
+            anonymous=AnonymousService(deps),
+            impersonation=ImpersonationService(deps),
+            me=MeService(deps, users),
+            password_reset=PasswordResetService(deps),
+            user_tokens=UserTokenService(deps),
+            users=users,
         )

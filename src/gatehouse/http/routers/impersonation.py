@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 from gatehouse.domain.impersonation import parse_token_request
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
-from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.deps import Caller, RuntimeDep, ServicesDep, require
 from gatehouse.http.listing import list_page, list_query
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
@@ -129,6 +129,7 @@ async def delete_impersonation_config(
 )
 async def get_impersonation_token(
     runtime: RuntimeDep,
+    services: ServicesDep,
     caller: Impersonating,
     buyerID: str,
     userID: str,
@@ -139,5 +140,5 @@ async def get_impersonation_token(
     who = impersonation.Impersonator(
         caller.marketplace_id, caller.internal_user_id, "imp" in caller.claims
     )
-    token = await impersonation.access_token(runtime.db, ctx, who, buyerID, userID, token_request)
+    token = await services.impersonation.access_token(ctx, who, buyerID, userID, token_request)
     return JSONResponse(token, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
