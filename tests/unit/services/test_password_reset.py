@@ -12,7 +12,7 @@ from gatehouse.domain.errors import (
 from gatehouse.runtime import Runtime
 from gatehouse.services.registry import Services
 from gatehouse.storage.queries import users
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 
 def services(runtime: Runtime) -> Services:

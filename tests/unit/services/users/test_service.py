@@ -19,7 +19,7 @@ from gatehouse.services.registry import Services
 from gatehouse.services.users import UserScope
 from gatehouse.storage.models import ApiClientRow
 from gatehouse.storage.queries import users
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 ADMINS = UserScope(UserType.ADMIN)
 
