@@ -8,7 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.audit import USER_LOCKED_OUT, Actor, AuditEvent, AuditUser
@@ -187,18 +187,34 @@ class SqlTokenStoreSession:
         return found
 
     async def find_refresh_token(self, token_sha256: str) -> RefreshTokenRecord | None:
-        row = await (await self._session()).get(RefreshTokenRow, token_sha256)
+        """One indexed Core select, every refresh (a revocation must count at once): plain
+        column tuples, no ORM instance or identity-map work on the hot path."""
+        session = await self._session()
+        result = await session.execute(_REFRESH_BY_SHA256, {"sha256": token_sha256})
+        row = result.one_or_none()
         if row is None:
             return None
+        marketplace_id, client_id, user_internal_id, roles, issued_at, expires_at, revoked_at = row
         return RefreshTokenRecord(
-            marketplace_id=row.marketplace_id,
-            client_id=row.api_client_id,
-            user_internal_id=row.user_internal_id,
-            roles=frozenset(row.roles or ()),
-            issued_at=row.created_at,
-            expires_at=row.expires_at,
-            revoked_at=row.revoked_at,
+            marketplace_id=marketplace_id,
+            client_id=client_id,
+            user_internal_id=user_internal_id,
+            roles=frozenset(roles or ()),
+            issued_at=issued_at,
+            expires_at=expires_at,
+            revoked_at=revoked_at,
         )
+
+
+_REFRESH_BY_SHA256 = select(
+    RefreshTokenRow.marketplace_id,
+    RefreshTokenRow.api_client_id,
+    RefreshTokenRow.user_internal_id,
+    RefreshTokenRow.roles,
+    RefreshTokenRow.created_at,
+    RefreshTokenRow.expires_at,
+    RefreshTokenRow.revoked_at,
+).where(RefreshTokenRow.token_sha256 == bindparam("sha256"))
 
 
 class SqlTokenStore:
