@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import MetaData, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -36,6 +37,11 @@ NAMING_CONVENTION = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+SQLITE_READ_POOL_SIZE = 32
+"""Kept-open read connections per process on a SQLite file. The default (5) made every
+request beyond the fifth concurrent one open and close an overflow connection: a new
+aiosqlite thread, a file open and four PRAGMAs (bench/README.md "Profiles"). An idle SQLite
+connection costs only a file handle and a parked thread."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -56,6 +62,8 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
         return pg_engine
     if not immediate:
         kwargs.setdefault("pool_reset_on_return", None)  # no transaction is ever left open
+        if not _in_memory(url):  # an in-memory database has a one-connection pool
+            kwargs.setdefault("pool_size", SQLITE_READ_POOL_SIZE)
     engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -79,6 +87,11 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _in_memory(url: str) -> bool:
+    database = make_url(url).database
+    return not database or database == ":memory:" or "mode=memory" in url
 
 
 class Database:
