@@ -41,6 +41,12 @@ ADMIN_PASSWORD = "Adm1nPassword!"
 # tests inherit it); tests of the key's absence or of the SQLite key file remove it.
 TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0hISE"
 os.environ.setdefault("GATEHOUSE_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY)
+# Password hashes at a test cost (256 KiB, 1 pass: ~0.3 ms instead of ~47 ms per hash), here and
+# in every server and CLI a test starts; tests/functional/test_password_hash_cost.py checks the
+# production default once, end to end.
+os.environ.setdefault("GATEHOUSE_PASSWORD_HASH_MEMORY_KIB", "256")
+os.environ.setdefault("GATEHOUSE_PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("GATEHOUSE_PASSWORD_HASH_ALLOW_WEAK", "true")
 
 
 class AdjustableClock:
@@ -137,8 +143,8 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="session")
-def hasher() -> PasswordHasher:
-    return PasswordHasher()
+def hasher(settings: Settings) -> PasswordHasher:
+    return PasswordHasher.from_settings(settings)
 
 
 @dataclass(frozen=True)

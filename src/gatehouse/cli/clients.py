@@ -163,10 +163,16 @@ def users_reset_password(
         given = sys.stdin.readline().rstrip("\r\n")
         if not given:
             fail("--password-stdin: no password on stdin", EXIT_USAGE)
+    settings = load_settings(database_url=database_url)
     chosen = run(
-        load_settings(database_url=database_url),
+        settings,
         lambda db: reset_password(
-            db, PasswordHasher(), SystemClock(), marketplace_id, username, given
+            db,
+            PasswordHasher.from_settings(settings),
+            SystemClock(),
+            marketplace_id,
+            username,
+            given,
         ),
     )
     body: dict[str, Any] = {"MarketplaceID": marketplace_id, "Username": username, "Unlocked": True}
