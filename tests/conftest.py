@@ -66,6 +66,13 @@ def backend() -> str:
     return os.environ.get("GATEHOUSE_TEST_DB", "sqlite")
 
 
+def worker() -> str:
+    """This pytest-xdist worker (``gw0``, ``gw1``...; ``main`` without xdist): in the names of
+    the PostgreSQL databases the tests create, so parallel workers never share one (SQLite files
+    live in pytest's temporary folder, already one per worker)."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
 @pytest.fixture(scope="session")
 def tmp_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(tmp_path_factory.mktemp("gatehouse"))
@@ -79,7 +86,7 @@ async def database_url(tmp_dir: str) -> AsyncIterator[str]:
         await migrate.upgrade(url)
         yield url
         return
-    name = f"gatehouse_test_{os.getpid()}_{secrets.token_hex(4)}"
+    name = f"gatehouse_test_{worker()}_{os.getpid()}_{secrets.token_hex(4)}"
     admin = await asyncpg.connect(PG_ADMIN_DSN)
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
@@ -206,7 +213,7 @@ async def empty_database(directory: object, prefix: str) -> AsyncIterator[str]:
     if backend() == "sqlite":
         yield f"sqlite:///{directory}/{prefix}.db"
         return
-    name = f"gatehouse_{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    name = f"gatehouse_{prefix}_{worker()}_{os.getpid()}_{secrets.token_hex(4)}"
     admin = await asyncpg.connect(PG_ADMIN_DSN)
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
