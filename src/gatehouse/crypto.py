@@ -13,14 +13,23 @@ import hashlib
 import hmac
 import secrets
 import string
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import anyio.to_thread
 from argon2 import PasswordHasher as _Argon2
 from argon2.exceptions import InvalidHashError, VerificationError
 
-if TYPE_CHECKING:
-    from gatehouse.settings import Settings
+
+class HashCost(Protocol):
+    """What ``PasswordHasher.from_settings`` reads (``gatehouse.settings.Settings`` has it; the
+    layer contracts keep this module from importing the settings)."""
+
+    @property
+    def password_hash_memory_kib(self) -> int: ...
+
+    @property
+    def password_hash_time_cost(self) -> int: ...
+
 
 OWASP_MEMORY_KIB = 19456
 OWASP_TIME_COST = 2
@@ -38,7 +47,7 @@ class PasswordHasher:
         self._dummy_hash = self._argon2.hash(secrets.token_urlsafe(16))
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> PasswordHasher:
+    def from_settings(cls, settings: HashCost) -> PasswordHasher:
         """The hasher at the configured cost: every process builds it this way, so a server,
         the CLI and the tests agree on what new hashes cost."""
         return cls(settings.password_hash_memory_kib, settings.password_hash_time_cost)

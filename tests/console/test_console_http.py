@@ -15,7 +15,7 @@ from gatehouse.http.assets import CONSOLE_ASSETS, DOCS_ASSETS
 from gatehouse.runtime import Runtime
 from gatehouse.services.console import CONSOLE_APP_NAME
 from gatehouse.services.marketplaces import create_marketplace
-from tests.conftest import ADMIN_PASSWORD, Marketplace, password_token
+from tests.factories.marketplaces import ADMIN_PASSWORD, Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
 

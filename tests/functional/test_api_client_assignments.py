@@ -12,7 +12,7 @@ import pytest
 
 from gatehouse.runtime import Runtime
 from gatehouse.storage.models import BuyerRow, SupplierRow
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
 
@@ -184,7 +184,7 @@ async def test_assignment_lets_that_buyers_users_log_in(
 ) -> None:
     from gatehouse.domain.users import UserType
     from gatehouse.services import users
-    from tests.conftest import password_token
+    from tests.factories.marketplaces import password_token
 
     await add_companies(runtime, marketplace)
     for buyer in ("buyer-a", "buyer-b"):

@@ -19,7 +19,7 @@ from gatehouse.runtime import Runtime
 from gatehouse.services import users
 from gatehouse.services.users import UserScope
 from gatehouse.storage.models import BuyerRow, SupplierRow
-from tests.conftest import Marketplace, password_token
+from tests.factories.marketplaces import Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
 

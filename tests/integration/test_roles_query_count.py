@@ -17,14 +17,14 @@ from sqlalchemy import event, select
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.security_profiles import ProfileAssignment, SecurityProfile
+from gatehouse.domain.user_groups import GroupOwner, UserGroup
 from gatehouse.domain.users import User, UserType
 from gatehouse.runtime import Runtime
 from gatehouse.services import users as user_service
 from gatehouse.services.users import UserScope
 from gatehouse.storage.models import BuyerRow, UserRow
 from gatehouse.storage.queries import security_profiles, user_groups, users
-from gatehouse.storage.queries.user_groups import GroupOwner, UserGroup
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
 

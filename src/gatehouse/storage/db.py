@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 
 from gatehouse.crypto_at_rest import SecretBox
 from gatehouse.storage.availability import DatabaseOutage, mark_disconnects
+from gatehouse.storage.cache_keys import CacheKey
 from gatehouse.storage.epoch import SqliteEpoch
 from gatehouse.storage.invalidation import INVALIDATED, WriteSession, announce
 
@@ -98,12 +99,12 @@ class Database:
         self._write = async_sessionmaker(
             self.write_engine, expire_on_commit=False, sync_session_class=WriteSession, info=info
         )
-        self.announce: Callable[[AsyncSession, set[str]], Awaitable[None]] | None = (
+        self.announce: Callable[[AsyncSession, set[CacheKey]], Awaitable[None]] | None = (
             announce if self.dialect == "postgresql" else None
         )
         """Tells other processes, inside the write transaction, what it invalidates
         (``pg_notify`` on PostgreSQL; SQLite processes read the epoch instead)."""
-        self.commit_hooks: list[Callable[[set[str]], None]] = []
+        self.commit_hooks: list[Callable[[set[CacheKey]], None]] = []
         """Run after a write transaction that recorded cache invalidations has committed
         (``gatehouse.storage.invalidation``), with the invalidated keys."""
         self.epoch = SqliteEpoch.for_url(url) if self.dialect == "sqlite" else None
@@ -138,7 +139,7 @@ class Database:
                 await session.flush()
                 if self.announce is not None and session.info.get(INVALIDATED):
                     await self.announce(session, session.info[INVALIDATED])
-            invalidated: set[str] | None = session.info.pop(INVALIDATED, None)
+            invalidated: set[CacheKey] | None = session.info.pop(INVALIDATED, None)
         if invalidated:
             for hook in self.commit_hooks:
                 hook(invalidated)

@@ -17,9 +17,3 @@ async def any_exists(session: AsyncSession) -> bool:
 async def insert(session: AsyncSession, *, marketplace_id: str, name: str, now: datetime) -> None:
     session.add(Marketplace(id=marketplace_id, name=name, active=True, created_at=now))
     await session.flush()
-
-
-async def is_active(session: AsyncSession, *, marketplace_id: str) -> bool:
-    return bool(
-        await session.scalar(select(Marketplace.active).where(Marketplace.id == marketplace_id))
-    )

@@ -12,12 +12,11 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.audit import USER_LOCKED_OUT, Actor, AuditEvent, AuditUser
+from gatehouse.domain.grant_records import ClientRecord, LoginRecord, RefreshTokenRecord
 from gatehouse.domain.lockout import LockoutPolicy, LockState, after_failure, is_locked
 from gatehouse.domain.passwords import effective_config
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.users import UserIdentity, UserType
-from gatehouse.oauth.server import current_attempt
-from gatehouse.oauth.store import ClientRecord, LoginRecord, RefreshTokenRecord
 from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.models import (
@@ -207,7 +206,12 @@ class SqlTokenStore:
             yield SqlTokenStoreSession(session, self._clients, self._subjects)
 
     async def record_failed_login(
-        self, internal_user_id: int, policy: LockoutPolicy, now: datetime
+        self,
+        internal_user_id: int,
+        policy: LockoutPolicy,
+        now: datetime,
+        *,
+        client_id: str | None,
     ) -> LockState | None:
         """Read-modify-write under a row lock: ``FOR UPDATE`` on PostgreSQL, and on SQLite the
         write transaction itself (``BEGIN IMMEDIATE`` admits one writer at a time). Two short
@@ -220,7 +224,7 @@ class SqlTokenStore:
             state = after_failure(current, policy, now)
             await login_failures.save_lock_state(session, UserRow, internal_user_id, state)
             if is_locked(now, state.locked_until) and not is_locked(now, current.locked_until):
-                await _record_lockout(session, internal_user_id, state, now)
+                await _record_lockout(session, internal_user_id, state, now, client_id)
             return state
 
     async def record_unknown_failure(
@@ -296,15 +300,17 @@ async def _find_user(
 
 
 async def _record_lockout(
-    session: AsyncSession, internal_user_id: int, state: LockState, now: datetime
+    session: AsyncSession,
+    internal_user_id: int,
+    state: LockState,
+    now: datetime,
+    client_id: str | None,
 ) -> None:
     """``user.locked_out``, in the transaction that locks the user; the client is the one
-    the failing token request named."""
+    the failing token request named (passed in: storage does not read oauth's context)."""
     row = await session.get(UserRow, internal_user_id)
     if row is None:
         return
-    attempt = current_attempt()
-    client_id = None if attempt is None else attempt.client_id
     until = None if state.locked_until is None else state.locked_until.isoformat()
     event = AuditEvent(
         USER_LOCKED_OUT,
