@@ -40,10 +40,23 @@ PG_ADMIN_DSN = os.environ.get(
 # tests inherit it); tests of the key's absence or of the SQLite key file remove it.
 TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0hISE"
 os.environ.setdefault("GATEHOUSE_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY)
+# Password hashes at a test cost (256 KiB, 1 pass: ~0.3 ms instead of ~47 ms per hash), here and
+# in every server and CLI a test starts; tests/functional/test_password_hash_cost.py checks the
+# production default once, end to end.
+os.environ.setdefault("GATEHOUSE_PASSWORD_HASH_MEMORY_KIB", "256")
+os.environ.setdefault("GATEHOUSE_PASSWORD_HASH_TIME_COST", "1")
+os.environ.setdefault("GATEHOUSE_PASSWORD_HASH_ALLOW_WEAK", "true")
 
 
 def backend() -> str:
     return os.environ.get("GATEHOUSE_TEST_DB", "sqlite")
+
+
+def worker() -> str:
+    """This pytest-xdist worker (``gw0``, ``gw1``...; ``main`` without xdist): in the names of
+    the PostgreSQL databases the tests create, so parallel workers never share one (SQLite files
+    live in pytest's temporary folder, already one per worker)."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +72,7 @@ async def database_url(tmp_dir: str) -> AsyncIterator[str]:
         await migrate.upgrade(url)
         yield url
         return
-    name = f"gatehouse_test_{os.getpid()}_{secrets.token_hex(4)}"
+    name = f"gatehouse_test_{worker()}_{os.getpid()}_{secrets.token_hex(4)}"
     admin = await asyncpg.connect(PG_ADMIN_DSN)
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()
@@ -123,8 +136,8 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="session")
-def hasher() -> PasswordHasher:
-    return PasswordHasher()
+def hasher(settings: Settings) -> PasswordHasher:
+    return PasswordHasher.from_settings(settings)
 
 
 @pytest_asyncio.fixture
@@ -154,7 +167,7 @@ async def empty_database(directory: object, prefix: str) -> AsyncIterator[str]:
     if backend() == "sqlite":
         yield f"sqlite:///{directory}/{prefix}.db"
         return
-    name = f"gatehouse_{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    name = f"gatehouse_{prefix}_{worker()}_{os.getpid()}_{secrets.token_hex(4)}"
     admin = await asyncpg.connect(PG_ADMIN_DSN)
     await admin.execute(f'CREATE DATABASE "{name}"')
     await admin.close()

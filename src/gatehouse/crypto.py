@@ -1,6 +1,8 @@
 """Password and secret hashing, and constant-time comparison.
 
-Passwords: argon2id at OWASP's parameters (19 MiB, 2 iterations, 1 lane). Hashing runs in a
+Passwords: argon2id, by default at OWASP's parameters (19 MiB, 2 iterations, 1 lane); the cost
+comes from the settings (``GATEHOUSE_PASSWORD_HASH_*``) so a test suite can lower it. Each hash
+encodes its own parameters, so hashes made at another cost keep verifying. Hashing runs in a
 worker thread so a login never stalls the event loop for the ~20 ms it costs.
 Secrets (≥ 256-bit random values): SHA-256 is enough, there is nothing to brute-force.
 """
@@ -11,10 +13,23 @@ import hashlib
 import hmac
 import secrets
 import string
+from typing import Protocol
 
 import anyio.to_thread
 from argon2 import PasswordHasher as _Argon2
 from argon2.exceptions import InvalidHashError, VerificationError
+
+
+class HashCost(Protocol):
+    """What ``PasswordHasher.from_settings`` reads (``gatehouse.settings.Settings`` has it; the
+    layer contracts keep this module from importing the settings)."""
+
+    @property
+    def password_hash_memory_kib(self) -> int: ...
+
+    @property
+    def password_hash_time_cost(self) -> int: ...
+
 
 OWASP_MEMORY_KIB = 19456
 OWASP_TIME_COST = 2
@@ -22,14 +37,20 @@ OWASP_PARALLELISM = 1
 
 
 class PasswordHasher:
-    def __init__(self) -> None:
+    def __init__(
+        self, memory_kib: int = OWASP_MEMORY_KIB, time_cost: int = OWASP_TIME_COST
+    ) -> None:
         self._argon2 = _Argon2(
-            time_cost=OWASP_TIME_COST,
-            memory_cost=OWASP_MEMORY_KIB,
-            parallelism=OWASP_PARALLELISM,
+            time_cost=time_cost, memory_cost=memory_kib, parallelism=OWASP_PARALLELISM
         )
         # Verified against when a username is unknown, so timing never reveals whether it is.
         self._dummy_hash = self._argon2.hash(secrets.token_urlsafe(16))
+
+    @classmethod
+    def from_settings(cls, settings: HashCost) -> PasswordHasher:
+        """The hasher at the configured cost: every process builds it this way, so a server,
+        the CLI and the tests agree on what new hashes cost."""
+        return cls(settings.password_hash_memory_kib, settings.password_hash_time_cost)
 
     async def hash(self, password: str) -> str:
         return await anyio.to_thread.run_sync(self._argon2.hash, password)

@@ -32,7 +32,8 @@ class Runtime:
     settings: Settings
     db: Database
     clock: Clock = field(default_factory=SystemClock)
-    hasher: PasswordHasher = field(default_factory=PasswordHasher)
+    hasher: PasswordHasher = field(init=False)
+    """At the settings' password hash cost (``GATEHOUSE_PASSWORD_HASH_*``)."""
     keys: KeyRing = field(init=False)
     codec: TokenCodec = field(init=False)
     standing: TokenStandingCache = field(init=False)
@@ -47,6 +48,7 @@ class Runtime:
     """The use cases, bound once to this process's database, clock and hasher."""
 
     def __post_init__(self) -> None:
+        self.hasher = PasswordHasher.from_settings(self.settings)
         self.keys = KeyRing(self.db, self.clock, self.settings.key_refresh_seconds)
         self.codec = TokenCodec(self.keys, self.clock, self.settings.effective_base_url)
         self.standing = TokenStandingCache(self.db)

@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -33,6 +33,14 @@ CONFIG_ENV = "GATEHOUSE_CONFIG"
 DEFAULT_MAX_JSON_DEPTH = 64
 DEFAULT_MAX_HEADER_BYTES = 32_768
 DEFAULT_MAX_HEADER_COUNT = 100
+
+# argon2id's cost (crypto.PasswordHasher). The default is OWASP's 19 MiB x 2 passes; the floor is
+# the cheapest of OWASP's equivalent configurations (7 MiB x 5 passes): at least 7168 KiB and at
+# least 35840 KiB x passes. Below it only with GATEHOUSE_PASSWORD_HASH_ALLOW_WEAK (test suites).
+DEFAULT_PASSWORD_HASH_MEMORY_KIB = 19456
+DEFAULT_PASSWORD_HASH_TIME_COST = 2
+FLOOR_PASSWORD_HASH_MEMORY_KIB = 7168
+FLOOR_PASSWORD_HASH_WORK = 35840
 
 
 class Settings(BaseSettings):
@@ -134,6 +142,25 @@ class Settings(BaseSettings):
     )
     usage_retention_days: int = Field(
         default=14, ge=1, le=3660, description="Per-minute usage rows older than this are deleted."
+    )
+    password_hash_memory_kib: int = Field(
+        default=DEFAULT_PASSWORD_HASH_MEMORY_KIB,
+        ge=8,
+        le=4_194_304,
+        description="Memory of each argon2id password hash, in KiB (OWASP: 19456). Below "
+        "7168, or below 35840 KiB x passes, is refused unless "
+        "`GATEHOUSE_PASSWORD_HASH_ALLOW_WEAK`. Existing hashes keep their own cost.",
+    )
+    password_hash_time_cost: int = Field(
+        default=DEFAULT_PASSWORD_HASH_TIME_COST,
+        ge=1,
+        le=100,
+        description="Passes of each argon2id password hash (OWASP: 2 at 19456 KiB).",
+    )
+    password_hash_allow_weak: bool = Field(
+        default=False,
+        description="Accept a password hash cost below OWASP's floor. For test suites only: "
+        "it makes stolen hashes cheap to crack.",
     )
     review_access_token_minutes: int = Field(
         default=60,
@@ -246,6 +273,20 @@ class Settings(BaseSettings):
     metrics_public: bool = False
     """Serve ``/metrics`` without ``GATEHOUSE_METRICS_TOKEN`` even when not bound to loopback
     (behind a network that only lets Prometheus in)."""
+
+    @model_validator(mode="after")
+    def _password_hash_floor(self) -> Settings:
+        """A typo (or a test's environment leaking into production) must not leave every new
+        password hash cheap to crack: a cost below OWASP's floor needs the explicit flag."""
+        memory, passes = self.password_hash_memory_kib, self.password_hash_time_cost
+        weak = memory < FLOOR_PASSWORD_HASH_MEMORY_KIB or memory * passes < FLOOR_PASSWORD_HASH_WORK
+        if weak and not self.password_hash_allow_weak:
+            raise ValueError(
+                f"password hash cost {memory} KiB x {passes} is below OWASP's floor "
+                f"({FLOOR_PASSWORD_HASH_MEMORY_KIB} KiB, {FLOOR_PASSWORD_HASH_WORK} KiB x "
+                "passes); set GATEHOUSE_PASSWORD_HASH_ALLOW_WEAK=true only in test suites"
+            )
+        return self
 
     @field_validator("base_url")
     @classmethod

@@ -10,9 +10,11 @@ import re
 import httpx
 import pytest
 
+from gatehouse.crypto import PasswordHasher
 from gatehouse.http.assets import CONSOLE_ASSETS, DOCS_ASSETS
 from gatehouse.runtime import Runtime
 from gatehouse.services.console import CONSOLE_APP_NAME
+from gatehouse.services.marketplaces import create_marketplace
 from tests.factories.marketplaces import ADMIN_PASSWORD, Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
@@ -121,12 +123,13 @@ async def test_config_names_the_marketplace_console_client(
 
 
 async def test_config_refuses_unknown_and_ambiguous_marketplaces(
-    client: httpx.AsyncClient, marketplace: Marketplace
+    client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime, hasher: PasswordHasher
 ) -> None:
     unknown = await client.get("/gatehouse/console/config", params={"marketplace": "nope"})
     assert unknown.status_code == 404
     assert unknown.json()["Errors"][0]["ErrorCode"] == "NotFound"
-    # The test database holds many marketplaces: without an ID there is no single answer.
+    # Two marketplaces at least (whatever ran before, in any order): no single answer.
+    await create_marketplace(runtime.db, hasher, runtime.clock, name="Another")
     several = await client.get("/gatehouse/console/config")
     assert several.status_code == 400
     error = several.json()["Errors"][0]

@@ -151,7 +151,7 @@ async def _prepare(settings: Settings) -> MarketplaceCredentials | None:
         await ensure_signing_key(db, SystemClock())
         return await bootstrap_if_empty(
             db,
-            PasswordHasher(),
+            PasswordHasher.from_settings(settings),
             SystemClock(),
             admin_username=settings.bootstrap_username,
             admin_password=settings.bootstrap_password,
@@ -178,11 +178,12 @@ def marketplace_create(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Add a marketplace to the database (a running server serves it at once)."""
+    settings = _settings(database_url=database_url)
     credentials = run(
-        _settings(database_url=database_url),
+        settings,
         lambda db: create_marketplace(
             db,
-            PasswordHasher(),
+            PasswordHasher.from_settings(settings),
             SystemClock(),
             name=name,
             admin_username=admin_username,

@@ -164,10 +164,11 @@ def users_reset_password(
         given = sys.stdin.readline().rstrip("\r\n")
         if not given:
             fail("--password-stdin: no password on stdin", EXIT_USAGE)
+    settings = load_settings(database_url=database_url)
     chosen = run(
-        load_settings(database_url=database_url),
+        settings,
         lambda db: Services.build(
-            db, SystemClock(), PasswordHasher()
+            db, SystemClock(), PasswordHasher.from_settings(settings)
         ).password_reset.reset_password(marketplace_id, username, given),
     )
     body: dict[str, Any] = {"MarketplaceID": marketplace_id, "Username": username, "Unlocked": True}

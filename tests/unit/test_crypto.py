@@ -1,0 +1,62 @@
+"""Password hashing at a configurable cost: hashes made at one cost verify at any other (argon2
+encodes its parameters), and a cost below OWASP's floor needs an explicit flag."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from gatehouse.crypto import PasswordHasher
+from gatehouse.settings import Settings
+
+
+@pytest.mark.asyncio
+async def test_hashes_verify_across_costs() -> None:
+    cheap, costly = PasswordHasher(memory_kib=64, time_cost=1), PasswordHasher()
+    made_cheap, made_costly = await cheap.hash("Secret123"), await costly.hash("Secret123")
+    assert made_cheap.startswith("$argon2id$v=19$m=64,t=1,p=1$")
+    assert made_costly.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert await costly.verify(made_cheap, "Secret123")
+    assert await cheap.verify(made_costly, "Secret123")
+    assert not await cheap.verify(made_costly, "Secret124")
+    assert not await cheap.verify(None, "Secret123")  # unknown user: the decoy, never True
+
+
+def test_the_hasher_follows_the_settings() -> None:
+    settings = Settings(
+        password_hash_memory_kib=128, password_hash_time_cost=3, password_hash_allow_weak=True
+    )
+    hasher = PasswordHasher.from_settings(settings)
+    assert hasher._argon2.memory_cost == 128 and hasher._argon2.time_cost == 3
+
+
+def test_production_defaults_are_owasp(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("MEMORY_KIB", "TIME_COST", "ALLOW_WEAK"):
+        monkeypatch.delenv(f"GATEHOUSE_PASSWORD_HASH_{name}", raising=False)
+    settings = Settings()
+    assert (settings.password_hash_memory_kib, settings.password_hash_time_cost) == (19456, 2)
+    assert not settings.password_hash_allow_weak
+
+
+@pytest.mark.parametrize(("memory_kib", "time_cost"), [(64, 1), (7167, 5), (19456, 1), (12288, 2)])
+def test_a_cost_below_the_floor_needs_the_flag(
+    monkeypatch: pytest.MonkeyPatch, memory_kib: int, time_cost: int
+) -> None:
+    monkeypatch.delenv("GATEHOUSE_PASSWORD_HASH_ALLOW_WEAK", raising=False)
+    with pytest.raises(ValidationError, match="below OWASP's floor"):
+        Settings(password_hash_memory_kib=memory_kib, password_hash_time_cost=time_cost)
+    allowed = Settings(
+        password_hash_memory_kib=memory_kib,
+        password_hash_time_cost=time_cost,
+        password_hash_allow_weak=True,
+    )
+    assert allowed.password_hash_memory_kib == memory_kib
+
+
+@pytest.mark.parametrize(("memory_kib", "time_cost"), [(7168, 5), (47104, 1), (9216, 4)])
+def test_owasp_configurations_are_accepted(
+    monkeypatch: pytest.MonkeyPatch, memory_kib: int, time_cost: int
+) -> None:
+    monkeypatch.delenv("GATEHOUSE_PASSWORD_HASH_ALLOW_WEAK", raising=False)
+    settings = Settings(password_hash_memory_kib=memory_kib, password_hash_time_cost=time_cost)
+    assert settings.password_hash_time_cost == time_cost
