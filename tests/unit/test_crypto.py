@@ -3,6 +3,10 @@ encodes its parameters), and a cost below OWASP's floor needs an explicit flag."
 
 from __future__ import annotations
 
+import asyncio
+import os
+import threading
+
 import pytest
 from pydantic import ValidationError
 
@@ -60,3 +64,14 @@ def test_owasp_configurations_are_accepted(
     monkeypatch.delenv("GATEHOUSE_PASSWORD_HASH_ALLOW_WEAK", raising=False)
     settings = Settings(password_hash_memory_kib=memory_kib, password_hash_time_cost=time_cost)
     assert settings.password_hash_time_cost == time_cost
+
+
+async def test_hashes_run_on_one_thread_per_core_at_most() -> None:
+    """A burst of logins shares a few hashing threads: each thread's allocator keeps the
+    memory of its last hash, so a thread per concurrent login would bloat the worker."""
+    hasher = PasswordHasher(memory_kib=256, time_cost=1)
+    stored = await hasher.hash("pw")
+    results = await asyncio.gather(*(hasher.verify(stored, "pw") for _ in range(16)))
+    assert all(results)
+    hashing = {t.name for t in threading.enumerate() if t.name.startswith("argon2")}
+    assert 1 <= len(hashing) <= (os.cpu_count() or 1)
