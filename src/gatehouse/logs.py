@@ -23,7 +23,10 @@ ACCESS_FIELDS = (
     "grant_type",
     "client_addr",
 )
-UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
+UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.asgi")
+UVICORN_ACCESS = "uvicorn.access"
+"""Silenced: Gatehouse writes its own access line (``http/access_log.py``); uvicorn's protocol
+logs a second one per request whenever this logger has a handler to reach."""
 
 
 class JsonFormatter(logging.Formatter):
@@ -74,3 +77,6 @@ def configure_logging(log_format: str, level: int = logging.INFO) -> None:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    access = logging.getLogger(UVICORN_ACCESS)
+    access.handlers.clear()
+    access.propagate = False
