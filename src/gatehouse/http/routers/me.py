@@ -51,7 +51,7 @@ OrderQuery = Annotated[ListQuery, Depends(list_query(ORDER_LIST_SPEC, ignore=("f
 
 @router.get("/me", response_model=models.MeUser)
 async def get_me(runtime: RuntimeDep, caller: AnyToken) -> JSONResponse:
-    me = await service.get(runtime.db, caller.marketplace_id, caller.subject_id)
+    me = await runtime.me.get(caller.marketplace_id, caller.subject_id)
     return JSONResponse(me_out(me, marketplace_id=caller.marketplace_id))
 
 
