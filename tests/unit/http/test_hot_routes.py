@@ -15,13 +15,13 @@ def _could_match_the_same_path(a: str, b: str) -> bool:
 
 def test_hot_routers_overlap_no_other_router() -> None:
     clashes = [
-        (hot_route.path, route.path)
+        (hot_path, path)
         for hot in HOT_ROUTERS
         for other in ROUTERS
         if other is not hot
-        for hot_route in hot.routes
-        for route in other.routes
-        if _could_match_the_same_path(getattr(hot_route, "path", ""), getattr(route, "path", ""))
+        for hot_path in (str(getattr(r, "path", "")) for r in hot.routes)
+        for path in (str(getattr(r, "path", "")) for r in other.routes)
+        if _could_match_the_same_path(hot_path, path)
     ]
     assert clashes == []
 
