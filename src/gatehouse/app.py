@@ -140,6 +140,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     install_error_handlers(app)
     install_outage_handlers(app)
     install_openapi(app)
+    _hot_routes_first(app)
     templates = [
         path
         for route in [*app.routes, *(r for router in ROUTERS for r in router.routes)]
@@ -159,6 +160,21 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(AccessLog)  # outermost: every response gets X-Request-Id and a line
     return app
+
+
+HOT_ROUTERS = (me.router, api_clients.router, company_users.router)
+"""Matched first. Routing tries the included routers in order, every route of each (about a
+hundred ``matches`` calls before ``/v1/me`` was found, a quarter of its CPU). None of their
+path templates can match a path another router's template matches (a test checks it), so the
+order changes no match; the OpenAPI document keeps ``ROUTERS`` order."""
+
+
+def _hot_routes_first(app: FastAPI) -> None:
+    app.state.documented_routes = list(app.router.routes)
+    hot = {id(router) for router in HOT_ROUTERS}
+    first = [r for r in app.router.routes if id(getattr(r, "original_router", None)) in hot]
+    rest = [r for r in app.router.routes if id(getattr(r, "original_router", None)) not in hot]
+    app.router.routes[:] = [*first, *rest]
 
 
 def _token_endpoint(runtime: Runtime, store: SqlTokenStore) -> TokenEndpoint:

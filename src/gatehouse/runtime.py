@@ -19,6 +19,7 @@ from gatehouse.ratelimit.config import LimitConfigCache
 from gatehouse.ratelimit.counters import Counters, InProcessCounters, RedisCounters
 from gatehouse.ratelimit.limiter import RateLimiter
 from gatehouse.services.audit import TokenAuditLog
+from gatehouse.services.me_cache import MeCache
 from gatehouse.services.registry import Services
 from gatehouse.settings import Settings
 from gatehouse.storage.cache import InvalidatedCache
@@ -46,6 +47,8 @@ class Runtime:
     """Access tokens revoked one by one (``/oauth/revoke``)."""
     services: Services = field(init=False)
     """The use cases, bound once to this process's database, clock and hasher."""
+    me: MeCache = field(init=False)
+    """What ``GET /v1/me`` returns, per user (``services.me_cache``)."""
 
     def __post_init__(self) -> None:
         self.hasher = PasswordHasher.from_settings(self.settings)
@@ -57,6 +60,7 @@ class Runtime:
         self.limits = self._rate_limiter()
         self.revoked = RevokedTokens(self.db, self.clock)
         self.services = Services.build(self.db, self.clock, self.hasher)
+        self.me = MeCache(self.db, self.services.me.get)
         for cache in self.caches:
             self.db.commit_hooks.append(cache.invalidate)
         self.audit = TokenAuditLog(
@@ -77,6 +81,7 @@ class Runtime:
             self.grant_subjects,
             self.limits.config,
             self.revoked,
+            self.me,
         )
 
     def _rate_limiter(self) -> RateLimiter:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
 from typing import Any
 
 import typer
 
 from gatehouse.cli import app
+from tests.support.server import stop
 
 
 def command_paths(group: Any = None, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
@@ -18,3 +20,13 @@ def command_paths(group: Any = None, prefix: tuple[str, ...] = ()) -> set[tuple[
         else:
             found.add((*prefix, name))
     return found
+
+
+def bootstrap_lines(process: subprocess.Popen[str]) -> dict[str, str]:
+    output = stop(process)
+    values = {}
+    for line in output.splitlines():
+        key, _, value = line.strip().partition(": ")
+        if key in {"MarketplaceID", "ApiClientID", "Username", "Password"}:
+            values[key] = value
+    return values

@@ -4,7 +4,6 @@ serving, key rotation, db upgrade."""
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -13,20 +12,11 @@ import httpx
 import jwt
 import pytest
 
-from tests.support.server import gatehouse, login, server, stop
+from tests.factories.cli import bootstrap_lines
+from tests.support.server import gatehouse, login, server
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 PASSWORD = "B00tstrapPassword"
-
-
-def bootstrap_lines(process: subprocess.Popen[str]) -> dict[str, str]:
-    output = stop(process)
-    values = {}
-    for line in output.splitlines():
-        key, _, value = line.strip().partition(": ")
-        if key in {"MarketplaceID", "ApiClientID", "Username", "Password"}:
-            values[key] = value
-    return values
 
 
 async def test_serve_bootstraps_once_and_serves_new_marketplaces(fresh_database_url: str) -> None:

@@ -3,7 +3,6 @@ MeXpAdmin for xp), the caller's groups, and changing one's own password (Passwor
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -11,82 +10,18 @@ import jwt
 import pytest
 
 from gatehouse.runtime import Runtime
-from gatehouse.storage.models import BuyerRow, SupplierRow
-from tests.factories.companies import PASSWORD, company_client, error_of, user
-from tests.factories.marketplaces import Marketplace, password_token
+from tests.factories.companies import error_of, user
+from tests.factories.marketplaces import Marketplace
+from tests.factories.me import USERS_URL, jane, login, me_companies
 
 pytestmark = pytest.mark.asyncio
 NEW_PASSWORD = "An0therPassw0rd"
 KINDS = ("admin", "buyer", "supplier")
-USERS_URL = {
-    "admin": "/v1/adminusers",
-    "buyer": "/v1/buyers/buyer-a/users",
-    "supplier": "/v1/suppliers/supplier-a/users",
-}
-PROFILE_PARTY = {
-    "admin": {},
-    "buyer": {"BuyerID": "buyer-a"},
-    "supplier": {"SupplierID": "supplier-a"},
-}
 
 
 @pytest.fixture
 async def companies(runtime: Runtime, marketplace: Marketplace) -> Marketplace:
-    async with runtime.db.write() as session:
-        now = datetime.now(UTC)
-        session.add(
-            BuyerRow(
-                marketplace_id=marketplace.id,
-                id="buyer-a",
-                name="A",
-                active=True,
-                default_catalog_id="catalog-a",
-                created_at=now,
-            )
-        )
-        session.add(
-            SupplierRow(
-                marketplace_id=marketplace.id,
-                id="supplier-a",
-                name="S",
-                active=True,
-                created_at=now,
-            )
-        )
-    return marketplace
-
-
-async def login(
-    client: httpx.AsyncClient, mp: Marketplace, kind: str, password: str = PASSWORD
-) -> httpx.Response:
-    client_id = mp.client_id if kind == "admin" else await company_client(client, mp)
-    return await password_token(client, client_id, "jane", password)
-
-
-async def jane(
-    client: httpx.AsyncClient,
-    mp: Marketplace,
-    kind: str,
-    roles: tuple[str, ...] = ("MeAdmin", "PasswordReset"),
-) -> dict[str, str]:
-    """User ``jane`` of ``kind`` holding ``roles`` (a profile at her company or seller level),
-    logged in: her bearer header."""
-    created = await client.post(USERS_URL[kind], headers=mp.auth, json=user(Phone="555"))
-    assert created.status_code == 201, created.text
-    await client.post(
-        "/v1/securityprofiles",
-        headers=mp.auth,
-        json={"ID": "me", "Name": "Me", "Roles": list(roles)},
-    )
-    assigned = await client.post(
-        "/v1/securityprofiles/assignments",
-        headers=mp.auth,
-        json={"SecurityProfileID": "me", **PROFILE_PARTY[kind]},
-    )
-    assert assigned.status_code == 204, assigned.text
-    token = await login(client, mp, kind)
-    assert token.status_code == 200, token.text
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+    return await me_companies(runtime, marketplace)
 
 
 async def with_roles(runtime: Runtime, auth: dict[str, str], roles: list[str]) -> dict[str, str]:

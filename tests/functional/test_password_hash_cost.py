@@ -13,7 +13,7 @@ from sqlalchemy import select
 from gatehouse.settings import Settings
 from gatehouse.storage.db import Database
 from gatehouse.storage.models import UserRow
-from tests.functional.test_cli_and_server import bootstrap_lines
+from tests.factories.cli import bootstrap_lines
 from tests.support.server import login, server
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]

@@ -40,7 +40,13 @@ def get_runtime(request: Request) -> Runtime:
     return cast(Runtime, request.app.state.runtime)
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+async def _runtime(request: Request) -> Runtime:
+    # ``async``: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop
+    # per request for a dictionary lookup.
+    return cast(Runtime, request.app.state.runtime)
+
+
+RuntimeDep = Annotated[Runtime, Depends(_runtime)]
 
 
 def get_services(request: Request) -> Services:
@@ -48,7 +54,11 @@ def get_services(request: Request) -> Services:
     return cast(Runtime, request.app.state.runtime).services
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+async def _services(request: Request) -> Services:
+    return cast(Runtime, request.app.state.runtime).services
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
 
 
 @dataclass(frozen=True, slots=True)

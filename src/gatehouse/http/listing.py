@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from fastapi import Request
@@ -20,10 +20,14 @@ from gatehouse.domain.listing import (
 MAX_PAGE = 1_000_000
 
 
-def list_query(spec: ListSpec, *, ignore: Iterable[str] = ()) -> Callable[[Request], ListQuery]:
+def list_query(
+    spec: ListSpec, *, ignore: Iterable[str] = ()
+) -> Callable[[Request], Awaitable[ListQuery]]:
+    """The dependency parsing ``spec``'s list query; ``async`` so that FastAPI calls it inline
+    rather than in its thread pool (a thread hop per request)."""
     ignored = tuple(ignore)
 
-    def dependency(request: Request) -> ListQuery:
+    async def dependency(request: Request) -> ListQuery:
         return parse_list_query(request.query_params.multi_items(), spec, ignore=ignored)
 
     return dependency

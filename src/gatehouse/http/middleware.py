@@ -77,7 +77,12 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        declared, chunked = _body_headers(scope)
+        if declared is None and not chunked:
+            # No Content-Length and no Transfer-Encoding: HTTP/1.1 says there is no body, so
+            # there is nothing to count (most GETs): no wrappers on the hot path.
+            await self.app(scope, receive, send)
+            return
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await _reject(send, self.limit)
             return
@@ -103,6 +108,19 @@ class BodySizeLimit:
         except _TooLargeError:
             if not started:
                 await _reject(send, self.limit)
+
+
+def _body_headers(scope: Scope) -> tuple[bytes | None, bool]:
+    """``Content-Length`` (the last one, as ``dict(headers)`` would take it) and whether a
+    ``Transfer-Encoding`` was sent."""
+    declared: bytes | None = None
+    chunked = False
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            declared = value
+        elif name == b"transfer-encoding":
+            chunked = True
+    return declared, chunked
 
 
 class _TooLargeError(PayloadTooLargeError):

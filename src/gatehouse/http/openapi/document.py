@@ -76,7 +76,7 @@ def build(app: FastAPI) -> dict[str, Any]:
         version=app.version,
         openapi_version="3.1.0",
         description=DESCRIPTION,
-        routes=app.routes,
+        routes=getattr(app.state, "documented_routes", app.routes),
     )
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):

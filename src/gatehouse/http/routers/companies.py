@@ -71,7 +71,7 @@ class CompanyType:
     tag: str
     body: type[CompanyIn]
     out: Callable[[Company], dict[str, Any]]
-    list_query: Callable[[Request], ListQuery]
+    list_query: Callable[[Request], Awaitable[ListQuery]]
     admin: ApiRole
     reader: ApiRole
     model: type[models.WireOut]
@@ -124,8 +124,8 @@ def company_type(request: Request) -> CompanyType:
 CompanyTypeDep = Annotated[CompanyType, Depends(company_type)]
 
 
-def company_query(request: Request, company: CompanyTypeDep) -> ListQuery:
-    return company.list_query(request)
+async def company_query(request: Request, company: CompanyTypeDep) -> ListQuery:
+    return await company.list_query(request)
 
 
 def path_company_id(request: Request, company: CompanyTypeDep) -> str:

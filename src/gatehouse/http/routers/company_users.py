@@ -61,7 +61,7 @@ SUPPLIER_USERS = CompanyUsers(
 )
 
 
-def company_scope(request: Request) -> UserScope:
+async def company_scope(request: Request) -> UserScope:
     """Whose users the route works on, from its path: a buyer's or a supplier's."""
     for company in (BUYER_USERS, SUPPLIER_USERS):
         if company.path_param in request.path_params:
@@ -69,7 +69,7 @@ def company_scope(request: Request) -> UserScope:
     raise LookupError(f"no company in {request.url.path}")
 
 
-def user_id(userID: str) -> str:
+async def user_id(userID: str) -> str:
     """``{userID}``, taken as a dependency rather than a handler parameter so that, like
     ``{buyerID}`` (a route dependency), the OpenAPI document lists it in path order."""
     return userID

@@ -52,8 +52,8 @@ OrderQuery = Annotated[ListQuery, Depends(list_query(ORDER_LIST_SPEC, ignore=("f
 
 
 @router.get("/me", response_model=models.MeUser)
-async def get_me(services: ServicesDep, caller: AnyToken) -> JSONResponse:
-    me = await services.me.get(caller.marketplace_id, caller.subject_id)
+async def get_me(runtime: RuntimeDep, caller: AnyToken) -> JSONResponse:
+    me = await runtime.me.get(caller.marketplace_id, caller.subject_id)
     return JSONResponse(me_out(me, marketplace_id=caller.marketplace_id))
 
 

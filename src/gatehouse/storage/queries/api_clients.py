@@ -64,6 +64,12 @@ def _select() -> Select[Any]:
     return select(ApiClientRow, _BUYER_COUNT, _SUPPLIER_COUNT)
 
 
+def _select_columns() -> Select[Any]:
+    """The stored columns as plain rows: a page builds no ORM objects (issue 12)."""
+    stored = [getattr(ApiClientRow, name) for name in _STORED]
+    return select(*stored, _BUYER_COUNT.label("buyers"), _SUPPLIER_COUNT.label("suppliers"))
+
+
 def _seal(session: AsyncSession, client: ApiClient) -> dict[str, Any]:
     values = {name: getattr(client, name) for name in _STORED}
     if client.client_secret:  # None and "" stay as they are: "has no legacy secret"
@@ -73,7 +79,8 @@ def _seal(session: AsyncSession, client: ApiClient) -> dict[str, Any]:
     return values
 
 
-def _to_domain(session: AsyncSession, row: ApiClientRow, buyers: int, suppliers: int) -> ApiClient:
+def _to_domain(session: AsyncSession, row: Any, buyers: int, suppliers: int) -> ApiClient:
+    """``row``: an ``ApiClientRow`` or a plain row of its stored columns."""
     values = {name: getattr(row, name) for name in _STORED}
     if row.client_secret:
         box = Database.box_of(session)
@@ -110,9 +117,9 @@ async def get_any(session: AsyncSession, *, client_id: str) -> tuple[str, ApiCli
 async def list_page(
     session: AsyncSession, *, marketplace_id: str, query: ListQuery
 ) -> tuple[list[ApiClient], int]:
-    stmt = _select().where(ApiClientRow.marketplace_id == marketplace_id)
+    stmt = _select_columns().where(ApiClientRow.marketplace_id == marketplace_id)
     rows, total = await fetch_page(session, stmt, query, COLUMNS)
-    return [_to_domain(session, *row) for row in rows], total
+    return [_to_domain(session, row, row.buyers, row.suppliers) for row in rows], total
 
 
 async def list_all(session: AsyncSession, *, marketplace_id: str) -> list[ApiClient]:

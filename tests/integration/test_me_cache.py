@@ -1,0 +1,161 @@
+"""``GET /v1/me`` from the per-process Me cache (``services.me_cache``): a warm read costs one
+statement (the lockout counter), and every write to the user, its company, its groups, its
+security profiles and their assignments shows on the next request, in this process and in
+another runtime on the same database (as another server process would be)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from sqlalchemy import event
+
+from gatehouse.domain.users import UserType
+from gatehouse.runtime import Runtime
+from gatehouse.settings import Settings
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import Marketplace, password_token
+from tests.factories.me import jane, me_companies
+
+pytestmark = pytest.mark.asyncio
+BUYER_USERS = "/v1/buyers/buyer-a/users"
+
+
+@pytest_asyncio.fixture
+async def other(settings: Settings, clock: AdjustableClock) -> AsyncIterator[Runtime]:
+    runtime = Runtime.from_settings(settings, clock)
+    await runtime.start()
+    try:
+        yield runtime
+    finally:
+        await runtime.stop()
+
+
+@contextmanager
+def counting(runtime: Runtime) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    engine = runtime.db.read_engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+async def me(client: httpx.AsyncClient, auth: dict[str, str]) -> dict[str, Any]:
+    found = await client.get("/v1/me", headers=auth)
+    assert found.status_code == 200, found.text
+    body: dict[str, Any] = found.json()
+    return body
+
+
+async def test_a_warm_get_me_costs_one_statement(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    companies: Marketplace,
+) -> None:
+    auth = await jane(client, companies, "buyer")
+    first = await me(client, auth)
+    with counting(runtime) as statements:
+        assert await me(client, auth) == first
+    assert len(statements) == 1, statements
+
+
+async def test_every_write_shows_on_the_next_request(
+    client: httpx.AsyncClient,
+    companies: Marketplace,
+) -> None:
+    mp = companies
+    auth = await jane(client, mp, "buyer")
+    assert (await me(client, auth))["FirstName"] != "Changed"
+    patched = await client.patch(
+        f"{BUYER_USERS}/jane", headers=mp.auth, json={"FirstName": "Changed"}
+    )
+    assert patched.status_code == 200, patched.text
+    assert (await me(client, auth))["FirstName"] == "Changed"
+    buyer = await client.patch(
+        "/v1/buyers/buyer-a", headers=mp.auth, json={"DefaultCatalogID": "catalog-b"}
+    )
+    assert buyer.status_code == 200, buyer.text
+    assert (await me(client, auth))["Buyer"]["DefaultCatalogID"] == "catalog-b"
+    await _join_a_group_granting(client, mp, "OrderReader")
+    assert "OrderReader" in (await me(client, auth))["AvailableRoles"]
+    wrong = await password_token(client, await _buyer_client(client, mp), "jane", "Wr0ngPassword")
+    assert wrong.status_code == 400
+    assert (await me(client, auth))["FailedLoginAttempts"] == 1
+
+
+async def test_a_write_through_another_process_shows_on_the_next_request(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    other: Runtime,
+    companies: Marketplace,
+) -> None:
+    auth = await jane(client, companies, "buyer")
+    internal = (await me(client, auth))["ID"]
+    assert internal == "jane"
+    subject = await _subject_id(runtime, companies.id)
+    before = await other.me.get(companies.id, subject)  # warm in the other process
+    assert before.view.user.first_name != "Elsewhere"
+    patched = await client.patch(
+        f"{BUYER_USERS}/jane", headers=companies.auth, json={"FirstName": "Elsewhere"}
+    )
+    assert patched.status_code == 200, patched.text
+
+    async def seen() -> bool:
+        return (await other.me.get(companies.id, subject)).view.user.first_name == "Elsewhere"
+
+    assert await _eventually(seen)
+
+
+async def _eventually(predicate: Callable[[], Awaitable[bool]], seconds: float = 5.0) -> bool:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        if await predicate():
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+async def _subject_id(runtime: Runtime, marketplace_id: str) -> int:
+    from gatehouse.storage.queries import users
+
+    async with runtime.db.read() as session:
+        row = await users.find_by_username(session, marketplace_id=marketplace_id, username="jane")
+    assert row is not None and row.user_type == UserType.BUYER.value
+    return row.id
+
+
+async def _buyer_client(client: httpx.AsyncClient, mp: Marketplace) -> str:
+    from tests.factories.companies import company_client
+
+    return await company_client(client, mp)
+
+
+async def _join_a_group_granting(client: httpx.AsyncClient, mp: Marketplace, role: str) -> None:
+    steps = [
+        ("/v1/buyers/buyer-a/usergroups", {"ID": "g1", "Name": "G1"}),
+        ("/v1/securityprofiles", {"ID": "grp", "Name": "Grp", "Roles": [role]}),
+        (
+            "/v1/securityprofiles/assignments",
+            {"SecurityProfileID": "grp", "BuyerID": "buyer-a", "UserGroupID": "g1"},
+        ),
+        ("/v1/buyers/buyer-a/usergroups/assignments", {"UserGroupID": "g1", "UserID": "jane"}),
+    ]
+    for url, body in steps:
+        done = await client.post(url, headers=mp.auth, json=body)
+        assert done.status_code in (200, 201, 204), (url, done.text)
+
+
+@pytest.fixture
+async def companies(runtime: Runtime, marketplace: Marketplace) -> Marketplace:
+    return await me_companies(runtime, marketplace)
