@@ -6,7 +6,6 @@ import dataclasses
 import json
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain import audit
@@ -26,8 +25,8 @@ from gatehouse.services import impersonation_configs
 from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import client_key, invalidate
-from gatehouse.storage.models import Marketplace
 from gatehouse.storage.queries import api_clients, companies
+from gatehouse.storage.queries.marketplaces import lock_marketplace
 from gatehouse.storage.queries.users import find_by_username
 
 OBJECT_TYPE = "ApiClient"
@@ -113,9 +112,7 @@ async def delete(
     async with db.write() as session:
         # Serialise deletes within a marketplace so two concurrent deletes cannot both pass
         # the last-full-access check (a no-op lock on SQLite, whose writes are serial anyway).
-        await session.execute(
-            select(Marketplace.id).where(Marketplace.id == marketplace_id).with_for_update()
-        )
+        await lock_marketplace(session, marketplace_id)
         client = await _require(session, marketplace_id, client_id)
         if client.grants_full_access_to_sellers():
             others = await api_clients.list_all(session, marketplace_id=marketplace_id)

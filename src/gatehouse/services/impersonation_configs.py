@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.clock import Clock
@@ -22,7 +21,6 @@ from gatehouse.domain.impersonation import (
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.users import UserType
 from gatehouse.storage.db import Database
-from gatehouse.storage.models import Marketplace
 from gatehouse.storage.queries import (
     api_clients,
     companies,
@@ -31,6 +29,8 @@ from gatehouse.storage.queries import (
     user_groups,
     users,
 )
+from gatehouse.storage.queries.impersonation_configs import Reference
+from gatehouse.storage.queries.marketplaces import lock_marketplace
 from gatehouse.storage.queries.user_groups import GroupOwner
 
 
@@ -53,7 +53,7 @@ async def create(
 ) -> ImpersonationConfig:
     config = build_config(fields.get("id") or new_object_id(), fields)
     async with db.write() as session:
-        await _lock(session, marketplace_id)
+        await lock_marketplace(session, marketplace_id)
         if await impersonation_configs.get(
             session, marketplace_id=marketplace_id, config_id=config.id
         ):
@@ -71,7 +71,7 @@ async def replace(
     """PUT creates at that ID when new, else replaces every field (an ID in the body renames,
     as for security profiles)."""
     async with db.write() as session:
-        await _lock(session, marketplace_id)
+        await lock_marketplace(session, marketplace_id)
         current = await impersonation_configs.get(
             session, marketplace_id=marketplace_id, config_id=config_id
         )
@@ -92,7 +92,7 @@ async def patch(
 ) -> ImpersonationConfig:
     """Only the sent fields change; a null party ID clears it (back to "any")."""
     async with db.write() as session:
-        await _lock(session, marketplace_id)
+        await lock_marketplace(session, marketplace_id)
         current = await _require(session, marketplace_id, config_id)
         merged: dict[str, Any] = {
             "name": current.name,
@@ -112,15 +112,6 @@ async def delete(db: Database, marketplace_id: str, config_id: str) -> None:
             session, marketplace_id=marketplace_id, config_id=config_id
         ):
             raise NotFoundError(OBJECT_TYPE, config_id)
-
-
-async def _lock(session: AsyncSession, marketplace_id: str) -> None:
-    """Serialise config writes, and the reference checks of other resources' deletes, within
-    a marketplace: the conflict rule and the references are checked by reading, so two
-    concurrent writers must not both pass (a no-op on SQLite, whose writes are serial)."""
-    await session.execute(
-        select(Marketplace.id).where(Marketplace.id == marketplace_id).with_for_update()
-    )
 
 
 async def _save(
@@ -214,13 +205,13 @@ async def _require(
 async def _refuse_if_referenced(
     session: AsyncSession,
     marketplace_id: str,
-    condition: ColumnElement[bool],
+    reference: Reference,
     code: str,
     message: str,
 ) -> None:
-    await _lock(session, marketplace_id)
+    await lock_marketplace(session, marketplace_id)
     found = await impersonation_configs.first_referencing(
-        session, marketplace_id=marketplace_id, condition=condition
+        session, marketplace_id=marketplace_id, reference=reference
     )
     if found is not None:
         raise ConflictError(code, message, {"ObjectType": OBJECT_TYPE, "ObjectID": found})
@@ -232,7 +223,7 @@ async def refuse_profile_delete(
     await _refuse_if_referenced(
         session,
         marketplace_id,
-        impersonation_configs.uses_profile(profile_id),
+        Reference(profile_id=profile_id),
         "Impersonation.CannotDeleteSecurityProfile",
         "Cannot delete a security profile assigned to an ImpersonationConfig.",
     )
@@ -242,7 +233,7 @@ async def refuse_client_delete(session: AsyncSession, marketplace_id: str, clien
     await _refuse_if_referenced(
         session,
         marketplace_id,
-        impersonation_configs.uses_client(client_id),
+        Reference(client_id=client_id),
         "ApiClient.UsedByImpersonationConfig",
         "This API client is used by an ImpersonationConfig; delete or change the config first.",
     )
@@ -257,15 +248,11 @@ async def refuse_party_delete(
     group_id: str | None = None,
 ) -> None:
     """A buyer's (``company_id``) or the seller's (``''``) user or group named by a config."""
-    condition = (
-        impersonation_configs.names_user(company_id, user_id)
-        if user_id is not None
-        else impersonation_configs.names_group(company_id, group_id or "")
-    )
+    reference = Reference(company_id=company_id, user_id=user_id, group_id=group_id or "")
     await _refuse_if_referenced(
         session,
         marketplace_id,
-        condition,
+        reference,
         "Impersonation.CannotDeleteImpersonateeParty",
         "Cannot delete a group or user assigned to an ImpersonationConfig.",
     )

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 
-from sqlalchemy import delete, select
-
 from gatehouse.domain import audit
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import NotFoundError
@@ -16,16 +14,14 @@ from gatehouse.domain.tokens import from_micros, revocation_threshold, seconds_u
 from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import client_key, invalidate
-from gatehouse.storage.models import ApiClientRow, RefreshTokenRow
+from gatehouse.storage.queries import incidents as incidents_q
 
 
 async def client_marketplace(db: Database, client_id: str) -> str:
     """The marketplace a client belongs to (operators name clients by ID alone)."""
     async with db.read() as session:
-        found = await session.scalar(
-            select(ApiClientRow.marketplace_id).where(
-                ApiClientRow.id == normalize_client_id(client_id)
-            )
+        found = await incidents_q.client_marketplace(
+            session, client_id=normalize_client_id(client_id)
         )
     if found is None:
         raise NotFoundError("ApiClient", client_id)
@@ -46,18 +42,16 @@ async def revoke_client_tokens(
     this call returned is refused and none issued after it (``domain.tokens``)."""
     normalized = normalize_client_id(client_id)
     async with db.write() as session:
-        row = await session.scalar(
-            select(ApiClientRow)
-            .where(ApiClientRow.marketplace_id == marketplace_id, ApiClientRow.id == normalized)
-            .with_for_update()
+        current = await incidents_q.lock_tokens_valid_from(
+            session, marketplace_id=marketplace_id, client_id=normalized
         )
-        if row is None:
+        if current is None:
             raise NotFoundError("ApiClient", client_id)
-        threshold = revocation_threshold(clock.now(), row.tokens_valid_from)
-        row.tokens_valid_from = threshold
-        await session.execute(
-            delete(RefreshTokenRow).where(RefreshTokenRow.api_client_id == normalized)
+        threshold = revocation_threshold(clock.now(), current)
+        await incidents_q.set_tokens_valid_from(
+            session, marketplace_id=marketplace_id, client_id=normalized, threshold=threshold
         )
+        await incidents_q.delete_refresh_tokens(session, client_id=normalized)
         await invalidate(session, client_key(normalized))
         event = audit.AuditEvent(
             audit.TOKENS_REVOKED,

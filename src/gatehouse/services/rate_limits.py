@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.clock import Clock
@@ -18,9 +17,9 @@ from gatehouse.domain.rate_limits import UNLIMITED, RateLimits, validate_limits
 from gatehouse.ratelimit.config import client_limits_key, marketplace_limits_key
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import invalidate
-from gatehouse.storage.models import Marketplace
 from gatehouse.storage.queries import api_client_secrets as clients_q
 from gatehouse.storage.queries import rate_limits as limits_q
+from gatehouse.storage.queries.marketplaces import lock_marketplace
 
 CLIENT = "ApiClient"
 SOURCE_CLIENT = "ApiClient"
@@ -76,9 +75,7 @@ async def put_marketplace(
 ) -> RateLimits:
     checked = validate_limits(limits)
     async with db.write() as session:
-        await session.scalar(
-            select(Marketplace.id).where(Marketplace.id == marketplace_id).with_for_update()
-        )
+        await lock_marketplace(session, marketplace_id)
         await limits_q.put_marketplace_limits(
             session, marketplace_id=marketplace_id, limits=checked, now=clock.now()
         )
