@@ -19,6 +19,7 @@ from gatehouse.cli.common import (
     fail,
     load_settings,
     run,
+    run_services,
 )
 from gatehouse.crypto import PasswordHasher
 from gatehouse.domain import audit
@@ -26,7 +27,6 @@ from gatehouse.domain.api_clients import ApiClient
 from gatehouse.domain.clock import SystemClock
 from gatehouse.http.schemas.api_clients import api_client_out
 from gatehouse.http.schemas.common import iso
-from gatehouse.services import api_clients, inventory
 from gatehouse.services.password_reset import reset_password
 
 
@@ -59,8 +59,9 @@ def clients_list(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Every API client (of one marketplace, or of all): ID, marketplace, name, flags."""
-    found = run(
-        load_settings(database_url=database_url), lambda db: inventory.clients(db, marketplace_id)
+    found = run_services(
+        load_settings(database_url=database_url),
+        lambda services: services.inventory.clients(marketplace_id),
     )
     if as_json:
         emit([client_out(m, c) for m, c in found], True)
@@ -72,7 +73,10 @@ def clients_show(
     client_id: ClientArg, as_json: JsonOpt = False, database_url: DatabaseOpt = None
 ) -> None:
     """One client's settings and its named secrets (names and expiries, never values)."""
-    view = run(load_settings(database_url=database_url), lambda db: inventory.client(db, client_id))
+    view = run_services(
+        load_settings(database_url=database_url),
+        lambda services: services.inventory.client(client_id),
+    )
     body = client_out(view.marketplace_id, view.client)
     body["Secrets"] = [
         {"ID": s.id, "Name": s.name, "Expiration": iso(s.expiration)} for s in view.secrets
@@ -113,16 +117,19 @@ def clients_create(
         "default_context_username": default_context_username,
         "is_anon_buyer": anon_buyer,
     }
-    created = run(
+    created = run_services(
         load_settings(database_url=database_url),
-        lambda db: api_clients.create(db, SystemClock(), marketplace_id, fields, audit.CLI),
+        lambda services: services.api_clients.create(marketplace_id, fields, audit.CLI),
     )
     emit(client_out(marketplace_id, created), as_json)
 
 
 def marketplace_list(as_json: JsonOpt = False, database_url: DatabaseOpt = None) -> None:
     """Every marketplace: ID, name, state, how many clients and users."""
-    found = run(load_settings(database_url=database_url), inventory.marketplaces)
+    found = run_services(
+        load_settings(database_url=database_url),
+        lambda services: services.inventory.marketplaces(),
+    )
     rows = [
         {
             "MarketplaceID": m.id,

@@ -11,6 +11,19 @@ from dataclasses import dataclass
 
 from gatehouse.crypto import PasswordHasher
 from gatehouse.domain.clock import Clock
+from gatehouse.services.api_client_origins import ApiClientOriginService
+from gatehouse.services.api_client_secrets import ApiClientSecretService
+from gatehouse.services.api_clients import ApiClientService
+from gatehouse.services.companies import CompanyService
+from gatehouse.services.explain import ExplainService
+from gatehouse.services.impersonation_configs import ImpersonationConfigService
+from gatehouse.services.incidents import IncidentService
+from gatehouse.services.inventory import InventoryService
+from gatehouse.services.orders import OrderService
+from gatehouse.services.rate_limits import RateLimitService
+from gatehouse.services.review import ReviewService
+from gatehouse.services.security_profiles import SecurityProfileService
+from gatehouse.services.user_groups import UserGroupService
 from gatehouse.storage.db import Database
 
 
@@ -28,10 +41,36 @@ class Services:
     """Every service of one process, each built once (add a field and a line in ``build``)."""
 
     deps: ServiceDeps
+    api_client_origins: ApiClientOriginService
+    api_client_secrets: ApiClientSecretService
+    api_clients: ApiClientService
+    companies: CompanyService
+    explain: ExplainService
+    impersonation_configs: ImpersonationConfigService
+    incidents: IncidentService
+    inventory: InventoryService
+    orders: OrderService
+    rate_limits: RateLimitService
+    review: ReviewService
+    security_profiles: SecurityProfileService
+    user_groups: UserGroupService
 
     @classmethod
     def build(cls, db: Database, clock: Clock, hasher: PasswordHasher) -> Services:
         deps = ServiceDeps(db, clock, hasher)
         return cls(
             deps=deps,
+            api_client_origins=ApiClientOriginService(deps),
+            api_client_secrets=ApiClientSecretService(deps),
+            api_clients=ApiClientService(deps),
+            companies=CompanyService(deps),
+            explain=ExplainService(deps),
+            impersonation_configs=ImpersonationConfigService(deps),
+            incidents=IncidentService(deps),
+            inventory=InventoryService(deps),
+            orders=OrderService(deps),
+            rate_limits=RateLimitService(deps),
+            review=ReviewService(deps),
+            security_profiles=SecurityProfileService(deps),
+            user_groups=UserGroupService(deps),
         )

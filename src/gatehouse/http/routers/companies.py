@@ -11,8 +11,6 @@ serves (``company_type``) and each type's routes carry their own role checks.
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -27,7 +25,7 @@ from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
 from gatehouse.http.deps import (
     Caller,
-    RuntimeDep,
+    ServicesDep,
     authenticate,
     require,
     require_company_access,
@@ -43,7 +41,7 @@ from gatehouse.http.schemas.companies import (
     buyer_out,
     supplier_out,
 )
-from gatehouse.services import companies as service
+from gatehouse.services.registry import Services
 
 router = APIRouter(prefix="/v1")
 Handler = Callable[..., Awaitable[Response]]
@@ -69,7 +67,6 @@ class CompanyType:
     path_param: str
     path_dependency: Callable[[str], str]
     tag: str
-    body: type[CompanyIn]
     out: Callable[[Company], dict[str, Any]]
     list_query: Callable[[Request], ListQuery]
     admin: ApiRole
@@ -91,7 +88,6 @@ BUYERS = CompanyType(
     "buyerID",
     buyer_id,
     "Buyers",
-    BuyerIn,
     buyer_out,
     list_query(BUYER_LIST_SPEC),
     ApiRole.BuyerAdmin,
@@ -103,7 +99,6 @@ SUPPLIERS = CompanyType(
     "supplierID",
     supplier_id,
     "Suppliers",
-    SupplierIn,
     supplier_out,
     list_query(SUPPLIER_LIST_SPEC),
     ApiRole.SupplierAdmin,
@@ -139,10 +134,9 @@ CompanyID = Annotated[str, Depends(path_company_id)]
 
 
 async def list_companies(
-    runtime: RuntimeDep, caller: CallerDep, company: CompanyTypeDep, query: Query
+    services: ServicesDep, caller: CallerDep, company: CompanyTypeDep, query: Query
 ) -> JSONResponse:
-    found, total = await service.list_page(
-        runtime.db,
+    found, total = await services.companies.list_page(
         caller.marketplace_id,
         company.kind,
         query,
@@ -153,97 +147,110 @@ async def list_companies(
     return JSONResponse(list_page([company.out(c) for c in found], query, total))
 
 
-async def create_company(
-    runtime: RuntimeDep,
-    caller: CallerDep,
-    company: CompanyTypeDep,
-    body: CompanyIn,
-    request: Request,
+async def get_company(
+    services: ServicesDep, caller: CallerDep, company: CompanyTypeDep, company_id: CompanyID
 ) -> JSONResponse:
-    created = await service.create(
-        runtime.db, runtime.clock, caller.marketplace_id, company.kind, body.domain_fields()
+    found = await services.companies.get(caller.marketplace_id, company.kind, company_id)
+    return JSONResponse(company.out(found))
+
+
+async def _create(
+    services: Services, caller: Caller, company: CompanyType, body: CompanyIn, request: Request
+) -> JSONResponse:
+    created = await services.companies.create(
+        caller.marketplace_id, company.kind, body.domain_fields()
     )
     location = str(request.url_for(company.get_route, **{company.path_param: created.id}))
     return JSONResponse(company.out(created), 201, headers={"Location": location})
 
 
-async def get_company(
-    runtime: RuntimeDep, caller: CallerDep, company: CompanyTypeDep, company_id: CompanyID
+async def _save(
+    services: Services, caller: Caller, company: CompanyType, company_id: str, body: CompanyIn
 ) -> JSONResponse:
-    found = await service.get(runtime.db, caller.marketplace_id, company.kind, company_id)
-    return JSONResponse(company.out(found))
-
-
-async def save_company(
-    runtime: RuntimeDep,
-    caller: CallerDep,
-    company: CompanyTypeDep,
-    company_id: CompanyID,
-    body: CompanyIn,
-) -> JSONResponse:
-    saved = await service.replace(
-        runtime.db,
-        runtime.clock,
-        caller.marketplace_id,
-        company.kind,
-        company_id,
-        body.domain_fields(),
+    saved = await services.companies.replace(
+        caller.marketplace_id, company.kind, company_id, body.domain_fields()
     )
     return JSONResponse(company.out(saved))
 
 
-async def patch_company(
-    runtime: RuntimeDep,
-    caller: CallerDep,
-    company: CompanyTypeDep,
-    company_id: CompanyID,
-    body: CompanyIn,
+async def _patch(
+    services: Services, caller: Caller, company: CompanyType, company_id: str, body: CompanyIn
 ) -> JSONResponse:
-    patched = await service.patch(
-        runtime.db, caller.marketplace_id, company.kind, company_id, body.domain_fields()
+    patched = await services.companies.patch(
+        caller.marketplace_id, company.kind, company_id, body.domain_fields()
     )
     return JSONResponse(company.out(patched))
 
 
+# The handlers that read a body are written out per company type: FastAPI validates and
+# documents the body from the annotation, and buyers and suppliers send different models.
+# NOTE: no docstrings here, they would become the operations' descriptions in the OpenAPI
+# document.
+
+
+async def create_buyer(
+    services: ServicesDep, caller: CallerDep, body: BuyerIn, request: Request
+) -> JSONResponse:
+    return await _create(services, caller, BUYERS, body, request)
+
+
+async def save_buyer(
+    services: ServicesDep, caller: CallerDep, company_id: CompanyID, body: BuyerIn
+) -> JSONResponse:
+    return await _save(services, caller, BUYERS, company_id, body)
+
+
+async def patch_buyer(
+    services: ServicesDep, caller: CallerDep, company_id: CompanyID, body: BuyerIn
+) -> JSONResponse:
+    return await _patch(services, caller, BUYERS, company_id, body)
+
+
+async def create_supplier(
+    services: ServicesDep, caller: CallerDep, body: SupplierIn, request: Request
+) -> JSONResponse:
+    return await _create(services, caller, SUPPLIERS, body, request)
+
+
+async def save_supplier(
+    services: ServicesDep, caller: CallerDep, company_id: CompanyID, body: SupplierIn
+) -> JSONResponse:
+    return await _save(services, caller, SUPPLIERS, company_id, body)
+
+
+async def patch_supplier(
+    services: ServicesDep, caller: CallerDep, company_id: CompanyID, body: SupplierIn
+) -> JSONResponse:
+    return await _patch(services, caller, SUPPLIERS, company_id, body)
+
+
+_OWN_HANDLERS: dict[CompanyKind, dict[str, Handler]] = {
+    CompanyKind.BUYER: {"POST": create_buyer, "PUT": save_buyer, "PATCH": patch_buyer},
+    CompanyKind.SUPPLIER: {"POST": create_supplier, "PUT": save_supplier, "PATCH": patch_supplier},
+}
+
+
 async def delete_company(
-    runtime: RuntimeDep, caller: CallerDep, company: CompanyTypeDep, company_id: CompanyID
+    services: ServicesDep, caller: CallerDep, company: CompanyTypeDep, company_id: CompanyID
 ) -> Response:
-    await service.delete(runtime.db, caller.marketplace_id, company.kind, company_id)
+    await services.companies.delete(caller.marketplace_id, company.kind, company_id)
     return Response(status_code=204)
 
 
-# (path, method, handler, route name, status, access, answers); the route name's ``{}`` is
+# (path, method, handler, route name, status, access, answers); a ``None`` handler is the
+# company type's own (``_OWN_HANDLERS``: the routes with a body). The route name's ``{}`` is
 # ``buyer`` or ``supplier``, a ``None`` status is FastAPI's default (200). Access: "list" (any
 # caller with a reader role; buyer and supplier users see only their own company), "own" (a
 # reader of that very company), "admin" (seller-only writes). Answers (for the OpenAPI
 # document): "page", "one" or "none", and whether a conflict (409) is possible.
-_ROUTES: tuple[tuple[str, str, Handler, str, int | None, str, str, bool], ...] = (
+_ROUTES: tuple[tuple[str, str, Handler | None, str, int | None, str, str, bool], ...] = (
     ("", "GET", list_companies, "list_{}s", None, "list", "page", False),
-    ("", "POST", create_company, "create_{}", 201, "admin", "one", True),
+    ("", "POST", None, "create_{}", 201, "admin", "one", True),
     ("/{id}", "GET", get_company, "get_{}", None, "own", "one", False),
-    ("/{id}", "PUT", save_company, "save_{}", None, "admin", "one", True),
-    ("/{id}", "PATCH", patch_company, "patch_{}", None, "admin", "one", True),
+    ("/{id}", "PUT", None, "save_{}", None, "admin", "one", True),
+    ("/{id}", "PATCH", None, "patch_{}", None, "admin", "one", True),
     ("/{id}", "DELETE", delete_company, "delete_{}", 204, "admin", "none", True),
 )
-
-
-def _with_body(handler: Handler, body: type[CompanyIn]) -> Handler:
-    """``handler`` reading its request body as ``body``: FastAPI validates and documents the
-    body from the endpoint's signature, and buyers and suppliers send different models."""
-    signature = inspect.signature(handler, eval_str=True)
-    if "body" not in signature.parameters:
-        return handler
-
-    @functools.wraps(handler)
-    async def endpoint(**values: Any) -> Response:
-        return await handler(**values)
-
-    params = [
-        param.replace(annotation=body) if param.name == "body" else param
-        for param in signature.parameters.values()
-    ]
-    endpoint.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-    return endpoint
 
 
 def _mount(company: CompanyType) -> None:
@@ -270,7 +277,7 @@ def _mount(company: CompanyType) -> None:
             dependencies.append(Depends(company.path_dependency))
         router.add_api_route(
             f"/{company.collection}" + path.replace("id", company.path_param),
-            _with_body(handler, company.body),
+            handler or _OWN_HANDLERS[company.kind][method],
             methods=[method],
             status_code=status,
             name=name.format(company.kind.value),
