@@ -201,27 +201,7 @@ class OrderService:
         )
         _check_to_company(actor, fields)
         async with self._db.write() as session:
-            taken = await orders.exists(
-                session, marketplace_id=actor.marketplace_id, order_id=order.id
-            )
-            if taken or (
-                actor.anonymous_key
-                and await orders.key_taken(
-                    session, marketplace_id=actor.marketplace_id, key=actor.anonymous_key
-                )
-            ):
-                raise IdExistsError(OBJECT_TYPE, order.id)
-            try:
-                await orders.insert(
-                    session,
-                    marketplace_id=actor.marketplace_id,
-                    order=order,
-                    from_user_internal_id=actor.user_internal_id,
-                    anonymous_key=actor.anonymous_key,
-                    anonymous_expires_at=actor.anonymous_expires_at,
-                )
-            except IntegrityError as exc:
-                raise IdExistsError(OBJECT_TYPE, order.id) from exc
+            await _insert_new(session, actor, order)
             created = await orders.get(
                 session, marketplace_id=actor.marketplace_id, order_id=order.id
             )
@@ -320,3 +300,27 @@ async def _require(
         if found is not None:
             return found
     raise NotFoundError(OBJECT_TYPE, order_id)
+
+
+async def _insert_new(session: AsyncSession, actor: Actor, order: Order) -> None:
+    """Insert the order; 409 ``IdExists`` when its ID, or the anonymous shopper's order key,
+    is taken (checked first, and again by the constraint should a concurrent create win)."""
+    taken = await orders.exists(session, marketplace_id=actor.marketplace_id, order_id=order.id)
+    if taken or (
+        actor.anonymous_key
+        and await orders.key_taken(
+            session, marketplace_id=actor.marketplace_id, key=actor.anonymous_key
+        )
+    ):
+        raise IdExistsError(OBJECT_TYPE, order.id)
+    try:
+        await orders.insert(
+            session,
+            marketplace_id=actor.marketplace_id,
+            order=order,
+            from_user_internal_id=actor.user_internal_id,
+            anonymous_key=actor.anonymous_key,
+            anonymous_expires_at=actor.anonymous_expires_at,
+        )
+    except IntegrityError as exc:
+        raise IdExistsError(OBJECT_TYPE, order.id) from exc

@@ -28,11 +28,11 @@ from gatehouse.http.deps import (
     ServicesDep,
     authenticate,
     require,
-    require_company_access,
 )
 from gatehouse.http.listing import list_page, list_query
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
+from gatehouse.http.routers._company_paths import BUYER_PATH, SUPPLIER_PATH, CompanyPath
 from gatehouse.http.schemas.companies import (
     BUYER_LIST_SPEC,
     SUPPLIER_LIST_SPEC,
@@ -48,24 +48,11 @@ Handler = Callable[..., Awaitable[Response]]
 CompanyIn = BuyerIn | SupplierIn
 
 
-def buyer_id(buyerID: str) -> str:
-    """The ``{buyerID}`` path parameter, as a route dependency of handlers shared by buyers and
-    suppliers (they read the company from the path): FastAPI validates and documents it here."""
-    return buyerID
-
-
-def supplier_id(supplierID: str) -> str:
-    """The ``{supplierID}`` path parameter; see ``buyer_id``."""
-    return supplierID
-
-
 @dataclass(frozen=True, slots=True)
 class CompanyType:
-    """One company type's routes: its wire format and the roles it needs."""
+    """One company type's routes: where they live, their wire format and the roles they need."""
 
-    kind: CompanyKind
-    path_param: str
-    path_dependency: Callable[[str], str]
+    path: CompanyPath
     tag: str
     out: Callable[[Company], dict[str, Any]]
     list_query: Callable[[Request], ListQuery]
@@ -75,8 +62,16 @@ class CompanyType:
     """The wire shape, for the OpenAPI document."""
 
     @property
+    def kind(self) -> CompanyKind:
+        return self.path.kind
+
+    @property
+    def path_param(self) -> str:
+        return self.path.path_param
+
+    @property
     def collection(self) -> str:
-        return f"{self.kind.value}s"
+        return self.path.collection
 
     @property
     def get_route(self) -> str:
@@ -84,9 +79,7 @@ class CompanyType:
 
 
 BUYERS = CompanyType(
-    CompanyKind.BUYER,
-    "buyerID",
-    buyer_id,
+    BUYER_PATH,
     "Buyers",
     buyer_out,
     list_query(BUYER_LIST_SPEC),
@@ -95,9 +88,7 @@ BUYERS = CompanyType(
     models.Buyer,
 )
 SUPPLIERS = CompanyType(
-    CompanyKind.SUPPLIER,
-    "supplierID",
-    supplier_id,
+    SUPPLIER_PATH,
     "Suppliers",
     supplier_out,
     list_query(SUPPLIER_LIST_SPEC),
@@ -262,21 +253,16 @@ def _mount(company: CompanyType) -> None:
     """
     checks = {
         "list": require(company.admin, company.reader),
-        "own": require_company_access(
-            company.admin,
-            company.reader,
-            company_type=UserType(company.kind.value),
-            path_param=company.path_param,
-        ),
+        "own": company.path.check(company.admin, company.reader),
         "admin": require(company.admin, seller_only=True),
     }
     answers = {"page": models.page_of(company.model), "one": company.model, "none": None}
     for path, method, handler, name, status, access, answer, conflicts in _ROUTES:
         dependencies = [Depends(checks[access])]
         if path:
-            dependencies.append(Depends(company.path_dependency))
+            dependencies.append(Depends(company.path.path_dependency))
         router.add_api_route(
-            f"/{company.collection}" + path.replace("id", company.path_param),
+            f"/{company.collection}" + path.replace("{id}", f"{{{company.path_param}}}"),
             handler or _OWN_HANDLERS[company.kind][method],
             methods=[method],
             status_code=status,

@@ -18,10 +18,17 @@ from fastapi.responses import JSONResponse
 from gatehouse.domain.listing import ListQuery, page_meta
 from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
-from gatehouse.http.deps import Caller, ServicesDep, authenticate, require, require_company_access
+from gatehouse.http.deps import Caller, ServicesDep, authenticate, require
 from gatehouse.http.listing import list_page, list_query, paging, query_param
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
+from gatehouse.http.routers._company_paths import (
+    BUYER_PATH,
+    COMPANY_PATHS,
+    SUPPLIER_PATH,
+    CompanyPath,
+    RoleCheck,
+)
 from gatehouse.http.schemas.user_groups import (
     LIST_SPEC,
     UserGroupAssignmentIn,
@@ -32,15 +39,13 @@ from gatehouse.http.schemas.user_groups import (
 from gatehouse.services.users import UserScope
 
 router = APIRouter(prefix="/v1")
-RoleCheck = Callable[..., Awaitable[Caller]]
-_COMPANY_PARAMS = {"buyerID": UserType.BUYER, "supplierID": UserType.SUPPLIER}
 
 
 def owner_scope(request: Request) -> UserScope:
     """Whose groups the route works on, from its path: a buyer's, a supplier's, the seller's."""
-    for param, user_type in _COMPANY_PARAMS.items():
-        if param in request.path_params:
-            return UserScope(user_type, str(request.path_params[param]))
+    for company in COMPANY_PATHS:
+        if company.path_param in request.path_params:
+            return UserScope(company.user_type, str(request.path_params[company.path_param]))
     return UserScope(UserType.ADMIN)
 
 
@@ -171,14 +176,20 @@ _ROUTES: tuple[
 )
 
 
-def _mount(prefix: str, tag: str, owner: UserType, reader: RoleCheck, admin: RoleCheck) -> None:
+def _mount(
+    prefix: str,
+    tag: str,
+    owner: UserType,
+    reader: RoleCheck,
+    admin: RoleCheck,
+    company: CompanyPath | None = None,
+) -> None:
     """Add one owner's nine routes to ``router``; ``admin`` guards writes, ``reader`` reads.
 
     Routes are added to the one module router rather than to a nested router, because the
     case-insensitive path middleware and the route-table tests read ``router.routes``.
     """
-    company = [p for p, kind in _COMPANY_PARAMS.items() if kind is owner]
-    extra = {"parameters": [_path_parameter(p) for p in company]} if company else None
+    extra = {"parameters": [_path_parameter(company.path_param)]} if company else None
     for path, method, handler, status, writes, (model, statuses) in _ROUTES:
         route_name = f"{handler.__name__}_{owner.value}"
         if handler is get_group:
@@ -203,11 +214,6 @@ def _path_parameter(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
 
-def _company_check(role: ApiRole, *more: ApiRole, owner: UserType) -> RoleCheck:
-    param = "buyerID" if owner is UserType.BUYER else "supplierID"
-    return require_company_access(role, *more, company_type=owner, path_param=param)
-
-
 _mount(
     "",
     "AdminUserGroups",
@@ -216,18 +222,18 @@ _mount(
     admin=require(ApiRole.AdminUserGroupAdmin, seller_only=True),
 )
 _mount(
-    "/buyers/{buyerID}",
+    BUYER_PATH.prefix,
     "UserGroups",
     UserType.BUYER,
-    reader=_company_check(ApiRole.UserGroupAdmin, ApiRole.UserGroupReader, owner=UserType.BUYER),
-    admin=_company_check(ApiRole.UserGroupAdmin, owner=UserType.BUYER),
+    reader=BUYER_PATH.check(ApiRole.UserGroupAdmin, ApiRole.UserGroupReader),
+    admin=BUYER_PATH.check(ApiRole.UserGroupAdmin),
+    company=BUYER_PATH,
 )
 _mount(
-    "/suppliers/{supplierID}",
+    SUPPLIER_PATH.prefix,
     "SupplierUserGroups",
     UserType.SUPPLIER,
-    reader=_company_check(
-        ApiRole.SupplierUserGroupAdmin, ApiRole.SupplierUserGroupReader, owner=UserType.SUPPLIER
-    ),
-    admin=_company_check(ApiRole.SupplierUserGroupAdmin, owner=UserType.SUPPLIER),
+    reader=SUPPLIER_PATH.check(ApiRole.SupplierUserGroupAdmin, ApiRole.SupplierUserGroupReader),
+    admin=SUPPLIER_PATH.check(ApiRole.SupplierUserGroupAdmin),
+    company=SUPPLIER_PATH,
 )
