@@ -19,6 +19,7 @@ from gatehouse.services.explain import ExplainService
 from gatehouse.services.impersonation_configs import ImpersonationConfigService
 from gatehouse.services.incidents import IncidentService
 from gatehouse.services.inventory import InventoryService
+from gatehouse.services.openid_connects import IntegrationEventService
 from gatehouse.services.orders import OrderService
 from gatehouse.services.rate_limits import RateLimitService
 from gatehouse.services.review import ReviewService
@@ -48,6 +49,7 @@ class Services:
     explain: ExplainService
     impersonation_configs: ImpersonationConfigService
     incidents: IncidentService
+    integration_events: IntegrationEventService
     inventory: InventoryService
     orders: OrderService
     rate_limits: RateLimitService
@@ -67,6 +69,7 @@ class Services:
             explain=ExplainService(deps),
             impersonation_configs=ImpersonationConfigService(deps),
             incidents=IncidentService(deps),
+            integration_events=IntegrationEventService(deps),
             inventory=InventoryService(deps),
             orders=OrderService(deps),
             rate_limits=RateLimitService(deps),
