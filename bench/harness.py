@@ -28,6 +28,8 @@ from types import FrameType
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+import procfs
+
 LOOPBACK = "127.0.0.1"
 
 
@@ -116,43 +118,111 @@ def gatehouse_argv(*args: str) -> list[str]:
     return [sys.executable, "-m", "gatehouse", *args]
 
 
+SERVERS = ("gatehouse", "uvicorn", "granian")
+"""How the app is served: ``gatehouse serve`` (one SO_REUSEPORT socket per worker), uvicorn's
+own ``--workers`` (one shared socket), or granian; the last two only to compare servers."""
+
+
 @dataclass
 class ServerProcess:
     proc: subprocess.Popen[bytes]
     base_url: str
     log_path: Path
+    workers: int = 1
+    ready_s: float = 0.0
+    """From spawning the server to its first 200 from /gatehouse/health."""
 
     def log_tail(self, lines: int = 30) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
+    def worker_pids(self) -> list[int]:
+        """The worker processes: the server's process group, without its supervisor when
+        there are several workers, and without multiprocessing's helper."""
+        group = procfs.process_group(self.proc.pid)
+        workers = [pid for pid in group if self.workers == 1 or pid != self.proc.pid]
+        return [pid for pid in workers if not procfs.is_helper(pid)]
+
+    def rss_mb(self) -> dict[str, Any]:
+        """Resident memory of each worker process and of the supervisor, in MB."""
+        return {
+            "workers_mb": [procfs.rss_of(pid) for pid in self.worker_pids()],
+            "supervisor_mb": procfs.rss_of(self.proc.pid) if self.workers > 1 else None,
+        }
+
+    def cpu_seconds(self) -> dict[int, float]:
+        """Each worker's CPU time so far (user + system): the difference over a scenario
+        shows how evenly the workers shared the load."""
+        return {pid: procfs.cpu_of(pid) for pid in self.worker_pids()}
+
+
+def server_argv(kind: str, port: int, workers: int, db: BenchDatabase) -> list[str]:
+    """The command line of one way to serve the app (``SERVERS``)."""
+    address = ("--host", LOOPBACK, "--port", str(port), "--workers", str(workers))
+    app = "gatehouse.cli.asgi:create_app_from_env"
+    if kind == "gatehouse":
+        return gatehouse_argv("serve", *address, "--database-url", db.url)
+    if kind == "uvicorn":
+        protocol = "gatehouse.http.header_limits:LimitedHttpToolsProtocol"
+        return [
+            *(sys.executable, "-m", "uvicorn", app, "--factory", *address, "--loop", "uvloop"),
+            *("--http", protocol, "--no-access-log", "--no-proxy-headers"),
+        ]
+    if kind == "granian":
+        return [
+            *(sys.executable, "-m", "granian", "--interface", "asgi", "--factory", *address),
+            *("--loop", "uvloop", "--no-access-log", "--no-ws", app),
+        ]
+    raise SystemExit(f"unknown server {kind!r}; known: {SERVERS}")
+
+
+def _server_env(kind: str, port: int, workers: int, db: BenchDatabase) -> dict[str, str]:
+    """What ``gatehouse serve`` hands its workers, for the servers started without it (after
+    ``gatehouse db upgrade``; the app makes its own keys and secrets when it starts)."""
+    env = {**os.environ, "GATEHOUSE_BOOTSTRAP_PASSWORD": strong_password()}
+    if kind == "gatehouse":
+        return env
+    upgrade = subprocess.run(
+        gatehouse_argv("db", "upgrade", "--database-url", db.url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if upgrade.returncode != 0:
+        raise RuntimeError(f"gatehouse db upgrade failed: {upgrade.stderr}")
+    env |= {
+        "GATEHOUSE_DATABASE_URL": db.url,
+        "GATEHOUSE_BASE_URL": f"http://{LOOPBACK}:{port}",
+        "GATEHOUSE_HOST": LOOPBACK,
+    }
+    if workers > 1:
+        metrics = db.log_dir / f"metrics-{kind}"
+        metrics.mkdir(exist_ok=True)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics)
+    return env
+
 
 @contextlib.contextmanager
 def gatehouse_server(
-    db: BenchDatabase, workers: int, startup_s: float = 60.0
+    db: BenchDatabase, workers: int, startup_s: float = 60.0, kind: str = "gatehouse"
 ) -> Iterator[ServerProcess]:
-    """Start ``gatehouse serve`` in its own session and stop the whole group on exit."""
+    """Start the server in its own session and stop the whole group on exit."""
     port = free_port()
-    log_path = db.log_dir / "server.log"
-    env = {**os.environ, "GATEHOUSE_BOOTSTRAP_PASSWORD": strong_password()}
-    argv = gatehouse_argv(
-        "serve",
-        "--host",
-        LOOPBACK,
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--database-url",
-        db.url,
-    )
+    log_path = db.log_dir / f"server-{kind}.log"
+    env = _server_env(kind, port, workers, db)
+    argv = server_argv(kind, port, workers, db)
     with log_path.open("wb") as log:
+        started = time.monotonic()
         proc = subprocess.Popen(
             argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
         )
-    server = ServerProcess(proc, f"http://{LOOPBACK}:{port}", log_path)
+    server = ServerProcess(proc, f"http://{LOOPBACK}:{port}", log_path, workers)
     try:
         wait_healthy(server, startup_s)
+        server.ready_s = round(time.monotonic() - started, 2)
+        if kind == "gatehouse":  # a socket per worker: wrk must not connect before all listen
+            procfs.wait_listening(port, workers, startup_s)
         yield server
     finally:
         stop_process_group(proc)

@@ -2,15 +2,16 @@
 
 Runs the peers one at a time, with the same load generator, concurrency, duration, warm-up
 and repeats as ``run.py``, so their numbers sit next to Gatehouse's: node-oidc-provider
-(/work/shared/bench-peers), django-oauth-toolkit (``bench/peer_apps/dot_app.py``) and
-Authlib + Flask (``bench/peer_apps/authlib_app.py``). Every peer serves
-``client_credentials`` with HTTP Basic; the DOT and Authlib peers also serve the
-``refresh_token`` grant and an authenticated resource read (``GET /me``), so those run side
-by side too (``PEER_SCENARIOS``). node-oidc-provider issues no refresh token for
-client_credentials (only with authorization codes, which need an interactive login) and
-serves userinfo only for OpenID user tokens, so it runs client_credentials only. Packages
-install into a scratch dir under /tmp (never under /work): the peers' dependencies must not
-leak into the repo or its venv.
+(``shared/bench-peers`` beside the repository's parent: see ``peers_dir``),
+django-oauth-toolkit (``bench/peer_apps/dot_app.py``) and Authlib + Flask
+(``bench/peer_apps/authlib_app.py``). Every peer serves ``client_credentials`` with HTTP
+Basic; the DOT and Authlib peers also serve the ``refresh_token`` grant and an authenticated
+resource read (``GET /me``), so those run side by side too (``PEER_SCENARIOS``).
+node-oidc-provider issues no refresh token for client_credentials (only with authorization
+codes, which need an interactive login) and serves userinfo only for OpenID user tokens, so
+it runs client_credentials only. Packages install into a scratch dir under /tmp (never in
+the workspace that holds the repository): the peers' dependencies must not leak into the
+repo or its venv.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ import loadgen
 import report
 from scenarios import FORM, Request
 
-PEERS_DIR = Path("/work/shared/bench-peers")
+PEERS_DIR_ENV = "GATEHOUSE_BENCH_PEERS_DIR"
+PEERS_SUBDIR = Path("shared") / "bench-peers"
 PEER_APPS = Path(__file__).resolve().parent / "peer_apps"
 SCRATCH = Path("/tmp/gatehouse-bench-peers")
 CLIENT_ID = "bench-client"
@@ -110,11 +112,41 @@ PEERS: list[Peer] = [
 ]
 
 
+def peers_dir(start: Path | None = None) -> Path:
+    """The peers' sources: ``GATEHOUSE_BENCH_PEERS_DIR`` if set, else the first
+    ``shared/bench-peers`` found walking up from this file (the shared folder sits beside the
+    repository's parent, wherever the checkout lives)."""
+    override = os.environ.get(PEERS_DIR_ENV)
+    if override:
+        found = Path(override).expanduser().resolve()
+        if not found.is_dir():
+            raise SystemExit(f"{PEERS_DIR_ENV}={override}: not a directory")
+        return found
+    here = (start or Path(__file__)).resolve()
+    for parent in here.parents:
+        if (parent / PEERS_SUBDIR).is_dir():
+            return parent / PEERS_SUBDIR
+    raise SystemExit(
+        f"no {PEERS_SUBDIR} found above {here.parent}; set {PEERS_DIR_ENV} or --peers-dir"
+    )
+
+
+def workspace() -> Path:
+    """The folder that holds the repository and the shared folder (e.g. /work for /work/main
+    or /work/wt/x): installs must stay out of it. Without a shared folder, the repo's parent."""
+    repo = Path(__file__).resolve().parent.parent
+    for parent in repo.parents:
+        if (parent / PEERS_SUBDIR).is_dir():
+            return parent
+    return repo.parent
+
+
 def scratch_dir(path: Path) -> Path:
-    """Refuse any scratch location inside /work: installs must stay out of the repo."""
+    """Refuse any scratch location inside the workspace: installs must stay out of the repo."""
     resolved = path.resolve()
-    if resolved == Path("/work") or Path("/work") in resolved.parents:
-        raise SystemExit(f"scratch dir must not be under /work: {resolved}")
+    root = workspace()
+    if resolved == root or root in resolved.parents:
+        raise SystemExit(f"scratch dir must not be under {root}: {resolved}")
     resolved.mkdir(parents=True, exist_ok=True)
     return resolved
 
@@ -287,7 +319,7 @@ def run_all(
     host: report.Machine,
     names: list[str] | None = None,
     scratch: Path = SCRATCH,
-    source: Path = PEERS_DIR,
+    source: Path | None = None,
     scenarios: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Every selected peer, one after another, for every wanted scenario it serves (default
@@ -295,7 +327,7 @@ def run_all(
     wanted = tuple(scenarios) if scenarios is not None else ("client_credentials",)
     chosen = [p for p in PEERS if (not names or p.name in names) and set(p.scenarios) & set(wanted)]
     scratch = scratch_dir(scratch)
-    install(scratch, source, {p.kind for p in chosen})
+    install(scratch, source or peers_dir(), {p.kind for p in chosen})
     print(f"\n# peers: {', '.join(wanted)} (HTTP Basic), installed under {scratch}")
     records: list[dict[str, Any]] = []
     for peer in chosen:
@@ -347,7 +379,12 @@ def main(argv: list[str] | None = None) -> int:
         help="peer scenarios to run (repeatable; default all that each peer serves)",
     )
     p.add_argument("--scratch", type=Path, default=SCRATCH, help=f"install dir ({SCRATCH})")
-    p.add_argument("--peers-dir", type=Path, default=PEERS_DIR, help=f"sources ({PEERS_DIR})")
+    p.add_argument(
+        "--peers-dir",
+        type=Path,
+        default=None,
+        help=f"sources (default: ${PEERS_DIR_ENV}, else {PEERS_SUBDIR} found above the repo)",
+    )
     args = p.parse_args(argv)
     run.check_bounds(p, args)
     settings = run.load_settings(args)

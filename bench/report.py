@@ -135,6 +135,16 @@ def print_result(name: str, label: str, ctx: Context, host: Machine, res: LoadRe
     print(f"  load generator {ctx.load_generator}")
 
 
+def print_worker_split(split: list[float]) -> None:
+    """CPU seconds each worker spent over the scenario (warm-up and repeats included): an
+    even split means the connections were spread over the workers."""
+    if len(split) < 2 or not sum(split):
+        return
+    busiest = round(100 * max(split) / sum(split))
+    cpu = ", ".join(f"{seconds:.1f}" for seconds in split)
+    print(f"  worker CPU     {cpu} s (the busiest worker did {busiest} %)")
+
+
 def write_json(stamp: datetime, payload: dict[str, Any], suffix: str = "") -> Path:
     """bench/results/<UTC timestamp>.json; small (no raw output, no tokens or IDs)."""
     RESULTS_DIR.mkdir(exist_ok=True)
@@ -303,3 +313,78 @@ def print_peer_table(
     ]
     if alone:
         print(f"  (no peer counterpart for: {', '.join(alone)})")
+
+
+def print_ceiling(ceiling: dict[str, Any]) -> None:
+    print(
+        f"# argon2id ceiling: {ceiling['hashes_per_s_core']:.1f} hashes/s on one core "
+        f"({ceiling['ms_per_hash']:.1f} ms each) x {ceiling['workers']} workers = "
+        f"{ceiling['ceiling_per_s']:.1f} password grants/s at most"
+    )
+
+
+def of_ceiling(records: list[dict[str, Any]], ceiling: dict[str, Any]) -> float | None:
+    """``password_grant`` requests/s as a percentage of the argon2id ceiling."""
+    grant = next((r for r in records if r["name"] == "password_grant"), None)
+    if grant is None or not ceiling["ceiling_per_s"]:
+        return None
+    share: float = round(100 * grant["requests_per_s"] / ceiling["ceiling_per_s"], 1)
+    return share
+
+
+def _rss_text(rss: dict[str, Any]) -> str:
+    workers = ", ".join(f"{mb:.1f}" for mb in rss["workers_mb"]) or "n/a"
+    supervisor = rss.get("supervisor_mb")
+    extra = f"; supervisor {supervisor:.1f} MB" if supervisor is not None else ""
+    return f"{workers} MB per worker{extra}"
+
+
+def print_server_facts(target: str, run: dict[str, Any]) -> None:
+    """Start-to-ready, memory after the run, and the password grant against its ceiling."""
+    print(f"\n== {target}: server")
+    print(
+        f"  start to ready {run['ready_s']:.2f} s (spawn to the first 200 from /gatehouse/health)"
+    )
+    print(f"  RSS after run  {_rss_text(run['rss'])}")
+    share = run.get("password_grant_of_ceiling")
+    if share is not None:
+        print(f"  password_grant {share:.1f} % of the argon2id ceiling")
+
+
+def busiest_share(split: list[float]) -> str:
+    """The busiest worker's share of the workers' CPU time, or ``-`` for one worker."""
+    if len(split) < 2 or not sum(split):
+        return "-"
+    return f"{round(100 * max(split) / sum(split))}%"
+
+
+def _server_cell(rec: dict[str, Any] | None) -> str:
+    if rec is None:
+        return "n/a"
+    share = busiest_share(rec.get("worker_cpu_s", []))
+    return f"{rec['requests_per_s']:.1f} / {rec['p99_ms']:.1f} / {share}"
+
+
+def print_server_table(runs: list[dict[str, Any]]) -> None:
+    """``--server`` given several times: per scenario and server, requests/s, p99 and the
+    busiest worker's share of the CPU time (50 % with two workers is an even split)."""
+    names = [r["name"] for r in runs[0]["scenarios"]]
+    print("\n== servers side by side (requests/s / p99 ms / busiest worker's CPU share)")
+    header = ["scenario", *(run["server"] for run in runs)]
+    rows = [header]
+    for name in names:
+        found = [next((r for r in run["scenarios"] if r["name"] == name), None) for run in runs]
+        rows.append([name, *(_server_cell(rec) for rec in found)])
+    rows.append(["start to ready s", *(f"{run['ready_s']:.2f}" for run in runs)])
+    rows.append(
+        ["max worker RSS MB", *(f"{max(run['rss']['workers_mb'] or [0]):.1f}" for run in runs)]
+    )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    for row in rows:
+        print(
+            "  "
+            + "  ".join(
+                c.ljust(w) if i == 0 else c.rjust(w)
+                for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )

@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import json
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -55,8 +57,9 @@ def add_load_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--repeat",
         type=int,
-        default=1,
-        help=f"measured runs per scenario, reported as their median (1, at most {MAX_REPEAT})",
+        default=None,
+        help="measured runs per scenario, reported as their median "
+        f"(1, or 3 with run.py --peers; at most {MAX_REPEAT})",
     )
     p.add_argument("--no-save", action="store_true", help="do not write bench/results/*.json")
 
@@ -94,6 +97,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="NAME",
         help="with --peers, run only these peers (repeatable; see bench/peers.py)",
     )
+    p.add_argument(
+        "--server",
+        action="append",
+        choices=harness.SERVERS,
+        help="serve the app with these, one after another on fresh databases (repeatable; "
+        "default gatehouse: `gatehouse serve`; uvicorn: its own --workers on one shared "
+        "socket; granian: if installed). Peers compare against the first.",
+    )
     args = p.parse_args(argv)
     check_bounds(p, args)
     return args
@@ -101,6 +112,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def check_bounds(p: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Keep every run bounded in time, as the bench must never run away."""
+    if args.repeat is None:  # beside the peers, medians of 3 (issue 12's table)
+        args.repeat = 3 if getattr(args, "peers", False) else 1
     if not 1 <= args.duration <= MAX_DURATION_S:
         p.error(f"--duration must be within 1..{MAX_DURATION_S:g} s")
     if not 0 <= args.warmup <= MAX_WARMUP_S:
@@ -123,6 +136,37 @@ def load_settings(args: argparse.Namespace) -> loadgen.LoadSettings:
     )
 
 
+BUYER_USERS = 20
+"""Users made in the ``list_buyer_users`` buyer: one full default page of 20."""
+
+
+def create_buyer_with_users(base_url: str, admin_token: str, count: int = BUYER_USERS) -> str:
+    """``POST /v1/buyers`` and ``count`` × ``POST /v1/buyers/{id}/users`` (admin bearer), for
+    the ``list_buyer_users`` scenario on the empty dataset; the buyer's ID."""
+    headers = {"Authorization": f"Bearer {admin_token}", "Content-Type": "application/json"}
+    status, raw = harness.http_request(
+        "POST", base_url + "/v1/buyers", json.dumps({"Name": "bench-buyer"}), headers
+    )
+    if status != 201:
+        raise RuntimeError(f"buyer create failed: HTTP {status} {raw[:300]!r}")
+    buyer_id: str = json.loads(raw)["ID"]
+    for n in range(count):
+        user = {
+            "ID": f"bench-user-{n:03d}",
+            "Username": f"bench-user-{n:03d}",
+            "FirstName": "Bench",
+            "LastName": f"User{n:03d}",
+            "Email": f"bench-user-{n:03d}@example.com",
+            "Active": True,
+        }
+        status, raw = harness.http_request(
+            "POST", f"{base_url}/v1/buyers/{buyer_id}/users", json.dumps(user), headers
+        )
+        if status != 201:
+            raise RuntimeError(f"buyer user create failed: HTTP {status} {raw[:300]!r}")
+    return buyer_id
+
+
 def make_fixture(server: harness.ServerProcess, db: harness.BenchDatabase) -> Fixture:
     """A marketplace made through the CLI (as operators would), one access token, and a
     secret-holding API client made through the API with one refresh token of its own."""
@@ -130,6 +174,7 @@ def make_fixture(server: harness.ServerProcess, db: harness.BenchDatabase) -> Fi
     token = harness.password_token(server.base_url, creds)
     cc_id, cc_secret = harness.create_secret_client(server.base_url, token, creds["Username"])
     refresh = harness.refresh_token(server.base_url, cc_id, cc_secret, creds)
+    buyer_id = create_buyer_with_users(server.base_url, token)
     return Fixture(
         base_url=server.base_url,
         marketplace_id=creds["MarketplaceID"],
@@ -140,6 +185,7 @@ def make_fixture(server: harness.ServerProcess, db: harness.BenchDatabase) -> Fi
         cc_client_id=cc_id,
         cc_client_secret=cc_secret,
         refresh_token=refresh,
+        buyer_id=buyer_id,
     )
 
 
@@ -199,21 +245,100 @@ def run_scenarios(
     settings: loadgen.LoadSettings,
     ctx: report.Context,
     host: report.Machine,
+    server: harness.ServerProcess | None = None,
 ) -> list[dict[str, Any]]:
     records = []
     for scenario in chosen:
         request = scenario.request(fixture)
         check_once(scenario, request)
+        before = server.cpu_seconds() if server else {}
         result = loadgen.run(gen, request, settings)
+        after = server.cpu_seconds() if server else {}
+        split = [round(after[pid] - before.get(pid, 0.0), 2) for pid in sorted(after)]
         report.print_result(scenario.name, scenario.label, ctx, host, result)
-        records.append({"name": scenario.name, "label": scenario.label, **result.as_json()})
+        report.print_worker_split(split)
+        records.append(
+            {
+                "name": scenario.name,
+                "label": scenario.label,
+                **result.as_json(),
+                "worker_cpu_s": split,
+            }
+        )
     return records
+
+
+def argon2_ceiling(workers: int, seconds: float = 1.5) -> dict[str, Any]:
+    """The password grant's upper bound: single-core argon2id hashes/s of
+    ``gatehouse.crypto.PasswordHasher`` (production parameters) times the worker count.
+    Measured here, before any server starts, so nothing else competes for the core."""
+    from gatehouse.crypto import PasswordHasher
+
+    hasher = PasswordHasher()
+
+    async def measure() -> tuple[int, float]:
+        count, started = 0, time.perf_counter()
+        while count < 5 or time.perf_counter() - started < seconds:
+            await hasher.hash("Bench-password-1")
+            count += 1
+        return count, time.perf_counter() - started
+
+    count, elapsed = asyncio.run(measure())
+    per_core = count / elapsed
+    return {
+        "hashes_per_s_core": round(per_core, 1),
+        "ms_per_hash": round(1000 / per_core, 2),
+        "workers": workers,
+        "ceiling_per_s": round(per_core * workers, 1),
+    }
+
+
+def server_facts(server: harness.ServerProcess) -> dict[str, Any]:
+    """Start-to-ready and memory of the server, read after its scenarios ran."""
+    return {"ready_s": server.ready_s, "rss": server.rss_mb()}
+
+
+def run_server(
+    kind: str,
+    args: argparse.Namespace,
+    run_with: tuple[list[Scenario], loadgen.Generator, loadgen.LoadSettings, report.Machine],
+    revision: str,
+    ceiling: dict[str, Any],
+) -> dict[str, Any]:
+    """One way of serving (``--server``) on a fresh database: set-up, every scenario, facts."""
+    chosen, gen, settings, host = run_with
+    loaded = args.dataset == "loaded"
+    out: dict[str, Any] = {"server": kind}
+    with harness.fresh_database(args.database_url) as db:
+        target = "Gatehouse" if kind == "gatehouse" else f"Gatehouse on {kind}"
+        ctx = report.Context(
+            target=target,
+            workers=args.workers,
+            concurrency=args.concurrency,
+            duration_s=args.duration,
+            warmup_s=args.warmup,
+            load_generator=gen.describe(settings),
+            database=db.kind,
+            dataset=args.dataset,
+        )
+        out["settings"] = ctx.__dict__.copy()
+        report.print_header(ctx, host, revision)
+        with harness.gatehouse_server(db, args.workers, kind=kind) as server:
+            fixture = prepare(server, db, loaded, out)
+            records = run_scenarios(chosen, fixture, gen, settings, ctx, host, server)
+            out |= server_facts(server)
+    out["scenarios"] = records
+    out["password_grant_of_ceiling"] = report.of_ceiling(records, ceiling)
+    report.print_server_facts(target, out)
+    if loaded:
+        out["loaded_comparison"] = report.loaded_comparison(records)
+        report.print_loaded_comparison(out["loaded_comparison"])
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    loaded = args.dataset == "loaded"
-    chosen = scenarios.select(args.scenario, loaded=loaded)  # typos fail before any set-up
+    chosen = scenarios.select(args.scenario, loaded=args.dataset == "loaded")  # typos first
     settings = load_settings(args)
     gen = loadgen.detect(args.load_generator)
     host = report.machine()
@@ -225,39 +350,38 @@ def main(argv: list[str] | None = None) -> int:
         "machine": host.as_json(),
     }
     with harness.signals_as_exit():
-        with harness.fresh_database(args.database_url) as db:
-            ctx = report.Context(
-                target="Gatehouse",
-                workers=args.workers,
-                concurrency=args.concurrency,
-                duration_s=args.duration,
-                warmup_s=args.warmup,
-                load_generator=gen.describe(settings),
-                database=db.kind,
-                dataset=args.dataset,
-            )
-            payload["settings"] = ctx.__dict__.copy()
-            report.print_header(ctx, host, revision)
-            with harness.gatehouse_server(db, args.workers) as server:
-                fixture = prepare(server, db, loaded, payload)
-                records = run_scenarios(chosen, fixture, gen, settings, ctx, host)
-                payload["scenarios"] = records
-                if loaded:
-                    payload["loaded_comparison"] = report.loaded_comparison(records)
-                    report.print_loaded_comparison(payload["loaded_comparison"])
+        payload["argon2_ceiling"] = ceiling = argon2_ceiling(args.workers)
+        report.print_ceiling(ceiling)
+        runs = [
+            run_server(kind, args, (chosen, gen, settings, host), revision, ceiling)
+            for kind in args.server or ["gatehouse"]
+        ]
+        payload |= {k: v for k, v in runs[0].items() if k != "server"}  # the primary server
+        payload["servers"] = runs
+        if len(runs) > 1:
+            report.print_server_table(runs)
         if args.peers:  # after Gatehouse has stopped, so nothing else competes for the CPU
-            import peers
-
-            wanted = [s.name for s in chosen if s.name in peers.PEER_SCENARIOS]
-            payload["peers"] = peers.run_all(
-                gen, settings, args.workers, host, args.peer, scenarios=wanted
-            )
-            payload["peer_comparison"] = report.peer_comparison(records, payload["peers"])
-            report.print_peer_comparison(payload["peer_comparison"])
-            report.print_peer_table(records, payload["peers"], settings.repeat)
+            run_peers(args, payload, (chosen, gen, settings, host))
     if not args.no_save:
         print(f"\nresults written to {report.write_json(stamp, payload).relative_to(REPO)}")
     return 0
+
+
+def run_peers(
+    args: argparse.Namespace,
+    payload: dict[str, Any],
+    run_with: tuple[list[Scenario], loadgen.Generator, loadgen.LoadSettings, report.Machine],
+) -> None:
+    """The peers under the same settings, then the side-by-side table with the primary."""
+    import peers
+
+    chosen, gen, settings, host = run_with
+    records = payload["scenarios"]
+    wanted = [s.name for s in chosen if s.name in peers.PEER_SCENARIOS]
+    payload["peers"] = peers.run_all(gen, settings, args.workers, host, args.peer, scenarios=wanted)
+    payload["peer_comparison"] = report.peer_comparison(records, payload["peers"])
+    report.print_peer_comparison(payload["peer_comparison"])
+    report.print_peer_table(records, payload["peers"], settings.repeat)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,8 @@ class Fixture:
     cc_client_secret: str
     refresh_token: str
     """Issued by one password grant on ``cc_client_id``; not rotated, so it can be replayed."""
+    buyer_id: str = ""
+    """A buyer with 20 users (``harness.create_buyer_with_users``), for ``list_buyer_users``."""
     loaded: LoadedFixture | None = None
 
     def require_loaded(self) -> LoadedFixture:
@@ -230,6 +232,22 @@ SCENARIOS: list[Scenario] = [
         headers=lambda fx: {"Content-Type": FORM},
         body=_refresh_token_body,
         wrk_script="form_post.lua",
+    ),
+    Scenario(
+        name="list_apiclients",
+        label="GET /v1/apiclients (Bearer, default page)",
+        method="GET",
+        path=lambda fx: "/v1/apiclients",
+        headers=_bearer,
+        wrk_script="bearer_get.lua",
+    ),
+    Scenario(
+        name="list_buyer_users",
+        label="GET /v1/buyers/{BuyerID}/users?pageSize=20 (Bearer, a buyer with 20 users)",
+        method="GET",
+        path=lambda fx: f"/v1/buyers/{fx.buyer_id}/users?pageSize=20",
+        headers=_bearer,
+        wrk_script="bearer_get.lua",
     ),
     Scenario(
         name="password_grant_loaded",

@@ -10,8 +10,7 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
 import httpx
@@ -23,37 +22,24 @@ from hypothesis import settings as hypothesis_settings
 from gatehouse.app import create_app
 from gatehouse.crypto import PasswordHasher
 from gatehouse.runtime import Runtime
-from gatehouse.services.marketplaces import MarketplaceCredentials, create_marketplace
+from gatehouse.services.marketplaces import create_marketplace
 from gatehouse.settings import Settings
 from gatehouse.storage import migrate
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import ADMIN_PASSWORD, BASE_URL, Marketplace, password_token
 
 # Deterministic property tests in CI: the same examples on every run.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
 hypothesis_settings.register_profile("dev", deadline=None)
 hypothesis_settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")
 
-BASE_URL = "http://gatehouse.test"
 PG_ADMIN_DSN = os.environ.get(
     "GATEHOUSE_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
-ADMIN_PASSWORD = "Adm1nPassword!"
 # Secrets at rest are encrypted on both backends in the suite (servers and CLI started by
 # tests inherit it); tests of the key's absence or of the SQLite key file remove it.
 TEST_ENCRYPTION_KEY = "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy0hISE"
 os.environ.setdefault("GATEHOUSE_ENCRYPTION_KEY", TEST_ENCRYPTION_KEY)
-
-
-class AdjustableClock:
-    """System time plus an offset tests can move forward (and the fixture moves back)."""
-
-    def __init__(self) -> None:
-        self.offset = timedelta()
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def advance(self, delta: timedelta) -> None:
-        self.offset += delta
 
 
 def backend() -> str:
@@ -139,38 +125,6 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture(scope="session")
 def hasher() -> PasswordHasher:
     return PasswordHasher()
-
-
-@dataclass(frozen=True)
-class Marketplace:
-    credentials: MarketplaceCredentials
-    token: str
-
-    @property
-    def id(self) -> str:
-        return self.credentials.marketplace_id
-
-    @property
-    def client_id(self) -> str:
-        return self.credentials.api_client_id
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-async def password_token(
-    http: httpx.AsyncClient, client_id: str, username: str, password: str, scope: str | None = None
-) -> httpx.Response:
-    form = {
-        "grant_type": "password",
-        "client_id": client_id,
-        "username": username,
-        "password": password,
-    }
-    if scope is not None:
-        form["scope"] = scope
-    return await http.post("/oauth/token", data=form)
 
 
 @pytest_asyncio.fixture

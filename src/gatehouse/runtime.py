@@ -14,13 +14,15 @@ from gatehouse.oauth.grant_subjects import GrantSubjectCache
 from gatehouse.oauth.jwt import TokenCodec
 from gatehouse.oauth.keys import KeyRing
 from gatehouse.oauth.revoked import RevokedTokens
-from gatehouse.oauth.standing import InvalidatedCache, TokenStandingCache
+from gatehouse.oauth.standing import TokenStandingCache
 from gatehouse.ratelimit.config import LimitConfigCache
 from gatehouse.ratelimit.counters import Counters, InProcessCounters, RedisCounters
 from gatehouse.ratelimit.limiter import RateLimiter
 from gatehouse.services.audit import TokenAuditLog
 from gatehouse.services.registry import Services
 from gatehouse.settings import Settings
+from gatehouse.storage.cache import InvalidatedCache
+from gatehouse.storage.cache_keys import CacheKey
 from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import PgListener
 
@@ -64,7 +66,7 @@ class Runtime:
         )
 
     @property
-    def caches(self) -> tuple[InvalidatedCache | LimitConfigCache, ...]:
+    def caches(self) -> tuple[InvalidatedCache, ...]:
         """Every cache of database state this process keeps, invalidated together (in this
         process right after a commit, in others through ``storage.invalidation``)."""
         return (
@@ -76,8 +78,6 @@ class Runtime:
         )
 
     def _rate_limiter(self) -> RateLimiter:
-        # Its own reader of the SQLite epoch: each reader remembers what it last saw.
-        epoch = self.db.epoch.reader() if self.db.epoch is not None else None
         local = InProcessCounters()
         counters: Counters = local
         if self.settings.redis_url:
@@ -85,7 +85,7 @@ class Runtime:
                 self.settings.redis_url, self.settings.redis_key_prefix, fallback=local
             )
         return RateLimiter(
-            LimitConfigCache(self.db, epoch),
+            LimitConfigCache(self.db),
             counters,
             self.clock,
             self.settings.failed_passwords_per_hour,
@@ -108,7 +108,7 @@ class Runtime:
         await self.limits.close()
         await self.db.dispose()
 
-    def _invalidate(self, keys: Iterable[str]) -> None:
+    def _invalidate(self, keys: Iterable[CacheKey]) -> None:
         found = set(keys)
         for cache in self.caches:
             cache.invalidate(found)

@@ -12,61 +12,25 @@ Screenshots go to ``tests/console/artifacts/`` (git-ignored; CI keeps the folder
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, ConsoleMessage, Page, Playwright, async_playwright
+from playwright.async_api import Browser, Page, Playwright, async_playwright
 
 from tests.conftest import empty_database
+from tests.factories.console import ADMIN, ARTIFACTS, PASSWORD, ConsoleServer, PageErrors
 from tests.support.server import server
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = os.environ.get("GATEHOUSE_TEST_CHROMIUM", "/usr/bin/chromium")
-ADMIN, PASSWORD = "console-admin", "Console-Passw0rd-1"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-_HTTP_STATUS = re.compile(r"Failed to load resource: the server responded with a status of (\d+)")
 
 
 def chromium_available() -> bool:
     return shutil.which(CHROMIUM) is not None or Path(CHROMIUM).exists()
-
-
-@dataclass
-class ConsoleServer:
-    base: str
-    database_url: str
-
-    @property
-    def console(self) -> str:
-        return f"{self.base}/gatehouse/console"
-
-
-@dataclass
-class PageErrors:
-    """JavaScript errors and console errors seen by one page."""
-
-    messages: list[str] = field(default_factory=list)
-    allowed_statuses: set[int] = field(default_factory=set)
-
-    def allow_http(self, *statuses: int) -> None:
-        self.allowed_statuses.update(statuses)
-
-    def on_console(self, message: ConsoleMessage) -> None:
-        if message.type != "error":
-            return
-        status = _HTTP_STATUS.search(message.text)
-        if status is not None and int(status.group(1)) in self.allowed_statuses:
-            return
-        self.messages.append(f"console: {message.text}")
-
-    def unexpected(self) -> list[str]:
-        return list(self.messages)
 
 
 @pytest_asyncio.fixture(scope="module")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.async_api import Page, Request, expect
 
-from tests.console.conftest import ConsoleServer
+from tests.factories.console import ConsoleServer
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.console.conftest import ADMIN, PASSWORD, ConsoleServer, PageErrors
 from tests.console.helpers import assert_every_control_labelled, bearer, shot, sign_in, token
+from tests.factories.console import ADMIN, PASSWORD, ConsoleServer, PageErrors
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 

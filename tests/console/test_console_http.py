@@ -13,7 +13,7 @@ import pytest
 from gatehouse.http.assets import CONSOLE_ASSETS, DOCS_ASSETS
 from gatehouse.runtime import Runtime
 from gatehouse.services.console import CONSOLE_APP_NAME
-from tests.conftest import ADMIN_PASSWORD, Marketplace, password_token
+from tests.factories.marketplaces import ADMIN_PASSWORD, Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
 

@@ -12,8 +12,8 @@ import pytest
 from playwright.async_api import Page, expect
 
 from gatehouse.http.assets import CONSOLE_ASSETS
-from tests.console.conftest import ADMIN, ARTIFACTS, PASSWORD, ConsoleServer, PageErrors
 from tests.console.helpers import bearer, shot, sign_in, token
+from tests.factories.console import ADMIN, ARTIFACTS, PASSWORD, ConsoleServer, PageErrors
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 USER_PASSWORD = "Buyer-Passw0rd-1"

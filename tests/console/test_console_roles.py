@@ -5,90 +5,20 @@ shown; an expired or revoked token leads back to sign-in; the phone-width views.
 
 from __future__ import annotations
 
-import json
-
 import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.console.conftest import ConsoleServer, PageErrors
-from tests.console.helpers import bearer, shot, sign_in, token
-from tests.support.server import gatehouse
+from tests.console.helpers import bearer, shot, sign_in
+from tests.factories.console import (
+    SECOND_PASSWORD,
+    ConsoleServer,
+    PageErrors,
+    second_marketplace,
+    user_with_roles,
+)
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
-PASSWORD = "Second-Passw0rd-1"
-
-
-def second_marketplace(server: ConsoleServer, admin: str) -> dict[str, str]:
-    created = gatehouse(
-        "marketplace",
-        "create",
-        "--name",
-        "Second",
-        "--admin-username",
-        admin,
-        "--admin-password",
-        PASSWORD,
-        "--json",
-        "--database-url",
-        server.database_url,
-    )
-    assert created.returncode == 0, created.stderr
-    creds: dict[str, str] = json.loads(created.stdout)
-    return creds
-
-
-def user_with_roles(
-    server: ConsoleServer, creds: dict[str, str], username: str, roles: list[str]
-) -> None:
-    """An admin user holding only ``roles``, through the API as any operator would."""
-    admin = bearer(token(server.base, creds["ApiClientID"], creds["Username"], PASSWORD))
-    base = server.base
-    # FullAccess to the bootstrap admin alone, not to every admin user of the marketplace.
-    me = httpx.get(f"{base}/v1/me", headers=admin).json()
-    kept = httpx.post(
-        f"{base}/v1/securityprofiles/assignments",
-        headers=admin,
-        json={
-            "SecurityProfileID": "FullAccess",
-            "UserID": me["ID"],
-        },
-    )
-    assert kept.status_code == 204, kept.text
-    dropped = httpx.delete(f"{base}/v1/securityprofiles/FullAccess/assignments", headers=admin)
-    assert dropped.status_code == 204, dropped.text
-    made = httpx.post(
-        f"{base}/v1/adminusers",
-        headers=admin,
-        json={
-            "Username": username,
-            "Password": PASSWORD,
-            "Active": True,
-            "FirstName": "R",
-            "LastName": "O",
-            "Email": f"{username}@example.com",
-        },
-    )
-    assert made.status_code == 201, made.text
-    profile = httpx.post(
-        f"{base}/v1/securityprofiles",
-        headers=admin,
-        json={
-            "ID": f"p-{username}",
-            "Name": username,
-            "Roles": roles,
-        },
-    )
-    assert profile.status_code == 201, profile.text
-    assigned = httpx.post(
-        f"{base}/v1/securityprofiles/assignments",
-        headers=admin,
-        json={
-            "SecurityProfileID": f"p-{username}",
-            "UserID": made.json()["ID"],
-        },
-    )
-    assert assigned.status_code == 204, assigned.text
 
 
 async def test_user_without_client_roles_sees_clients_refused(
@@ -96,7 +26,9 @@ async def test_user_without_client_roles_sees_clients_refused(
 ) -> None:
     creds = second_marketplace(console_server, "second-admin")
     user_with_roles(console_server, creds, "buyers-only", ["BuyerReader"])
-    await sign_in(page, console_server.console, "buyers-only", PASSWORD, creds["MarketplaceID"])
+    await sign_in(
+        page, console_server.console, "buyers-only", SECOND_PASSWORD, creds["MarketplaceID"]
+    )
     refusal = page.get_by_role("alert")
     await expect(refusal).to_contain_text("Refused")
     await expect(refusal).to_contain_text("ApiClientReader")
@@ -116,7 +48,9 @@ async def test_reader_sees_clients_without_write_controls(
 ) -> None:
     creds = second_marketplace(console_server, "third-admin")
     user_with_roles(console_server, creds, "client-reader", ["ApiClientReader"])
-    await sign_in(page, console_server.console, "client-reader", PASSWORD, creds["MarketplaceID"])
+    await sign_in(
+        page, console_server.console, "client-reader", SECOND_PASSWORD, creds["MarketplaceID"]
+    )
     await expect(page.get_by_role("heading", name="API clients")).to_be_visible()
     await expect(page.get_by_role("link", name="New API client")).to_have_count(0)
     await page.get_by_role("link", name="Gatehouse Console").click()
@@ -137,10 +71,12 @@ async def test_refusal_shown_and_expired_session_returns_to_sign_in(
     await page.evaluate("localStorage.clear()")
     await page.reload()
     await page.get_by_label("Username").fill("fourth-admin")
-    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_label("Password").fill(SECOND_PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_text("several marketplaces")).to_be_visible()
-    await sign_in(page, console_server.console, "fourth-admin", PASSWORD, creds["MarketplaceID"])
+    await sign_in(
+        page, console_server.console, "fourth-admin", SECOND_PASSWORD, creds["MarketplaceID"]
+    )
 
     # Delete the default client (allowed), then the console's own: the server refuses, as
     # it is the last client through which a FullAccess user can sign in.
@@ -175,7 +111,9 @@ async def test_phone_width_views(phone: Page, console_server: ConsoleServer) -> 
     creds = second_marketplace(console_server, "phone-admin")
     await phone.goto(console_server.console)
     await shot(phone, "phone-signin")
-    await sign_in(phone, console_server.console, "phone-admin", PASSWORD, creds["MarketplaceID"])
+    await sign_in(
+        phone, console_server.console, "phone-admin", SECOND_PASSWORD, creds["MarketplaceID"]
+    )
     await expect(phone.get_by_role("heading", name="API clients")).to_be_visible()
     await shot(phone, "phone-clients")
     await phone.get_by_role("link", name="Gatehouse Console").click()

@@ -10,10 +10,16 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from tests.console.conftest import ADMIN, PASSWORD, ConsoleServer, PageErrors
 from tests.console.helpers import assert_every_control_labelled, bearer, shot, sign_in, token
-from tests.console.test_console_roles import PASSWORD as OTHER_PASSWORD
-from tests.console.test_console_roles import second_marketplace, user_with_roles
+from tests.factories.console import (
+    ADMIN,
+    PASSWORD,
+    SECOND_PASSWORD,
+    ConsoleServer,
+    PageErrors,
+    second_marketplace,
+    user_with_roles,
+)
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
@@ -121,7 +127,7 @@ async def test_without_reader_role_the_section_is_refused(
 ) -> None:
     creds = second_marketplace(console_server, "sso-second-admin")
     user_with_roles(console_server, creds, "sso-none", ["BuyerReader"])
-    await sign_in(page, console_server.console, "sso-none", OTHER_PASSWORD, creds["MarketplaceID"])
+    await sign_in(page, console_server.console, "sso-none", SECOND_PASSWORD, creds["MarketplaceID"])
     await page.get_by_role("link", name="Single sign-on").click()
     refusal = page.get_by_role("alert")
     await expect(refusal).to_contain_text("Refused")
@@ -136,7 +142,7 @@ async def test_reader_sees_configs_without_write_controls(
     creds = second_marketplace(console_server, "sso-third-admin")
     user_with_roles(console_server, creds, "sso-reader", ["OpenIDConnectReader"])
     await sign_in(
-        page, console_server.console, "sso-reader", OTHER_PASSWORD, creds["MarketplaceID"]
+        page, console_server.console, "sso-reader", SECOND_PASSWORD, creds["MarketplaceID"]
     )
     await page.get_by_role("link", name="Single sign-on").click()
     await expect(page.get_by_role("table", name="OpenID Connect configs")).to_be_visible()
@@ -150,7 +156,7 @@ async def test_reader_sees_configs_without_write_controls(
 async def test_phone_width(phone: Page, console_server: ConsoleServer) -> None:
     creds = second_marketplace(console_server, "sso-phone-admin")
     await sign_in(
-        phone, console_server.console, "sso-phone-admin", OTHER_PASSWORD, creds["MarketplaceID"]
+        phone, console_server.console, "sso-phone-admin", SECOND_PASSWORD, creds["MarketplaceID"]
     )
     await phone.goto(f"{console_server.console}#/sso")
     await expect(phone.get_by_role("button", name="Create config")).to_be_visible()

@@ -19,7 +19,8 @@ from fastapi import FastAPI
 from gatehouse.app import create_app
 from gatehouse.logs import JsonFormatter
 from gatehouse.settings import Settings
-from tests.conftest import ADMIN_PASSWORD, BASE_URL, AdjustableClock, Marketplace, password_token
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import ADMIN_PASSWORD, BASE_URL, Marketplace, password_token
 
 PROXY = "10.1.2.3"
 SHOPPER = "203.0.113.9"

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from gatehouse.runtime import Runtime
 from gatehouse.storage.models import UserRow
-from tests.conftest import Marketplace, password_token
+from tests.factories.marketplaces import Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
 PASSWORD = "Passw0rdPassw0rd"

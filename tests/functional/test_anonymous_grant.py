@@ -13,8 +13,7 @@ from sqlalchemy import update
 from gatehouse.runtime import Runtime
 from gatehouse.storage.invalidation import client_key, invalidate
 from gatehouse.storage.models import ApiClientRow
-from tests.conftest import AdjustableClock, Marketplace
-from tests.functional.anon_support import (
+from tests.factories.anonymous import (
     ANON_MINUTES,
     TEMPLATE,
     Shop,
@@ -24,7 +23,9 @@ from tests.functional.anon_support import (
     build_shop,
     ok,
 )
-from tests.functional.test_oauth_password import assert_oauth_error, claims_of
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import Marketplace
+from tests.factories.tokens import assert_oauth_error, claims_of
 from tests.support.sql import written_statements
 
 pytestmark = pytest.mark.asyncio

@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 
 from gatehouse.runtime import Runtime
 from gatehouse.storage.models import ConsumedAnonTokenRow, UserRow
-from tests.conftest import AdjustableClock, Marketplace
-from tests.functional.anon_support import (
+from tests.factories.anonymous import (
     ANON_MINUTES,
     TEMPLATE,
     Shop,
@@ -22,10 +21,15 @@ from tests.functional.anon_support import (
     bearer,
     build_shop,
     buyer_user,
+    cart,
     login,
+    newcomer,
     ok,
+    register,
 )
-from tests.functional.test_oauth_password import claims_of
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import Marketplace
+from tests.factories.tokens import claims_of
 
 pytestmark = pytest.mark.asyncio
 
@@ -35,31 +39,12 @@ async def shop(client: httpx.AsyncClient, runtime: Runtime, marketplace: Marketp
     return await build_shop(client, runtime, marketplace)
 
 
-def newcomer(**fields: Any) -> dict[str, Any]:
-    body = buyer_user("carol", "carol", **fields)
-    body.pop("ID")
-    return body
-
-
-async def register(
-    http: httpx.AsyncClient, token: str, anon_user_token: str | None, body: dict[str, Any]
-) -> httpx.Response:
-    params = {} if anon_user_token is None else {"anonUserToken": anon_user_token}
-    return await http.put("/v1/me/register", headers=bearer(token), params=params, json=body)
-
-
 async def user_count(runtime: Runtime, mp: Marketplace) -> int:
     async with runtime.db.read() as session:
         found = await session.scalar(
             select(func.count()).select_from(UserRow).where(UserRow.marketplace_id == mp.id)
         )
     return int(found or 0)
-
-
-async def cart(http: httpx.AsyncClient, token: str) -> str:
-    await ok(await http.post("/v1/orders/Outgoing", headers=bearer(token), json={}), 201)
-    order_id: str = claims_of(token)["orderid"]
-    return order_id
 
 
 async def test_anonymous_users_may_read_me_but_not_change_it(

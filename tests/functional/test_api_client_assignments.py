@@ -12,7 +12,7 @@ import pytest
 
 from gatehouse.runtime import Runtime
 from gatehouse.storage.models import BuyerRow, SupplierRow
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
 
@@ -183,17 +183,14 @@ async def test_assignment_lets_that_buyers_users_log_in(
     client: httpx.AsyncClient, marketplace: Marketplace, runtime: Runtime
 ) -> None:
     from gatehouse.domain.users import UserType
-    from gatehouse.services import users
-    from tests.conftest import password_token
+    from gatehouse.services.users import UserScope
+    from tests.factories.marketplaces import password_token
 
     await add_companies(runtime, marketplace)
     for buyer in ("buyer-a", "buyer-b"):
-        await users.create(
-            runtime.db,
-            runtime.hasher,
-            runtime.clock,
+        await runtime.services.users.create(
             marketplace.id,
-            users.UserScope(UserType.BUYER, buyer),
+            UserScope(UserType.BUYER, buyer),
             {
                 "id": "u1",
                 "username": f"shopper-{buyer}",

@@ -10,7 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD, AdjustableClock, Marketplace
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import ADMIN_PASSWORD, Marketplace
 
 pytestmark = pytest.mark.asyncio
 

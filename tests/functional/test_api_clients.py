@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 from tests.support.console import drop_console_client
 
 pytestmark = pytest.mark.asyncio

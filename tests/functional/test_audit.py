@@ -20,14 +20,9 @@ from gatehouse.oauth.keys import rotate_signing_key
 from gatehouse.runtime import Runtime
 from gatehouse.services.audit import purge
 from gatehouse.storage.models import AuditEventRow
-from tests.conftest import AdjustableClock, Marketplace, password_token
-from tests.functional.test_buyer_users import (
-    PASSWORD,
-    add_companies,
-    company_client,
-    headers_with,
-    user,
-)
+from tests.factories.clock import AdjustableClock
+from tests.factories.companies import PASSWORD, add_companies, company_client, headers_with, user
+from tests.factories.marketplaces import Marketplace, password_token
 from tests.support.console import drop_console_client
 
 pytestmark = pytest.mark.asyncio

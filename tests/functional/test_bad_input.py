@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
 

@@ -1,80 +1,27 @@
-"""/v1/buyers/{buyerID}/users: CRUD, the buyer must exist, usernames unique across every
-company and user type, roles and the organisation boundary, login and unlock.
+"""/v1/buyers/{buyerID}/users: CRUD, PUT create-or-replace, usernames unique across every
+company and user type, the same ID in two buyers, and buyer-level profiles reaching a login.
+What buyer and supplier users share (company checks, roles, boundaries, unlock) runs for both
+in ``test_company_users``.
 
 Buyers and suppliers are inserted as rows, so these tests do not depend on their resources."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 import jwt
 import pytest
 
 from gatehouse.runtime import Runtime
-from gatehouse.storage.models import BuyerRow, SupplierRow
-from tests.conftest import Marketplace, password_token
+from tests.factories.companies import (
+    PASSWORD,
+    add_companies,
+    company_client,
+    error_of,
+    user,
+)
+from tests.factories.marketplaces import Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
-PASSWORD = "Passw0rdPassw0rd"
-
-
-async def add_companies(runtime: Runtime, mp: Marketplace, kind: str, *ids: str) -> None:
-    model = BuyerRow if kind == "buyer" else SupplierRow
-    async with runtime.db.write() as session:
-        for company_id in ids:
-            session.add(
-                model(
-                    marketplace_id=mp.id,
-                    id=company_id,
-                    name=company_id,
-                    active=True,
-                    created_at=datetime.now(UTC),
-                )
-            )
-
-
-def user(**fields: Any) -> dict[str, Any]:
-    return {
-        "ID": "jane",
-        "Username": "jane",
-        "Password": PASSWORD,
-        "FirstName": "Jane",
-        "LastName": "Doe",
-        "Email": "jane@example.com",
-        "Active": True,
-        **fields,
-    }
-
-
-async def headers_with(
-    runtime: Runtime, mp: Marketplace, roles: list[str], **claims: Any
-) -> dict[str, str]:
-    """A token signed by the server with other roles (and claims) than the admin's."""
-    base = jwt.decode(mp.token, options={"verify_signature": False})
-    base.update(role=roles, **claims)
-    return {"Authorization": f"Bearer {await runtime.codec.sign(base)}"}
-
-
-async def company_client(client: httpx.AsyncClient, mp: Marketplace) -> str:
-    created = await client.post(
-        "/v1/apiclients",
-        headers=mp.auth,
-        json={
-            "AppName": "Storefront",
-            "AccessTokenDuration": 60,
-            "AllowAnyBuyer": True,
-            "AllowAnySupplier": True,
-        },
-    )
-    client_id: str = created.json()["ID"]
-    return client_id
-
-
-def error_of(response: httpx.Response) -> dict[str, Any]:
-    error: dict[str, Any] = response.json()["Errors"][0]
-    return error
 
 
 @pytest.fixture
@@ -119,35 +66,6 @@ async def test_put_creates_then_replaces(client: httpx.AsyncClient, buyers: Mark
     assert replaced.json()["Username"] == "bob2"
     missing = await client.put(url, headers=buyers.auth, json={"Username": "bob3"})
     assert error_of(missing)["ErrorCode"] == "RequiredField"
-
-
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [
-        ("GET", "/v1/buyers/nope/users"),
-        ("POST", "/v1/buyers/nope/users"),
-        ("GET", "/v1/buyers/nope/users/jane"),
-        ("PUT", "/v1/buyers/nope/users/jane"),
-        ("PATCH", "/v1/buyers/nope/users/jane"),
-        ("DELETE", "/v1/buyers/nope/users/jane"),
-        ("POST", "/v1/buyers/nope/users/jane/unlock"),
-    ],
-)
-async def test_unknown_buyer_is_not_found(
-    client: httpx.AsyncClient, buyers: Marketplace, method: str, path: str
-) -> None:
-    response = await client.request(method, path, headers=buyers.auth, json=user())
-    assert response.status_code == 404
-    assert error_of(response)["Data"] == {"ObjectType": "Buyer", "ObjectID": "nope"}
-
-
-async def test_a_supplier_is_not_a_buyer(
-    client: httpx.AsyncClient, buyers: Marketplace, runtime: Runtime
-) -> None:
-    await add_companies(runtime, buyers, "supplier", "acme")
-    response = await client.get("/v1/buyers/acme/users", headers=buyers.auth)
-    assert response.status_code == 404
-    assert error_of(response)["Data"] == {"ObjectType": "Buyer", "ObjectID": "acme"}
 
 
 async def test_usernames_are_unique_across_companies_and_user_types(
@@ -215,84 +133,3 @@ async def test_buyer_user_logs_in_and_profiles_at_buyer_level_reach_them(
     claims = jwt.decode(token.json()["access_token"], options={"verify_signature": False})
     assert claims["usrtype"] == "buyer"
     assert sorted(claims["role"]) == ["MeAdmin", "Shopper"]
-
-
-async def test_reader_reads_and_admin_writes(
-    client: httpx.AsyncClient, buyers: Marketplace, runtime: Runtime
-) -> None:
-    await client.post("/v1/buyers/buyer-a/users", headers=buyers.auth, json=user())
-    reader = await headers_with(runtime, buyers, ["BuyerUserReader"])
-    assert (await client.get("/v1/buyers/buyer-a/users", headers=reader)).status_code == 200
-    assert (await client.get("/v1/buyers/buyer-a/users/jane", headers=reader)).status_code == 200
-    refused = await client.post(
-        "/v1/buyers/buyer-a/users", headers=reader, json=user(ID="x", Username="x")
-    )
-    assert refused.status_code == 403
-    assert error_of(refused)["Data"]["SufficientRoles"] == ["FullAccess", "BuyerUserAdmin"]
-    unlock = await client.post("/v1/buyers/buyer-a/users/jane/unlock", headers=reader)
-    assert unlock.status_code == 403
-    admin = await headers_with(runtime, buyers, ["BuyerUserAdmin"])
-    created = await client.post(
-        "/v1/buyers/buyer-a/users", headers=admin, json=user(ID="x", Username="x")
-    )
-    assert created.status_code == 201
-
-
-async def test_a_buyer_user_admin_manages_only_their_own_buyer(
-    client: httpx.AsyncClient, buyers: Marketplace
-) -> None:
-    await client.post("/v1/buyers/buyer-a/users", headers=buyers.auth, json=user())
-    await client.post(
-        "/v1/buyers/buyer-b/users", headers=buyers.auth, json=user(ID="b", Username="b")
-    )
-    await client.post(
-        "/v1/securityprofiles",
-        headers=buyers.auth,
-        json={"ID": "useradmin", "Name": "User admin", "Roles": ["BuyerUserAdmin"]},
-    )
-    await client.post(
-        "/v1/securityprofiles/assignments",
-        headers=buyers.auth,
-        json={"SecurityProfileID": "useradmin", "BuyerID": "buyer-a", "UserID": "jane"},
-    )
-    login = await password_token(client, await company_client(client, buyers), "jane", PASSWORD)
-    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
-
-    own = await client.post(
-        "/v1/buyers/buyer-a/users", headers=auth, json=user(ID="new", Username="new")
-    )
-    assert own.status_code == 201
-    for method, path in [
-        ("GET", "/v1/buyers/buyer-b/users"),
-        ("GET", "/v1/buyers/buyer-b/users/b"),
-        ("DELETE", "/v1/buyers/buyer-b/users/b"),
-        ("POST", "/v1/buyers/buyer-b/users/b/unlock"),
-    ]:
-        response = await client.request(method, path, headers=auth)
-        assert response.status_code == 404, path
-        assert error_of(response)["Data"] == {"ObjectType": "Buyer", "ObjectID": "buyer-b"}
-    assert (await client.get("/v1/buyers/buyer-b/users/b", headers=buyers.auth)).status_code == 200
-    seller_only = await client.get("/v1/adminusers", headers=auth)
-    assert error_of(seller_only)["ErrorCode"] == "Auth.UserNotAuthorizedToAdmin"
-
-
-async def test_unlock_is_204_and_idempotent(client: httpx.AsyncClient, buyers: Marketplace) -> None:
-    await client.post("/v1/buyers/buyer-a/users", headers=buyers.auth, json=user())
-    for _ in range(2):
-        response = await client.post("/v1/buyers/buyer-a/users/jane/unlock", headers=buyers.auth)
-        assert response.status_code == 204 and response.content == b""
-    unknown = await client.post("/v1/buyers/buyer-a/users/nobody/unlock", headers=buyers.auth)
-    assert error_of(unknown)["Data"] == {"ObjectType": "User", "ObjectID": "nobody"}
-
-
-async def test_failed_login_attempts_is_read_only(
-    client: httpx.AsyncClient, buyers: Marketplace
-) -> None:
-    created = await client.post(
-        "/v1/buyers/buyer-a/users", headers=buyers.auth, json=user(FailedLoginAttempts=7)
-    )
-    assert created.json()["FailedLoginAttempts"] == 0
-    patched = await client.patch(
-        "/v1/buyers/buyer-a/users/jane", headers=buyers.auth, json={"FailedLoginAttempts": 3}
-    )
-    assert patched.json()["FailedLoginAttempts"] == 0

@@ -17,9 +17,9 @@ from gatehouse import __version__
 from gatehouse.cli import app
 from gatehouse.cli.common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from gatehouse.runtime import Runtime
-from tests.conftest import ADMIN_PASSWORD, Marketplace, password_token
-from tests.functional.test_cli_database import command_paths
-from tests.functional.test_lockout import WRONG
+from tests.factories.cli import command_paths
+from tests.factories.lockout import WRONG
+from tests.factories.marketplaces import ADMIN_PASSWORD, Marketplace, password_token
 from tests.support.console import drop_console_client
 
 

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from gatehouse.cli import app
 from gatehouse.cli.common import EXIT_NO_DATABASE, EXIT_OK
 from gatehouse.storage import migrate
 from tests.conftest import PG_ADMIN_DSN, backend
+from tests.factories.cli import command_paths
 
 C = "0f1e2d3c-0000-4000-8000-000000000000"
 COMMANDS: list[list[str]] = [
@@ -62,17 +62,6 @@ def invoke(*args: str) -> Any:
     }
     env["GATEHOUSE_CONFIG"] = None
     return CliRunner().invoke(app, list(args), env=env)
-
-
-def command_paths(group: Any = None, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
-    group = group or typer.main.get_command(app)
-    found: set[tuple[str, ...]] = set()
-    for name, command in group.commands.items():
-        if hasattr(command, "commands"):
-            found |= command_paths(command, (*prefix, name))
-        else:
-            found.add((*prefix, name))
-    return found
 
 
 def test_the_list_covers_every_command() -> None:

@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from gatehouse.runtime import Runtime
-from tests.conftest import ADMIN_PASSWORD, BASE_URL, Marketplace
-from tests.functional.test_oauth_client_credentials import SECRET, new_client, shop
-from tests.functional.test_route_roles import company_user, token_with
+from tests.factories.client_credentials import SECRET, dcu_shop, new_client
+from tests.factories.companies import company_user
+from tests.factories.marketplaces import ADMIN_PASSWORD, BASE_URL, Marketplace
+from tests.factories.tokens import token_with
 from tests.support.sql import all_statements
 
-__all__ = ["shop"]  # the fixture, re-used
 SHOP = "https://shop.example"
 OTHER = "https://elsewhere.example"
 
@@ -231,3 +232,10 @@ async def test_the_review_flags_browser_clients_until_they_list_origins(
     await put_origins(client, marketplace, client_id, [SHOP])
     items = (await client.get("/gatehouse/review", headers=marketplace.auth)).json()["Items"]
     assert client_id not in browser_risks(items)
+
+
+@pytest.fixture
+async def shop(
+    client: httpx.AsyncClient, runtime: Runtime, marketplace: Marketplace
+) -> Marketplace:
+    return await dcu_shop(client, runtime, marketplace)

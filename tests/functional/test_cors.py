@@ -15,7 +15,8 @@ from fastapi import FastAPI
 from gatehouse.app import create_app
 from gatehouse.services.audit import TokenAuditLog
 from gatehouse.settings import Settings
-from tests.conftest import ADMIN_PASSWORD, BASE_URL, AdjustableClock, Marketplace
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import ADMIN_PASSWORD, BASE_URL, Marketplace
 
 LISTED = "https://shop.example"
 UNLISTED = "https://elsewhere.example"

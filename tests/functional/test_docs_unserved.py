@@ -10,7 +10,7 @@ import httpx
 from fastapi import FastAPI
 from starlette.routing import Match
 
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "behaviour.md"
 ROUTE = re.compile(r"`(?:(GET|POST|PUT|PATCH|DELETE) )?(/v1/[^`\s]*)`")

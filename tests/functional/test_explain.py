@@ -12,15 +12,16 @@ import pytest
 
 from gatehouse.runtime import Runtime
 from gatehouse.services.marketplaces import create_marketplace
-from tests.conftest import ADMIN_PASSWORD, AdjustableClock, Marketplace, password_token
-from tests.functional.test_buyer_users import PASSWORD, add_companies, user
-from tests.functional.test_lockout import WRONG, fresh_admin_auth, stored_lock
-from tests.functional.test_oauth_client_credentials import client_credentials
-from tests.functional.test_route_roles import company_user, token_with
+from tests.factories.client_credentials import client_credentials
+from tests.factories.clock import AdjustableClock
+from tests.factories.companies import PASSWORD, add_companies, company_user, user
+from tests.factories.explain import URL, check, decisive, explain
+from tests.factories.lockout import WRONG, fresh_admin_auth, stored_lock
+from tests.factories.marketplaces import ADMIN_PASSWORD, Marketplace, password_token
+from tests.factories.tokens import token_with
 from tests.support.sql import written_statements
 
 pytestmark = pytest.mark.asyncio
-URL = "/gatehouse/explain"
 PASSWORD_RULES = [
     "ClientExists",
     "ClientSecret",
@@ -35,22 +36,6 @@ PASSWORD_RULES = [
     "Roles",
     "MinimumRoles",
 ]
-
-
-async def explain(http: httpx.AsyncClient, auth: dict[str, str], **body: Any) -> dict[str, Any]:
-    response = await http.post(URL, headers=auth, json=body)
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
-def check(result: dict[str, Any], rule: str) -> dict[str, Any]:
-    found: dict[str, Any] = next(c for c in result["Checks"] if c["Rule"] == rule)
-    return found
-
-
-def decisive(result: dict[str, Any]) -> dict[str, Any] | None:
-    return next((c for c in result["Checks"] if c["Decisive"]), None)
 
 
 async def new_client(http: httpx.AsyncClient, mp: Marketplace, **fields: Any) -> str:

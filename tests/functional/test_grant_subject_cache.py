@@ -9,17 +9,12 @@ import httpx
 import pytest
 
 from gatehouse.runtime import Runtime
-from tests.conftest import Marketplace
-from tests.functional.test_oauth_client_credentials import (
-    client_credentials,
-    new_client,
-    shop,
-)
-from tests.functional.test_oauth_password import claims_of
+from tests.factories.client_credentials import client_credentials, dcu_shop, new_client
+from tests.factories.marketplaces import Marketplace
+from tests.factories.tokens import claims_of
 from tests.support.sql import all_statements
 
 pytestmark = pytest.mark.asyncio
-__all__ = ["shop"]  # the fixture, re-used
 
 
 async def roles_now(http: httpx.AsyncClient, client_id: str) -> list[str] | str:
@@ -108,3 +103,10 @@ async def test_user_and_company_state_show_in_the_next_grant(
     assert (await client.patch(buyer, headers=shop.auth, json={"Active": False})).is_success
     refused = await client_credentials(client, client_id)
     assert refused.json()["Errors"][0]["ErrorCode"] == "Auth.CompanyNotActive"
+
+
+@pytest.fixture
+async def shop(
+    client: httpx.AsyncClient, runtime: Runtime, marketplace: Marketplace
+) -> Marketplace:
+    return await dcu_shop(client, runtime, marketplace)

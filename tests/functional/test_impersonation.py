@@ -11,8 +11,8 @@ import jwt
 import pytest
 
 from gatehouse.runtime import Runtime
-from tests.conftest import Marketplace, password_token
-from tests.functional.test_buyer_users import PASSWORD, add_companies, error_of, user
+from tests.factories.companies import PASSWORD, add_companies, error_of, user
+from tests.factories.marketplaces import Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
 CONFIGS = "/v1/impersonationconfig"

@@ -10,17 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import AdjustableClock, Marketplace
-from tests.functional.test_oauth_client_credentials import (
-    SECRET,
-    client_credentials,
-    new_client,
-    shop,
-)
-from tests.functional.test_oauth_refresh_token import refresh
+from gatehouse.runtime import Runtime
+from tests.factories.client_credentials import SECRET, client_credentials, dcu_shop, new_client
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import Marketplace
+from tests.factories.refresh_tokens import refresh
 
 pytestmark = pytest.mark.asyncio
-__all__ = ["shop"]  # the fixture, re-used
 
 
 async def me(http: httpx.AsyncClient, token: str) -> tuple[int, str | None]:
@@ -174,3 +170,10 @@ async def test_deactivating_one_client_leaves_the_others_working(
     assert refused.json()["Errors"][0]["ErrorCode"] == "Auth.ClientNotActive"
     assert await me(client, kept) == (200, None)
     assert await me(client, await token_of(client, bystander)) == (200, None)
+
+
+@pytest.fixture
+async def shop(
+    client: httpx.AsyncClient, runtime: Runtime, marketplace: Marketplace
+) -> Marketplace:
+    return await dcu_shop(client, runtime, marketplace)

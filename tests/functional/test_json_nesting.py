@@ -13,7 +13,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from gatehouse.settings import DEFAULT_MAX_JSON_DEPTH
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
 

@@ -15,7 +15,8 @@ from gatehouse.oauth.keys import rotate_signing_key, schedule_signing_key
 from gatehouse.runtime import Runtime
 from gatehouse.storage.models import SigningKeyRow
 from gatehouse.storage.sealing import signing_key_purpose
-from tests.conftest import ADMIN_PASSWORD, AdjustableClock, Marketplace, password_token
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import ADMIN_PASSWORD, Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
 

@@ -6,32 +6,19 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
 
 from gatehouse.domain.lockout import LockoutPolicy, is_locked
 from gatehouse.runtime import Runtime
-from gatehouse.storage.models import UserRow
 from gatehouse.storage.queries.token_store import SqlTokenStore
-from tests.conftest import ADMIN_PASSWORD, AdjustableClock, Marketplace, password_token
-from tests.functional.test_buyer_users import PASSWORD, add_companies, company_client, user
+from tests.factories.clock import AdjustableClock
+from tests.factories.companies import PASSWORD, add_companies, company_client, user
+from tests.factories.lockout import WRONG, admin_jane, code_of, fresh_admin_auth, login, stored_lock
+from tests.factories.marketplaces import Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
-WRONG = "Wr0ngPassword!"
-
-
-async def login(
-    client: httpx.AsyncClient, mp: Marketplace, password: str, username: str = "jane"
-) -> httpx.Response:
-    return await password_token(client, mp.client_id, username, password)
-
-
-def code_of(response: httpx.Response) -> str:
-    code: str = response.json()["Errors"][0]["ErrorCode"]
-    return code
 
 
 async def fail(client: httpx.AsyncClient, mp: Marketplace, times: int) -> None:
@@ -43,13 +30,6 @@ async def fail(client: httpx.AsyncClient, mp: Marketplace, times: int) -> None:
 async def attempts(client: httpx.AsyncClient, auth: dict[str, str], url: str) -> int:
     count: int = (await client.get(url, headers=auth)).json()["FailedLoginAttempts"]
     return count
-
-
-async def fresh_admin_auth(client: httpx.AsyncClient, mp: Marketplace) -> dict[str, str]:
-    """A new token for the marketplace admin, for after the clock moved past the old one."""
-    response = await password_token(client, mp.client_id, mp.credentials.username, ADMIN_PASSWORD)
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 async def with_profile(client: httpx.AsyncClient, mp: Marketplace, **assignment: str) -> None:
@@ -73,9 +53,7 @@ async def with_profile(client: httpx.AsyncClient, mp: Marketplace, **assignment:
 
 @pytest.fixture
 async def jane(client: httpx.AsyncClient, marketplace: Marketplace) -> Marketplace:
-    created = await client.post("/v1/adminusers", headers=marketplace.auth, json=user())
-    assert created.status_code == 201
-    return marketplace
+    return await admin_jane(client, marketplace)
 
 
 async def test_ten_failures_lock_for_two_minutes_by_default(
@@ -217,17 +195,6 @@ async def test_company_users_lock_and_unlock(
     assert (await password_token(client, client_id, "jane", PASSWORD)).status_code == 200
 
 
-async def stored_lock(runtime: Runtime, mp: Marketplace, user_id: str) -> Any:
-    async with runtime.db.read() as session:
-        return (
-            await session.execute(
-                select(UserRow.id, UserRow.failed_login_attempts, UserRow.locked_until).where(
-                    UserRow.marketplace_id == mp.id, UserRow.external_id == user_id
-                )
-            )
-        ).one()
-
-
 async def test_concurrent_wrong_guesses_never_pass_the_limit(
     client: httpx.AsyncClient, jane: Marketplace, runtime: Runtime
 ) -> None:
@@ -247,7 +214,7 @@ async def test_the_counter_is_atomic_under_concurrency(jane: Marketplace, runtim
     policy = LockoutPolicy(3, timedelta(minutes=10))
     now = runtime.clock.now()
     states = await asyncio.gather(
-        *(store.record_failed_login(internal_id, policy, now) for _ in range(25))
+        *(store.record_failed_login(internal_id, policy, now, client_id=None) for _ in range(25))
     )
     counts = sorted(s.failed_attempts for s in states if s is not None)
     assert counts == [1, 2, *[3] * 23]

@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from gatehouse.runtime import Runtime
-from tests.conftest import Marketplace
-from tests.functional.test_lockout import WRONG, code_of, jane, login
+from gatehouse.storage.cache_keys import CacheKey
+from tests.factories.lockout import WRONG, admin_jane, code_of, login
+from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
-__all__ = ["jane"]  # the fixture, used by name
 
 
 class Work:
@@ -31,7 +31,7 @@ class Work:
     def __init__(self) -> None:
         self.statements: list[tuple[str, str]] = []
         self.commits = 0
-        self.invalidations: list[set[str]] = []
+        self.invalidations: list[set[CacheKey]] = []
 
     def listen(self, kind: str, session: AsyncSession) -> None:
         def on_execute(state: ORMExecuteState) -> None:
@@ -112,3 +112,8 @@ async def test_known_and_unknown_users_cost_the_same_write(
     assert (await work_of(runtime, monkeypatch, known)).statements == (
         await work_of(runtime, monkeypatch, unknown)
     ).statements
+
+
+@pytest.fixture
+async def jane(client: httpx.AsyncClient, marketplace: Marketplace) -> Marketplace:
+    return await admin_jane(client, marketplace)

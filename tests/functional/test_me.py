@@ -12,8 +12,8 @@ import pytest
 
 from gatehouse.runtime import Runtime
 from gatehouse.storage.models import BuyerRow, SupplierRow
-from tests.conftest import Marketplace, password_token
-from tests.functional.test_buyer_users import PASSWORD, company_client, error_of, user
+from tests.factories.companies import PASSWORD, company_client, error_of, user
+from tests.factories.marketplaces import Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
 NEW_PASSWORD = "An0therPassw0rd"

@@ -11,7 +11,6 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
-from prometheus_client.parser import text_string_to_metric_families
 
 from gatehouse.app import create_app
 from gatehouse.crypto import PasswordHasher
@@ -19,27 +18,12 @@ from gatehouse.runtime import Runtime
 from gatehouse.services.marketplaces import create_marketplace
 from gatehouse.settings import Settings
 from gatehouse.storage.queries import usage as usage_q
-from tests.conftest import ADMIN_PASSWORD, BASE_URL, AdjustableClock, Marketplace, password_token
-from tests.functional.test_oauth_client_credentials import (
-    SECRET,
-    client_credentials,
-    new_client,
-    shop,
-)
+from tests.factories.client_credentials import SECRET, client_credentials, dcu_shop, new_client
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import ADMIN_PASSWORD, BASE_URL, Marketplace, password_token
+from tests.factories.metrics import scrape
 
 pytestmark = pytest.mark.asyncio
-__all__ = ["shop"]
-
-
-async def scrape(http: httpx.AsyncClient) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    response = await http.get("/metrics")
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("text/plain")
-    samples = {}
-    for family in text_string_to_metric_families(response.text):
-        for sample in family.samples:
-            samples[(sample.name, frozenset(sample.labels.items()))] = sample.value
-    return samples
 
 
 def value(
@@ -396,3 +380,10 @@ async def test_shutdown_stores_what_is_left(
             assert (await usage_q.last_used(session, shop.id, [cid]))[cid] is None
     async with runtime.db.read() as session:
         assert (await usage_q.last_used(session, shop.id, [cid]))[cid] is not None
+
+
+@pytest.fixture
+async def shop(
+    client: httpx.AsyncClient, runtime: Runtime, marketplace: Marketplace
+) -> Marketplace:
+    return await dcu_shop(client, runtime, marketplace)

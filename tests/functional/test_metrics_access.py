@@ -12,7 +12,7 @@ import pytest
 from gatehouse.app import create_app
 from gatehouse.http.metrics_access import is_loopback
 from gatehouse.settings import Settings
-from tests.conftest import BASE_URL
+from tests.factories.marketplaces import BASE_URL
 from tests.support.server import server, stop
 
 PATHS = ("/metrics", "/gatehouse/metrics")

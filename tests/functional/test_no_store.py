@@ -19,9 +19,8 @@ from fastapi.routing import APIRoute
 from gatehouse.app import ROUTERS
 from gatehouse.http.cache_control import CACHEABLE_PATHS
 from gatehouse.runtime import Runtime
-from tests.conftest import ADMIN_PASSWORD, Marketplace, password_token
-from tests.functional.anon_support import anon, build_shop, ok
-from tests.functional.test_anonymous_register import newcomer, register
+from tests.factories.anonymous import anon, build_shop, newcomer, ok, register
+from tests.factories.marketplaces import ADMIN_PASSWORD, Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
 

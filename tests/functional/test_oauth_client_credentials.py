@@ -3,47 +3,18 @@ user's (spec §3.9), every refusal of decisions.md's table, and no database writ
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
 from gatehouse.runtime import Runtime
-from tests.conftest import Marketplace
-from tests.functional.test_buyer_users import add_companies
-from tests.functional.test_oauth_password import assert_oauth_error, claims_of
+from tests.factories.client_credentials import SECRET, client_credentials, dcu_shop, new_client
+from tests.factories.marketplaces import Marketplace
+from tests.factories.tokens import assert_oauth_error, claims_of
 from tests.support.sql import written_statements
 
 pytestmark = pytest.mark.asyncio
 PASSWORD = "Passw0rdPassw0rd"
-SECRET = "cc-secret-value"
 DCU_REQUIRED = "Default context user required for client credentials grant"
-
-
-async def new_client(http: httpx.AsyncClient, mp: Marketplace, **fields: Any) -> str:
-    body = {
-        "AppName": "Integration",
-        "AccessTokenDuration": 30,
-        "AllowAnyBuyer": True,
-        "ClientSecret": SECRET,
-        "DefaultContextUserName": "dcu-user",
-        **fields,
-    }
-    created = await http.post("/v1/apiclients", headers=mp.auth, json=body)
-    assert created.status_code == 201, created.text
-    client_id: str = created.json()["ID"]
-    return client_id
-
-
-async def client_credentials(
-    http: httpx.AsyncClient, client_id: str, secret: str | None = SECRET, scope: str | None = None
-) -> httpx.Response:
-    form = {"grant_type": "client_credentials", "client_id": client_id}
-    if secret is not None:
-        form["client_secret"] = secret
-    if scope is not None:
-        form["scope"] = scope
-    return await http.post("/oauth/token", data=form)
 
 
 async def elevated_login(http: httpx.AsyncClient, client_id: str, password: str) -> httpx.Response:
@@ -62,28 +33,7 @@ async def elevated_login(http: httpx.AsyncClient, client_id: str, password: str)
 async def shop(
     client: httpx.AsyncClient, runtime: Runtime, marketplace: Marketplace
 ) -> Marketplace:
-    """Buyer ``buyer-a`` with user ``dcu-user`` holding Shopper, MeAdmin and OrderReader."""
-    await add_companies(runtime, marketplace, "buyer", "buyer-a")
-    profile = {"ID": "shop", "Name": "Shop", "Roles": ["Shopper", "MeAdmin", "OrderReader"]}
-    await client.post("/v1/securityprofiles", headers=marketplace.auth, json=profile)
-    user = {
-        "ID": "dcu",
-        "Username": "dcu-user",
-        "Password": PASSWORD,
-        "FirstName": "D",
-        "LastName": "C",
-        "Email": "dcu@example.com",
-        "Active": True,
-    }
-    created = await client.post("/v1/buyers/buyer-a/users", headers=marketplace.auth, json=user)
-    assert created.status_code == 201, created.text
-    assigned = await client.post(
-        "/v1/securityprofiles/assignments",
-        headers=marketplace.auth,
-        json={"SecurityProfileID": "shop", "BuyerID": "buyer-a", "UserID": "dcu"},
-    )
-    assert assigned.status_code == 204, assigned.text
-    return marketplace
+    return await dcu_shop(client, runtime, marketplace)
 
 
 async def test_token_is_the_default_context_users(

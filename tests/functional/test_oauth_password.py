@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import json
-from typing import Any
-
 import httpx
 import jwt
 import pytest
 
 from gatehouse.runtime import Runtime
-from tests.conftest import ADMIN_PASSWORD, BASE_URL, Marketplace, password_token
+from tests.factories.marketplaces import ADMIN_PASSWORD, BASE_URL, Marketplace, password_token
+from tests.factories.tokens import assert_oauth_error, claims_of
 
 pytestmark = pytest.mark.asyncio
-
-
-def claims_of(token: str) -> dict[str, Any]:
-    payload = token.split(".")[1]
-    decoded: dict[str, Any] = json.loads(
-        base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-    )
-    return decoded
 
 
 async def test_success_shape_and_exact_claims(
@@ -116,15 +105,6 @@ async def test_username_is_case_insensitive(
         client, marketplace.client_id, marketplace.credentials.username.upper(), ADMIN_PASSWORD
     )
     assert response.status_code == 200
-
-
-def assert_oauth_error(response: httpx.Response, status: int, error: str, code: str) -> None:
-    assert response.status_code == status, response.text
-    body = response.json()
-    assert body["error"] == error
-    assert body["error_description"]
-    assert body["Errors"][0]["ErrorCode"] == code
-    assert body["Errors"][0]["Message"] == body["error_description"]
 
 
 async def test_wrong_password_and_unknown_user_get_the_same_answer(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import Any
 
 import httpx
 import pytest
@@ -15,48 +14,19 @@ from sqlalchemy import select, update
 from gatehouse.domain.errors import UnauthenticatedError
 from gatehouse.runtime import Runtime
 from gatehouse.storage.models import RefreshTokenRow
-from tests.conftest import ADMIN_PASSWORD, AdjustableClock, Marketplace, password_token
-from tests.functional.test_buyer_users import add_companies
-from tests.functional.test_oauth_password import assert_oauth_error, claims_of
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import ADMIN_PASSWORD, Marketplace, password_token
+from tests.factories.refresh_tokens import (
+    SECRET,
+    jane_login,
+    jane_shop,
+    new_client,
+    refresh,
+)
+from tests.factories.tokens import assert_oauth_error, claims_of
 from tests.support.sql import written_statements
 
 pytestmark = pytest.mark.asyncio
-PASSWORD = "Passw0rdPassw0rd"
-SECRET = "refresh-secret-value"
-
-
-async def new_client(http: httpx.AsyncClient, mp: Marketplace, **fields: Any) -> str:
-    body = {
-        "AppName": "Storefront",
-        "AccessTokenDuration": 20,
-        "RefreshTokenDuration": 60,
-        "AllowAnyBuyer": True,
-        **fields,
-    }
-    created = await http.post("/v1/apiclients", headers=mp.auth, json=body)
-    assert created.status_code == 201, created.text
-    client_id: str = created.json()["ID"]
-    return client_id
-
-
-async def refresh(
-    http: httpx.AsyncClient, client_id: str, token: str, **extra: str
-) -> httpx.Response:
-    form = {"grant_type": "refresh_token", "client_id": client_id, "refresh_token": token}
-    return await http.post("/oauth/token", data={**form, **extra})
-
-
-async def jane_login(http: httpx.AsyncClient, client_id: str, **extra: str) -> dict[str, Any]:
-    form = {
-        "grant_type": "password",
-        "client_id": client_id,
-        "username": "jane",
-        "password": PASSWORD,
-    }
-    response = await http.post("/oauth/token", data={**form, **extra})
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def roles_of(response: httpx.Response) -> list[str]:
@@ -68,34 +38,7 @@ def roles_of(response: httpx.Response) -> list[str]:
 async def shop(
     client: httpx.AsyncClient, runtime: Runtime, marketplace: Marketplace
 ) -> Marketplace:
-    """Buyer user ``jane`` of ``buyer-a``: Shopper (company level) and OrderReader (user level)."""
-    await add_companies(runtime, marketplace, "buyer", "buyer-a")
-    for profile in (
-        {"ID": "shop", "Name": "Shop", "Roles": ["Shopper"]},
-        {"ID": "orders", "Name": "Orders", "Roles": ["OrderReader"]},
-        {"ID": "me", "Name": "Me", "Roles": ["MeAdmin"]},
-    ):
-        await client.post("/v1/securityprofiles", headers=marketplace.auth, json=profile)
-    user = {
-        "ID": "jane",
-        "Username": "jane",
-        "Password": PASSWORD,
-        "FirstName": "J",
-        "LastName": "D",
-        "Email": "jane@example.com",
-        "Active": True,
-    }
-    created = await client.post("/v1/buyers/buyer-a/users", headers=marketplace.auth, json=user)
-    assert created.status_code == 201, created.text
-    for assignment in (
-        {"SecurityProfileID": "shop", "BuyerID": "buyer-a"},
-        {"SecurityProfileID": "orders", "BuyerID": "buyer-a", "UserID": "jane"},
-    ):
-        saved = await client.post(
-            "/v1/securityprofiles/assignments", headers=marketplace.auth, json=assignment
-        )
-        assert saved.status_code == 204, saved.text
-    return marketplace
+    return await jane_shop(client, runtime, marketplace)
 
 
 async def test_login_returns_a_refresh_token_stored_only_as_its_hash(

@@ -17,13 +17,13 @@ import pytest
 from gatehouse.crypto import PasswordHasher
 from gatehouse.runtime import Runtime
 from gatehouse.services.marketplaces import create_marketplace
-from tests.conftest import ADMIN_PASSWORD, AdjustableClock, Marketplace, password_token
-from tests.functional.test_oauth_refresh_token import PASSWORD, shop
-from tests.functional.test_revocation import INVALID, OK, REVOKED, bearer, me_status
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import ADMIN_PASSWORD, Marketplace, password_token
+from tests.factories.refresh_tokens import PASSWORD, jane_shop
+from tests.factories.revocation import INVALID, OK, REVOKED, bearer, me_status
 from tests.support.sql import all_statements
 
 pytestmark = pytest.mark.asyncio
-__all__ = ["shop"]  # the fixture, re-used
 SECRET = "s3cr:t%+ é/="  # every character RFC 6749's form-encoding step matters for
 
 
@@ -487,3 +487,10 @@ async def test_metadata_is_complete_and_valid(
     for endpoint in ("token_endpoint", "revocation_endpoint", "introspection_endpoint"):
         path = body[endpoint].removeprefix(base)
         assert (await client.post(path, data={})).status_code in (400, 401), endpoint
+
+
+@pytest.fixture
+async def shop(
+    client: httpx.AsyncClient, runtime: Runtime, marketplace: Marketplace
+) -> Marketplace:
+    return await jane_shop(client, runtime, marketplace)

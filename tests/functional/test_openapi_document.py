@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from gatehouse.http.openapi.document import api_routes, requirements
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 ERROR_SCHEMAS = ("#/components/schemas/Errors", "#/components/schemas/OAuthErrors")
 # The console's page and static files, and the docs page: browser assets, not API.

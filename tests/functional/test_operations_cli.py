@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import Marketplace
-from tests.functional.test_buyer_users import user
+from tests.factories.companies import user
+from tests.factories.marketplaces import Marketplace
 from tests.support.server import gatehouse
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]

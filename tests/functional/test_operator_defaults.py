@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from gatehouse.runtime import Runtime
-from tests.conftest import Marketplace
-from tests.functional.anon_support import Shop, anonymous_token, build_shop, ok
-from tests.functional.test_metrics import scrape
+from tests.factories.anonymous import Shop, anonymous_token, build_shop, ok
+from tests.factories.marketplaces import Marketplace
+from tests.factories.metrics import scrape
 
 pytestmark = pytest.mark.asyncio
 

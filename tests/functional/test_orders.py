@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from gatehouse.runtime import Runtime
-from tests.conftest import AdjustableClock, Marketplace
-from tests.functional.anon_support import (
+from tests.factories.anonymous import (
     TEMPLATE,
     Shop,
     anon,
@@ -22,7 +21,9 @@ from tests.functional.anon_support import (
     login,
     ok,
 )
-from tests.functional.test_oauth_password import claims_of
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import Marketplace
+from tests.factories.tokens import claims_of
 
 pytestmark = pytest.mark.asyncio
 

@@ -16,9 +16,10 @@ from gatehouse.storage.models import (
     UserGroupAssignmentRow,
     UserGroupRow,
 )
-from tests.conftest import AdjustableClock, Marketplace, password_token
-from tests.functional.test_buyer_users import PASSWORD, add_companies, error_of, user
-from tests.functional.test_lockout import fresh_admin_auth, stored_lock
+from tests.factories.clock import AdjustableClock
+from tests.factories.companies import PASSWORD, add_companies, error_of, user
+from tests.factories.lockout import fresh_admin_auth, stored_lock
+from tests.factories.marketplaces import Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
 CONFIG_FIELDS = {

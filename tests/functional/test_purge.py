@@ -16,16 +16,19 @@ from gatehouse.runtime import Runtime
 from gatehouse.services.purge import purge
 from gatehouse.settings import Settings
 from gatehouse.storage.models import ConsumedAnonTokenRow, OrderRow, RefreshTokenRow
-from tests.conftest import AdjustableClock, Marketplace, password_token
-from tests.functional.anon_support import (
+from tests.factories.anonymous import (
     PASSWORD,
     Shop,
     anon,
     build_shop,
+    cart,
     fresh_seller_auth,
+    newcomer,
     ok,
+    register,
 )
-from tests.functional.test_anonymous_register import cart, newcomer, register
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import Marketplace, password_token
 from tests.support.server import gatehouse
 
 pytestmark = pytest.mark.asyncio

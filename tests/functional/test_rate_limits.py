@@ -19,9 +19,17 @@ from gatehouse.app import create_app
 from gatehouse.ratelimit.counters import InProcessCounters
 from gatehouse.runtime import Runtime
 from gatehouse.settings import Settings
-from tests.conftest import ADMIN_PASSWORD, BASE_URL, AdjustableClock, Marketplace, password_token
-from tests.functional.test_buyer_users import PASSWORD, headers_with, user
-from tests.functional.test_route_roles import company_user, token_with
+from tests.factories.clock import AdjustableClock
+from tests.factories.companies import PASSWORD, company_user, headers_with, user
+from tests.factories.marketplaces import ADMIN_PASSWORD, BASE_URL, Marketplace, password_token
+from tests.factories.rate_limits import (
+    assert_rate_limited,
+    first_error,
+    limits_url,
+    new_client,
+    put_limits,
+)
+from tests.factories.tokens import token_with
 
 pytestmark = pytest.mark.asyncio
 UNLIMITED = {
@@ -32,26 +40,6 @@ UNLIMITED = {
 }
 
 
-def limits_url(client_id: str) -> str:
-    return f"/gatehouse/apiclients/{client_id}/ratelimits"
-
-
-def first_error(response: httpx.Response) -> dict[str, Any]:
-    error: dict[str, Any] = response.json()["Errors"][0]
-    return error
-
-
-async def new_client(client: httpx.AsyncClient, mp: Marketplace, name: str = "Integration") -> str:
-    created = await client.post(
-        "/v1/apiclients",
-        headers=mp.auth,
-        json={"AppName": name, "AccessTokenDuration": 600, "AllowSeller": True},
-    )
-    assert created.status_code == 201, created.text
-    client_id: str = created.json()["ID"]
-    return client_id
-
-
 async def admin_login(client: httpx.AsyncClient, mp: Marketplace, client_id: str) -> httpx.Response:
     return await password_token(client, client_id, mp.credentials.username, ADMIN_PASSWORD)
 
@@ -60,29 +48,6 @@ async def admin_auth(client: httpx.AsyncClient, mp: Marketplace, client_id: str)
     response = await admin_login(client, mp, client_id)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
-async def put_limits(
-    client: httpx.AsyncClient, mp: Marketplace, client_id: str, **limits: int | None
-) -> httpx.Response:
-    response = await client.put(limits_url(client_id), headers=mp.auth, json=limits)
-    assert response.status_code == 200, response.text
-    return response
-
-
-def assert_rate_limited(
-    response: httpx.Response, retry_after: int, code: str, slack: int = 5
-) -> None:
-    """429, ``Retry-After`` whole seconds equal to ``Data.RetryAfter``: ``retry_after`` or up
-    to ``slack`` s less (the test clock is real time plus an offset: the requests before took
-    time)."""
-    assert response.status_code == 429, response.text
-    seconds = int(response.headers["Retry-After"])
-    assert retry_after - slack <= seconds <= retry_after, (seconds, retry_after)
-    error = first_error(response)
-    assert error["ErrorCode"] == code
-    assert error["Data"] == {"RetryAfter": seconds}
-    assert error["Message"]
 
 
 # -- configuration ------------------------------------------------------------------------------

@@ -24,13 +24,9 @@ from gatehouse.app import create_app
 from gatehouse.domain.rate_limits import Bucket
 from gatehouse.ratelimit.counters import InProcessCounters, RedisCounters
 from gatehouse.settings import Settings
-from tests.conftest import ADMIN_PASSWORD, BASE_URL, AdjustableClock, Marketplace, password_token
-from tests.functional.test_rate_limits import (
-    assert_rate_limited,
-    limits_url,
-    new_client,
-    put_limits,
-)
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import ADMIN_PASSWORD, BASE_URL, Marketplace, password_token
+from tests.factories.rate_limits import assert_rate_limited, limits_url, new_client, put_limits
 
 pytestmark = pytest.mark.asyncio
 REDIS_URL = os.environ.get("GATEHOUSE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

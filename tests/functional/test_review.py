@@ -14,10 +14,11 @@ from gatehouse.runtime import Runtime
 from gatehouse.services.marketplaces import create_marketplace
 from gatehouse.services.review import RefreshTokenLastUsed
 from gatehouse.storage.models import ApiClientRow
-from tests.conftest import ADMIN_PASSWORD, AdjustableClock, Marketplace, password_token
-from tests.functional.test_buyer_users import PASSWORD, add_companies, user
-from tests.functional.test_lockout import fresh_admin_auth
-from tests.functional.test_route_roles import company_user, token_with
+from tests.factories.clock import AdjustableClock
+from tests.factories.companies import PASSWORD, add_companies, company_user, user
+from tests.factories.lockout import fresh_admin_auth
+from tests.factories.marketplaces import ADMIN_PASSWORD, Marketplace, password_token
+from tests.factories.tokens import token_with
 from tests.support.sql import all_statements, written_statements
 
 pytestmark = pytest.mark.asyncio

@@ -12,27 +12,12 @@ import jwt
 import pytest
 
 from gatehouse.runtime import Runtime
-from tests.conftest import ADMIN_PASSWORD, Marketplace, password_token
-from tests.functional.test_oauth_refresh_token import jane_login, new_client, refresh, shop
+from tests.factories.marketplaces import ADMIN_PASSWORD, Marketplace, password_token
+from tests.factories.refresh_tokens import jane_login, jane_shop, new_client, refresh
+from tests.factories.revocation import INVALID, OK, REVOKED, bearer, me_status
 from tests.support.sql import all_statements
 
 pytestmark = pytest.mark.asyncio
-__all__ = ["shop"]  # the fixture, re-used
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-async def me_status(http: httpx.AsyncClient, token: str) -> tuple[int, str | None]:
-    response = await http.get("/v1/me", headers=bearer(token))
-    code = None if response.status_code == 200 else response.json()["Errors"][0]["ErrorCode"]
-    return response.status_code, code
-
-
-REVOKED = (401, "Auth.TokenRevoked")
-INVALID = (401, "InvalidToken")
-OK = (200, None)
 
 
 @pytest.fixture
@@ -97,7 +82,7 @@ async def test_revoking_an_admin_users_tokens(
 async def test_revoking_a_supplier_users_tokens(
     client: httpx.AsyncClient, runtime: Runtime, marketplace: Marketplace
 ) -> None:
-    from tests.functional.test_route_roles import company_user
+    from tests.factories.companies import company_user
 
     _internal_id, username = await company_user(runtime, marketplace, "supplier")
     client_id = await new_client(client, marketplace, AllowAnySupplier=True)
@@ -206,3 +191,10 @@ async def test_verifying_a_cached_token_runs_no_sql(
         again = await client.get("/v1/apiclients", headers=headers)
     assert again.status_code == 403
     assert seen == []
+
+
+@pytest.fixture
+async def shop(
+    client: httpx.AsyncClient, runtime: Runtime, marketplace: Marketplace
+) -> Marketplace:
+    return await jane_shop(client, runtime, marketplace)

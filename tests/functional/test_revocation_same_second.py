@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import Marketplace
-from tests.functional.test_oauth_refresh_token import jane_login, new_client, shop
-from tests.functional.test_revocation import OK, REVOKED, me_status
+from gatehouse.runtime import Runtime
+from tests.factories.marketplaces import Marketplace
+from tests.factories.refresh_tokens import jane_login, jane_shop, new_client
+from tests.factories.revocation import OK, REVOKED, me_status
 
 pytestmark = pytest.mark.asyncio
-__all__ = ["shop"]  # the fixture, re-used
 
 
 async def start_of_a_second() -> None:
@@ -91,3 +91,10 @@ async def test_any_interleaving_within_a_second_over_http(
             tokens = [(token, False) for token, _ in tokens]
         for token, alive in tokens:
             assert await me_status(client, token) == (OK if alive else REVOKED)
+
+
+@pytest.fixture
+async def shop(
+    client: httpx.AsyncClient, runtime: Runtime, marketplace: Marketplace
+) -> Marketplace:
+    return await jane_shop(client, runtime, marketplace)

@@ -12,15 +12,17 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-import jwt
 import pytest
 from fastapi.routing import APIRoute
 
 from gatehouse.app import ROUTERS
 from gatehouse.domain.roles import API_ROLE_NAMES
-from gatehouse.domain.tokens import micros, new_jti
+from gatehouse.http.deps import RouteRequirement
 from gatehouse.runtime import Runtime
-from tests.conftest import AdjustableClock, Marketplace
+from tests.factories.clock import AdjustableClock
+from tests.factories.companies import company_user
+from tests.factories.marketplaces import Marketplace
+from tests.factories.tokens import token_with
 
 
 @dataclass(frozen=True)
@@ -56,22 +58,22 @@ def route_rules() -> list[RouteRule]:
             if not isinstance(route, APIRoute) or not route.path.startswith(GUARDED):
                 continue
             calls = list(_checks(route.dependant))
-            role_check = next((c for c in calls if hasattr(c, "sufficient_roles")), None)
-            if role_check is None:
+            requirement = next((c for c in calls if isinstance(c, RouteRequirement)), None)
+            if requirement is None:
                 # Every /v1 route must declare its roles; Gatehouse's own operational
                 # endpoints may be public (health), and are checked when they declare roles.
                 assert not route.path.startswith("/v1/"), f"{route.path} declares no roles"
                 continue
-            company = next((c for c in calls if hasattr(c, "path_param")), None)
+            company = requirement.company
             for method in sorted(route.methods or ()):
                 rules.append(
                     RouteRule(
                         method,
                         route.path,
-                        role_check.sufficient_roles,
-                        role_check.seller_only,
+                        requirement.roles,
+                        requirement.seller_only,
                         company.path_param if company else None,
-                        getattr(role_check, "token_only", False),
+                        requirement.token_only,
                     )
                 )
     return rules
@@ -101,18 +103,6 @@ async def test_refused_without_a_valid_token(
         response = await client.request(rule.method, rule.url(), headers=headers, json={})
         assert response.status_code == 401, (headers, response.text)
         assert response.json()["Errors"][0]["ErrorCode"] == "InvalidToken"
-
-
-async def token_with(
-    runtime: Runtime, mp: Marketplace, roles: list[str], **claims: Any
-) -> dict[str, str]:
-    base = jwt.decode(mp.token, options={"verify_signature": False})
-    # Issued now, as a real token would be: one dated before its user's creation (or a
-    # revocation) would rightly be refused as revoked.
-    nbf = int(runtime.clock.now().timestamp()) - 1
-    jti = new_jti(micros(runtime.clock.now()))
-    base.update(role=roles, nbf=nbf, exp=nbf + 3600, jti=jti, **claims)
-    return {"Authorization": f"Bearer {await runtime.codec.sign(base)}"}
 
 
 @pytest.mark.parametrize("rule", ROLE_RULES, ids=str)
@@ -158,45 +148,6 @@ async def test_seller_only_routes_refuse_buyers_and_suppliers(
         response = await client.request(rule.method, rule.url(), headers=headers, json={})
         assert response.status_code == 403, response.text
         assert response.json()["Errors"][0]["ErrorCode"] == "Auth.UserNotAuthorizedToAdmin"
-
-
-async def company_user(runtime: Runtime, mp: Marketplace, kind: str) -> tuple[int, str]:
-    """Companies ``own`` and ``other`` of ``kind``, and a user of ``own``: (internal id, username)."""
-    from datetime import UTC, datetime
-
-    from gatehouse.domain.users import UserType
-    from gatehouse.services import users
-    from gatehouse.storage.models import BuyerRow, SupplierRow
-
-    model = BuyerRow if kind == "buyer" else SupplierRow
-    async with runtime.db.write() as session:
-        for company in ("own", "other"):
-            session.add(
-                model(
-                    marketplace_id=mp.id,
-                    id=company,
-                    name=company,
-                    active=True,
-                    created_at=datetime.now(UTC),
-                )
-            )
-    view = await users.create(
-        runtime.db,
-        runtime.hasher,
-        runtime.clock,
-        mp.id,
-        users.UserScope(UserType(kind), "own"),
-        {
-            "id": "me",
-            "username": f"{kind}-me",
-            "password": "Passw0rdPassw0rd",
-            "first_name": "F",
-            "last_name": "L",
-            "email": "e@example.com",
-            "active": True,
-        },
-    )
-    return view.user.internal_id, view.user.username
 
 
 @pytest.mark.parametrize("rule", [r for r in RULES if r.company_param], ids=str)

@@ -14,7 +14,8 @@ from gatehouse.crypto_at_rest import UndecryptableSecretError
 from gatehouse.runtime import Runtime
 from gatehouse.storage.db import create_engine
 from gatehouse.storage.sealing import client_secret_purpose
-from tests.conftest import Marketplace, backend
+from tests.conftest import backend
+from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
 LEGACY = "legacy-s3cret-value-at-rest"

@@ -16,10 +16,10 @@ import pytest
 from gatehouse.crypto import PasswordHasher
 from gatehouse.domain.users import UserType
 from gatehouse.runtime import Runtime
-from gatehouse.services import users
+from gatehouse.services.registry import Services
 from gatehouse.services.users import UserScope
 from gatehouse.storage.models import BuyerRow, SupplierRow
-from tests.conftest import Marketplace, password_token
+from tests.factories.marketplaces import Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
 
@@ -46,10 +46,7 @@ async def add_user(
     runtime: Runtime, hasher: PasswordHasher, mp: Marketplace, scope: UserScope, user_id: str
 ) -> None:
     """A user of ``scope`` with a password, username ``<mp>-<company>-<id>``."""
-    await users.create(
-        runtime.db,
-        hasher,
-        runtime.clock,
+    await Services.build(runtime.db, runtime.clock, hasher).users.create(
         mp.id,
         scope,
         {
@@ -429,9 +426,13 @@ async def test_buyer_group_profile_reaches_only_that_buyers_members(
         == 204
     )
 
-    view = await users.get(runtime.db, marketplace.id, UserScope(UserType.BUYER, "buyer-a"), "u1")
+    view = await runtime.services.users.get(
+        marketplace.id, UserScope(UserType.BUYER, "buyer-a"), "u1"
+    )
     assert sorted(view.available_roles.all) == ["Shopper"]
-    other = await users.get(runtime.db, marketplace.id, UserScope(UserType.BUYER, "buyer-a"), "u2")
+    other = await runtime.services.users.get(
+        marketplace.id, UserScope(UserType.BUYER, "buyer-a"), "u2"
+    )
     assert sorted(other.available_roles.all) == []
     cid = await buyer_client(client, marketplace)
     scope = "Shopper OrderReader"

@@ -11,8 +11,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from gatehouse.domain.tokens import micros, new_jti
 from gatehouse.runtime import Runtime
-from tests.conftest import AdjustableClock, Marketplace, password_token
-from tests.functional.test_route_roles import company_user
+from tests.factories.clock import AdjustableClock
+from tests.factories.companies import company_user
+from tests.factories.marketplaces import Marketplace, password_token
 
 pytestmark = pytest.mark.asyncio
 

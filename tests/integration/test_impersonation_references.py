@@ -11,7 +11,7 @@ from gatehouse.services.marketplaces import FULL_ACCESS_PROFILE_ID
 from gatehouse.storage.queries import impersonation_configs as configs_q
 from gatehouse.storage.queries.impersonation_configs import Reference
 from gatehouse.storage.queries.marketplaces import lock_marketplace
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 
 async def test_each_reference_finds_the_config_naming_it(

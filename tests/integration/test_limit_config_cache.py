@@ -21,7 +21,8 @@ from gatehouse.ratelimit.config import (
 from gatehouse.runtime import Runtime
 from gatehouse.settings import Settings
 from gatehouse.storage.invalidation import EVERYTHING, client_key
-from tests.conftest import AdjustableClock, Marketplace
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
 

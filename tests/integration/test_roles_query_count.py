@@ -17,14 +17,13 @@ from sqlalchemy import event, select
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.security_profiles import ProfileAssignment, SecurityProfile
+from gatehouse.domain.user_groups import GroupOwner, UserGroup
 from gatehouse.domain.users import User, UserType
 from gatehouse.runtime import Runtime
-from gatehouse.services import users as user_service
 from gatehouse.services.users import UserScope
 from gatehouse.storage.models import BuyerRow, UserRow
 from gatehouse.storage.queries import security_profiles, user_groups, users
-from gatehouse.storage.queries.user_groups import GroupOwner, UserGroup
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
 
@@ -151,8 +150,8 @@ async def test_user_list_statements_do_not_grow_with_the_page(
     await seed(runtime, marketplace, GroupOwner(UserType.ADMIN), 100)
     query = ListQuery(page=1, page_size=page_size, search=None, search_on=(), sort=(), filters=())
     with counting(runtime) as statements:
-        views, total = await user_service.list_page(
-            runtime.db, marketplace.id, UserScope(UserType.ADMIN), query
+        views, total = await runtime.services.users.list_page(
+            marketplace.id, UserScope(UserType.ADMIN), query
         )
     assert (len(views), total) == (page_size, 101)  # and the marketplace's own admin
     assert len(statements) == 2 + ROLE_STATEMENTS

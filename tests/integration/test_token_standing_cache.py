@@ -19,7 +19,10 @@ from gatehouse.domain.token_standing import Standing, UserState
 from gatehouse.oauth.standing import TokenStandingCache
 from gatehouse.runtime import Runtime
 from gatehouse.settings import Settings
-from tests.conftest import AdjustableClock, Marketplace, backend
+from gatehouse.storage.cache_keys import user_key
+from tests.conftest import backend
+from tests.factories.clock import AdjustableClock
+from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
 
@@ -120,7 +123,7 @@ async def test_a_load_racing_an_invalidation_is_not_kept(
     claims = claims_of(marketplace)
     pending = asyncio.create_task(cache.verdict(claims))
     await cache.loading.wait()
-    cache.invalidate({f"u|{marketplace.id}|{claims['u']}"})
+    cache.invalidate({user_key(marketplace.id, int(claims["u"]))})
     cache.release.set()
     assert (await pending).standing is Standing.VALID
     assert cache._users == {}  # the possibly stale row was used once, not cached

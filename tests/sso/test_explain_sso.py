@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from tests.functional.test_explain import check, decisive, explain
-from tests.sso.conftest import Sso, ok, random_sub, redirect_query
+from tests.factories.explain import check, decisive, explain
+from tests.factories.sso import Sso, ok, random_sub, redirect_query
 
 
 async def test_explain_sso(sso: Sso) -> None:

@@ -13,7 +13,7 @@ import jwt
 
 from gatehouse.domain.sso import oc_hash
 from gatehouse.runtime import Runtime
-from tests.sso.conftest import HASH_KEY, Sso, ok, random_sub, redirect_query
+from tests.factories.sso import HASH_KEY, Sso, ok, random_sub, redirect_query
 
 
 def claims_of(token: str) -> dict[str, Any]:

@@ -12,8 +12,8 @@ import pytest
 
 from gatehouse.domain.sso import TOKEN_VALIDATION_FAILED
 from gatehouse.runtime import Runtime
-from tests.conftest import AdjustableClock
-from tests.sso.conftest import ERROR_URL, Sso, ok, random_sub, redirect_query
+from tests.factories.clock import AdjustableClock
+from tests.factories.sso import ERROR_URL, Sso, ok, random_sub, redirect_query
 
 
 def error_message(response: httpx.Response) -> str:

@@ -12,11 +12,11 @@ from sqlalchemy import select, update
 
 from gatehouse.crypto_at_rest import EncryptionKeyError
 from gatehouse.runtime import Runtime
-from gatehouse.sso.sealing import secret_purpose
 from gatehouse.storage import sealing
 from gatehouse.storage.models import OpenIdConnectRow, SsoIdentityLinkRow
-from tests.conftest import Marketplace
-from tests.sso.conftest import Sso, ok, random_sub, redirect_query
+from gatehouse.storage.sealing import connect_secret_purpose as secret_purpose
+from tests.factories.marketplaces import Marketplace
+from tests.factories.sso import Sso, ok, random_sub, redirect_query
 
 OIDC = "/v1/openidconnects"
 EVENTS = "/v1/integrationEvents"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 
 async def drop_console_client(client: httpx.AsyncClient, marketplace: Marketplace) -> None:

@@ -49,7 +49,6 @@ from gatehouse.services.purge import purge as purge_expired
 from gatehouse.settings import Settings
 from gatehouse.storage import migrate
 from gatehouse.storage.db import Database
-from gatehouse.storage.queries.orders import PurgeCounts
 from gatehouse.storage.sealing import prepare_secrets
 
 if TYPE_CHECKING:
@@ -118,7 +117,7 @@ def serve(
     base_url: Annotated[str | None, typer.Option(help="GATEHOUSE_BASE_URL")] = None,
 ) -> None:
     """Apply migrations, bootstrap an empty database, then serve HTTP."""
-    import uvicorn
+    from gatehouse import serving  # uvicorn is imported by the serving command only
 
     settings = _settings(
         host=host, port=port, workers=workers, database_url=database_url, base_url=base_url
@@ -142,19 +141,9 @@ def serve(
     if metrics_access(settings) is MetricsAccess.CLOSED:
         err.print(HINT, markup=False, soft_wrap=True)
     with metrics_directory(settings.workers):
-        uvicorn.run(
-            "gatehouse.cli.asgi:create_app_from_env",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            loop="uvloop",
-            http="gatehouse.http.header_limits:LimitedHttpToolsProtocol",  # 431 on big heads
-            log_level="info",
-            log_config=None,  # configure_logging's handlers (GATEHOUSE_LOG_FORMAT) stay
-            access_log=False,  # one structured line per request instead (http/access_log.py)
-            proxy_headers=False,  # handled in the app: GATEHOUSE_TRUSTED_PROXIES
-        )
+        status = serving.serve(settings.host, settings.port, settings.workers)
+    if status:
+        raise typer.Exit(status)
 
 
 async def _prepare(settings: Settings) -> MarketplaceCredentials | None:
@@ -290,7 +279,7 @@ def keys_rotate(
 def purge(as_json: JsonOpt = False, database_url: DatabaseOpt = None) -> None:
     """Delete abandoned anonymous orders, spent anonymous tokens and dead refresh tokens."""
     with progress("purging", 3, quiet=as_json) as advance:
-        counts: PurgeCounts = run(
+        counts = run(
             _settings(database_url=database_url),
             lambda db: purge_expired(db, SystemClock(), on_step=lambda _name: advance(1)),
         )

@@ -21,11 +21,10 @@ from gatehouse.cli.common import (
     run,
     run_services,
 )
-from gatehouse.domain.audit import StoredEvent
+from gatehouse.domain.audit import AuditQuery, StoredEvent
 from gatehouse.domain.clock import SystemClock
 from gatehouse.services.audit import parse_instant, purge, purgeable
 from gatehouse.storage.db import Database
-from gatehouse.storage.queries.inventory import AuditQuery
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
 MAX_LIMIT = 10_000

@@ -18,16 +18,12 @@ from gatehouse.cli.common import (
     emit,
     fail,
     load_settings,
-    run,
     run_services,
 )
-from gatehouse.crypto import PasswordHasher
 from gatehouse.domain import audit
 from gatehouse.domain.api_clients import ApiClient
-from gatehouse.domain.clock import SystemClock
 from gatehouse.http.schemas.api_clients import api_client_out
 from gatehouse.http.schemas.common import iso
-from gatehouse.services.password_reset import reset_password
 
 
 def client_out(marketplace_id: str, client: ApiClient) -> dict[str, Any]:
@@ -170,11 +166,9 @@ def users_reset_password(
         given = sys.stdin.readline().rstrip("\r\n")
         if not given:
             fail("--password-stdin: no password on stdin", EXIT_USAGE)
-    chosen = run(
+    chosen = run_services(
         load_settings(database_url=database_url),
-        lambda db: reset_password(
-            db, PasswordHasher(), SystemClock(), marketplace_id, username, given
-        ),
+        lambda services: services.password_reset.reset_password(marketplace_id, username, given),
     )
     body: dict[str, Any] = {"MarketplaceID": marketplace_id, "Username": username, "Unlocked": True}
     if given is None:

@@ -21,8 +21,6 @@ from gatehouse.cli.common import (
     run_services,
 )
 from gatehouse.domain import audit
-from gatehouse.domain.clock import SystemClock
-from gatehouse.services import users
 from gatehouse.services.api_client_secrets import Rotation
 from gatehouse.storage.db import Database
 
@@ -148,8 +146,8 @@ def revoke_user_tokens(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Revoke every access and refresh token of one user, through every client."""
-    _run(
+    _run_services(
         database_url,
-        lambda db: users.revoke_tokens_by_username(db, SystemClock(), marketplace_id, username),
+        lambda services: services.user_tokens.revoke_tokens_by_username(marketplace_id, username),
     )
     emit({"MarketplaceID": marketplace_id, "Username": username, "TokensRevoked": True}, as_json)

@@ -163,3 +163,14 @@ def check_range(since: datetime | None, until: datetime | None, now: datetime) -
             {"MaxDays": MAX_RANGE.days},
         )
     return AuditFilter(since=start, until=end)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditQuery:
+    """A filter on the audit trail (``gatehouse audit list``); every field narrows it."""
+
+    client_id: str | None = None
+    event_type: str | None = None
+    marketplace_id: str | None = None
+    since: datetime | None = None
+    limit: int = 100

@@ -86,27 +86,49 @@ def build_config(config_id: str, fields: Mapping[str, Any]) -> ImpersonationConf
     """
     if not is_valid_id(config_id):
         raise _invalid_id("ID")
-    name = fields.get("name") or None
+    return ImpersonationConfig(
+        id=config_id,
+        name=_valid_name(fields.get("name") or None),
+        security_profile_id=_valid_profile_id(fields.get("security_profile_id") or ""),
+        client_id=_valid_client_id(fields.get("client_id") or ""),
+        **_valid_parties(fields),
+    )
+
+
+def _valid_name(name: str | None) -> str | None:
     if name is not None and len(name) > MAX_NAME_LENGTH:
         raise InvalidInputError(
             message="Name may not exceed 100 characters.", data={"Field": "Name"}
         )
-    profile_id = fields.get("security_profile_id") or ""
+    return name
+
+
+def _valid_profile_id(profile_id: str) -> str:
     if not profile_id:
         raise RequiredFieldError("SecurityProfileID")
     if not is_valid_id(profile_id):
         raise _invalid_id("SecurityProfileID")
-    client_id = normalize_client_id(fields.get("client_id") or "")
+    return profile_id
+
+
+def _valid_client_id(raw: str) -> str:
+    client_id = normalize_client_id(raw)
     if not client_id:
         raise RequiredFieldError("ClientID")
     if len(client_id) > MAX_CLIENT_ID_LENGTH:
         raise InvalidInputError(message="ClientID is not valid.", data={"Field": "ClientID"})
+    return client_id
+
+
+def _valid_parties(fields: Mapping[str, Any]) -> dict[str, str | None]:
+    """Both sides' company, group and user IDs: valid IDs, a group or a user per side, and a
+    buyer for an impersonatee group or user."""
     parties: dict[str, str | None] = {}
-    for name_, wire in PARTY_FIELDS:
-        value = fields.get(name_) or None
+    for name, wire in PARTY_FIELDS:
+        value = fields.get(name) or None
         if value is not None and not is_valid_id(value):
             raise _invalid_id(wire)
-        parties[name_] = value
+        parties[name] = value
     for group, user in (
         ("impersonation_group_id", "impersonation_user_id"),
         ("group_id", "user_id"),
@@ -118,13 +140,7 @@ def build_config(config_id: str, fields: Mapping[str, Any]) -> ImpersonationConf
             )
     if (parties["group_id"] or parties["user_id"]) and not parties["buyer_id"]:
         raise RequiredFieldError("BuyerID")
-    return ImpersonationConfig(
-        id=config_id,
-        name=name,
-        security_profile_id=profile_id,
-        client_id=client_id,
-        **parties,
-    )
+    return parties
 
 
 def conflicting(

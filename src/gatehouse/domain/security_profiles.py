@@ -73,7 +73,3 @@ class SecurityProfile:
     roles: list[str]
     custom_roles: list[str]
     password_config: dict[str, object] | None = None
-
-    @property
-    def role_set(self) -> RoleSet:
-        return RoleSet(frozenset(self.roles), frozenset(self.custom_roles))

@@ -7,9 +7,10 @@ standing cache (``oauth.standing``): no database query once the token's client, 
 company are cached, yet a deactivation or revocation stops the token on the next request.
 """
 
-from __future__ import annotations
+# NOTE: no ``from __future__ import annotations`` here. FastAPI reads the annotations of
+# ``RouteRequirement.__call__`` at run time, and a callable instance has no ``__globals__`` in
+# which older FastAPI releases (this project allows >= 0.115) could resolve annotation strings.
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, cast
 
@@ -135,78 +136,87 @@ async def within_rate_limit(
     return caller
 
 
-def require(*roles: ApiRole, seller_only: bool = False) -> Callable[..., Awaitable[Caller]]:
-    """A dependency passing callers holding any of ``roles`` (FullAccess passes every check).
+@dataclass(frozen=True, slots=True)
+class CompanyBoundary:
+    """The organisation a route lives under: ``/buyers/{buyerID}`` or
+    ``/suppliers/{supplierID}``."""
 
-    ``seller_only`` resources (ApiClients, SecurityProfiles, …) refuse buyer and supplier
-    users whatever their roles (spec §2.2).
+    company_type: UserType
+    path_param: str
+
+    def admit(self, request: Request, caller: Caller) -> None:
+        """A buyer or supplier user reaching into another company gets 404 ``NotFound`` for
+        that company, so other companies' existence is not revealed."""
+        if caller.user_type is UserType.ADMIN:
+            return
+        target = str(request.path_params.get(self.path_param, ""))
+        if not may_act_in_company(caller.user_type, caller.company_id, self.company_type, target):
+            object_type = "Buyer" if self.company_type is UserType.BUYER else "Supplier"
+            raise NotFoundError(object_type, target)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRequirement:
+    """What a ``/v1`` route demands of its caller, and itself the FastAPI dependency checking
+    it (FastAPI resolves the parameters of ``__call__``).
+
+    The route-table tests and the OpenAPI document read these fields to prove, and to show,
+    what every route refuses. Built by ``require``, ``authenticated_only`` and
+    ``require_company_access``.
     """
-    sufficient = sorted(role.value for role in roles)
 
-    async def check(caller: Annotated[Caller, Depends(within_rate_limit)]) -> Caller:
-        if seller_only and caller.user_type is not UserType.ADMIN:
+    roles: tuple[str, ...]
+    """Sufficient roles, sorted (FullAccess passes every check); empty only when
+    ``token_only``."""
+    seller_only: bool = False
+    """Buyer and supplier users are refused whatever their roles (spec §2.2)."""
+    token_only: bool = False
+    """Any valid token will do (spec §2.6), said explicitly so that a route needing no role
+    differs from one that forgot to declare its roles."""
+    company: CompanyBoundary | None = None
+
+    async def __call__(
+        self, request: Request, caller: Annotated[Caller, Depends(within_rate_limit)]
+    ) -> Caller:
+        if self.seller_only and caller.user_type is not UserType.ADMIN:
             raise ForbiddenError(
                 "Auth.UserNotAuthorizedToAdmin",
                 "This resource is forbidden for this user type regardless of role(s).",
                 {"UserType": caller.user_type.value},
             )
-        if not satisfies(caller.roles, sufficient):
+        if not self.token_only and not satisfies(caller.roles, self.roles):
             raise ForbiddenError(
                 data={
-                    "SufficientRoles": [ApiRole.FullAccess.value, *sufficient],
+                    "SufficientRoles": [ApiRole.FullAccess.value, *self.roles],
                     "AssignedRoles": sorted(caller.roles),
                 }
             )
+        if self.company is not None:
+            self.company.admit(request, caller)
         return caller
 
-    # Introspected by the route-table tests, which prove every route refuses callers
-    # without one of these roles.
-    check.sufficient_roles = tuple(sufficient)  # type: ignore[attr-defined]
-    check.seller_only = seller_only  # type: ignore[attr-defined]
-    return check
 
+def require(*roles: ApiRole, seller_only: bool = False) -> RouteRequirement:
+    """A dependency passing callers holding any of ``roles`` (FullAccess passes every check).
 
-def authenticated_only() -> Callable[..., Awaitable[Caller]]:
-    """A dependency passing every caller with a valid token, whatever its roles (spec §2.6).
-
-    Declared explicitly, like ``require``, so the route-table tests can tell a route that
-    needs no role from one that forgot to declare its roles.
+    ``seller_only`` resources (ApiClients, SecurityProfiles, …) refuse buyer and supplier
+    users whatever their roles (spec §2.2).
     """
+    return RouteRequirement(tuple(sorted(role.value for role in roles)), seller_only)
 
-    async def check(caller: Annotated[Caller, Depends(within_rate_limit)]) -> Caller:
-        return caller
 
-    check.sufficient_roles = ()  # type: ignore[attr-defined]
-    check.seller_only = False  # type: ignore[attr-defined]
-    check.token_only = True  # type: ignore[attr-defined]
-    return check
+def authenticated_only() -> RouteRequirement:
+    """A dependency passing every caller with a valid token, whatever its roles (spec §2.6)."""
+    return RouteRequirement((), token_only=True)
 
 
 def require_company_access(
     *roles: ApiRole, company_type: UserType, path_param: str
-) -> Callable[..., Awaitable[Caller]]:
+) -> RouteRequirement:
     """Roles as ``require``, plus the organisation boundary for routes under
-    ``/buyers/{buyerID}`` or ``/suppliers/{supplierID}``.
-
-    A buyer or supplier user reaching into another company gets 404 ``NotFound`` for that
-    company, so other companies' existence is not revealed.
-    """
-    role_check = require(*roles)
-    object_type = "Buyer" if company_type is UserType.BUYER else "Supplier"
-
-    # A default, not ``Annotated[...]``: with postponed annotations FastAPI resolves annotation
-    # strings in module globals, where the local ``role_check`` does not exist.
-    async def check(request: Request, caller: Caller = Depends(role_check)) -> Caller:
-        target = str(request.path_params.get(path_param, ""))
-        if caller.user_type is UserType.ADMIN:
-            return caller
-        if not may_act_in_company(caller.user_type, caller.company_id, company_type, target):
-            raise NotFoundError(object_type, target)
-        return caller
-
-    check.company_type = company_type  # type: ignore[attr-defined]
-    check.path_param = path_param  # type: ignore[attr-defined]
-    return check
+    ``/buyers/{buyerID}`` or ``/suppliers/{supplierID}`` (``CompanyBoundary``)."""
+    sufficient = tuple(sorted(role.value for role in roles))
+    return RouteRequirement(sufficient, company=CompanyBoundary(company_type, path_param))
 
 
 def refuse_anonymous(caller: Caller) -> None:

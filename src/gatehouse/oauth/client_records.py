@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from gatehouse.oauth.standing import InvalidatedCache
 from gatehouse.oauth.store import ClientRecord
+from gatehouse.storage.cache import InvalidatedCache
+from gatehouse.storage.cache_keys import CacheKey, KeyKind
 from gatehouse.storage.db import Database
 
 
@@ -28,10 +29,9 @@ class ClientRecordCache(InvalidatedCache):
     def _maps(self) -> tuple[dict[Any, Any], ...]:
         return (self._records,)
 
-    def _drop(self, key: str) -> None:
-        kind, _, client_id = key.partition("|")
-        if kind == "c":
-            self._records.pop(client_id, None)
+    def _drop(self, key: CacheKey) -> None:
+        if key.kind is KeyKind.CLIENT:
+            self._records.pop(key.parts[0], None)
 
     async def find(
         self, client_id: str, load: Callable[[str], Awaitable[ClientRecord | None]]

@@ -15,9 +15,9 @@ from typing import Any
 
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.users import UserIdentity
-from gatehouse.oauth.standing import InvalidatedCache
+from gatehouse.storage.cache import InvalidatedCache
+from gatehouse.storage.cache_keys import CacheKey, KeyKind
 from gatehouse.storage.db import Database
-from gatehouse.storage.invalidation import IDENTITIES, ROLES
 
 UserKey = tuple[str, int]
 """(marketplace ID, internal user ID)."""
@@ -34,14 +34,11 @@ class GrantSubjectCache(InvalidatedCache):
     def _maps(self) -> tuple[dict[Any, Any], ...]:
         return (self._roles, self._identities)
 
-    def _drop(self, key: str) -> None:
-        kind = key.partition("|")[0]
-        if key == ROLES:
+    def _drop(self, key: CacheKey) -> None:
+        if key.kind in (KeyKind.ROLES, KeyKind.USER):
             self._roles.clear()
-        elif key == IDENTITIES or kind == "u":
+        if key.kind in (KeyKind.IDENTITIES, KeyKind.USER):
             self._identities.clear()
-            if kind == "u":
-                self._roles.clear()
 
     async def roles(
         self, key: UserKey, load: Callable[[UserKey], Awaitable[RoleSet | None]]

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from gatehouse.domain.api_clients import ApiClient
-from gatehouse.domain.tokens import TokenSubject, access_token_claims, token_times
 from gatehouse.domain.users import UserIdentity
 from gatehouse.oauth.grants.base import GrantContext
+from gatehouse.oauth.minting import mint_access_token
 
 
 async def issue_impersonation_token(
@@ -24,19 +24,10 @@ async def issue_impersonation_token(
 ) -> dict[str, Any]:
     """The ``AccessToken`` body: lifetime is the client's ``AccessTokenDuration``, dated at its
     real time of issue, like any token."""
-    times = token_times(ctx.clock.now(), client.access_token_duration)
-    subject = TokenSubject(
-        username=user.username,
-        client_id=client.id,
-        user_type=user.user_type,
-        internal_user_id=user.internal_id,
-        roles=roles,
-        impersonator_id=impersonator_id,
-    )
-    token = await ctx.codec.sign(access_token_claims(subject, times, ctx.issuer))
+    minted = await mint_access_token(ctx, client, user, roles, impersonator_id=impersonator_id)
     return {
-        "access_token": token,
-        "expires_in": times.expires_in,
+        "access_token": minted.access_token,
+        "expires_in": minted.expires_in,
         "token_type": "bearer",
         "refresh_token": None,
     }

@@ -20,7 +20,6 @@ from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sqlalchemy import or_, select, update
 
 from gatehouse.crypto_at_rest import SecretBox
 from gatehouse.domain.audit import KEY_ROTATED, Actor, AuditEvent, actor_or_system
@@ -29,7 +28,8 @@ from gatehouse.storage.audit import record
 from gatehouse.storage.availability import is_unavailable
 from gatehouse.storage.db import Database
 from gatehouse.storage.locks import bootstrap_lock
-from gatehouse.storage.models import SigningKeyRow
+from gatehouse.storage.queries import signing_keys
+from gatehouse.storage.queries.signing_keys import StoredSigningKey
 from gatehouse.storage.sealing import signing_key_purpose
 
 ALGORITHM = "RS256"
@@ -73,7 +73,9 @@ def new_kid() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode()
 
 
-def _new_key_row(now: datetime, box: SecretBox) -> SigningKeyRow:
+def _new_key(
+    now: datetime, box: SecretBox, activates_at: datetime | None = None
+) -> StoredSigningKey:
     private = rsa.generate_private_key(public_exponent=65537, key_size=RSA_KEY_BITS)
     kid = new_kid()
     pem = private.private_bytes(
@@ -81,12 +83,13 @@ def _new_key_row(now: datetime, box: SecretBox) -> SigningKeyRow:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
-    return SigningKeyRow(
+    return StoredSigningKey(
         kid=kid,
         algorithm=ALGORITHM,
         private_key_pem=box.encrypt(pem, purpose=signing_key_purpose(kid)),
         public_jwk=public_jwk(kid, private.public_key()),
         created_at=now,
+        activates_at=activates_at,
     )
 
 
@@ -95,11 +98,8 @@ async def ensure_signing_key(db: Database, clock: Clock) -> None:
     so nodes starting at once on an empty database create one key, not one each."""
     async with db.write() as session:
         await bootstrap_lock(session)
-        current = await session.scalar(
-            select(SigningKeyRow.kid).where(SigningKeyRow.retired_at.is_(None)).limit(1)
-        )
-        if current is None:
-            session.add(_new_key_row(clock.now(), db.secret_box))
+        if not await signing_keys.has_unretired_key(session):
+            signing_keys.add_key(session, _new_key(clock.now(), db.secret_box))
 
 
 async def rotate_signing_key(
@@ -136,23 +136,13 @@ async def schedule_signing_key(
     now = clock.now()
     activates = now + activation_delay
     async with db.write() as session:
-        await session.execute(
-            update(SigningKeyRow)
-            .where(SigningKeyRow.retired_at.is_(None))
-            .values(retired_at=activates, publish_until=activates + max_token_lifetime)
-        )
-        await session.execute(
-            update(SigningKeyRow)
-            .where(SigningKeyRow.publish_until < now)
-            .values(private_key_pem=None)
-        )
-        row = _new_key_row(now, db.secret_box)
-        row.activates_at = activates
-        session.add(row)
-        details = {"Kid": row.kid, "ActivatesAt": activates.isoformat()}
+        await signing_keys.retire_keys(session, activates, activates + max_token_lifetime, now)
+        key = _new_key(now, db.secret_box, activates_at=activates)
+        signing_keys.add_key(session, key)
+        details = {"Kid": key.kid, "ActivatesAt": activates.isoformat()}
         event = AuditEvent(KEY_ROTATED, None, actor_or_system(actor), details=details)
         await record(session, event, now)
-        return row.kid, activates
+        return key.kid, activates
 
 
 class KeyRing:
@@ -180,15 +170,7 @@ class KeyRing:
         started = time.monotonic()
         now = self._clock.now()
         async with self._db.read() as session:
-            rows = (
-                await session.scalars(
-                    select(SigningKeyRow).where(
-                        or_(
-                            SigningKeyRow.publish_until.is_(None), SigningKeyRow.publish_until > now
-                        )
-                    )
-                )
-            ).all()
+            rows = await signing_keys.published_keys(session, now)
         self._published = {row.kid: _published(row) for row in rows}
         self._signers = _signers(rows, now, self._db.secret_box)
         self._load_started = max(self._load_started, started)
@@ -253,7 +235,7 @@ class _Signer:
         return self.since <= now and (self.until is None or now < self.until)
 
 
-def _signers(rows: Any, now: datetime, box: SecretBox) -> list[_Signer]:
+def _signers(rows: list[StoredSigningKey], now: datetime, box: SecretBox) -> list[_Signer]:
     """The keys that sign now or will (not retired yet), with their private halves."""
     signers = []
     for row in rows:
@@ -268,7 +250,7 @@ def _signers(rows: Any, now: datetime, box: SecretBox) -> list[_Signer]:
     return signers
 
 
-def _published(row: SigningKeyRow) -> PublishedKey:
+def _published(row: StoredSigningKey) -> PublishedKey:
     jwk = dict(row.public_jwk)
     numbers = rsa.RSAPublicNumbers(e=_uint(jwk["e"]), n=_uint(jwk["n"]))
     return PublishedKey(kid=row.kid, jwk=jwk, public_key=numbers.public_key())

@@ -3,9 +3,9 @@ against it costs no query when warm.
 
 The whole set of unexpired revoked ``jti``s is held in memory (it is bounded by how many
 tokens are revoked within one access-token lifetime). A revocation invalidates
-``REVOKED_TOKENS_KEY``: this process reloads at its next verification, other processes through
-``storage.invalidation`` (PostgreSQL ``NOTIFY``, the SQLite epoch), exactly as the revocation
-thresholds of users and clients do. A load racing an invalidation is not kept.
+``storage.cache_keys.REVOKED_TOKENS``: this process reloads at its next verification, other
+processes through ``storage.invalidation`` (PostgreSQL ``NOTIFY``, the SQLite epoch), exactly
+as the revocation thresholds of users and clients do. A load racing an invalidation is not kept.
 """
 
 from __future__ import annotations
@@ -15,7 +15,9 @@ from typing import Any
 
 from gatehouse.domain.clock import Clock
 from gatehouse.domain.token_standing import Standing
-from gatehouse.oauth.standing import InvalidatedCache, TokenStandingCache, Verdict
+from gatehouse.oauth.standing import TokenStandingCache, Verdict
+from gatehouse.storage.cache import InvalidatedCache
+from gatehouse.storage.cache_keys import REVOKED_TOKENS, CacheKey
 from gatehouse.storage.db import Database
 from gatehouse.storage.queries import revoked_tokens
 
@@ -26,15 +28,12 @@ class RevokedTokens(InvalidatedCache):
         self._clock = clock
         self._jtis: frozenset[str] | None = None
 
-    def _maps(self) -> tuple[dict[Any, Any], ...]:
-        return ()
-
     def clear(self) -> None:
         self._generation += 1
         self._jtis = None
 
-    def _drop(self, key: str) -> None:
-        if key == revoked_tokens.REVOKED_TOKENS_KEY:
+    def _drop(self, key: CacheKey) -> None:
+        if key == REVOKED_TOKENS:
             self._jtis = None
 
     async def is_revoked(self, jti: object) -> bool:

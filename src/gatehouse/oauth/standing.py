@@ -6,16 +6,13 @@ revoked their tokens, without a query per request. This cache holds that state p
 loads a subject once (one small query) and drops it when a write invalidates it, in this
 process at once and in every other process through ``storage.invalidation``.
 
-A load that races an invalidation is not kept: each invalidation bumps ``_generation``, and a
-loaded value is stored only if no invalidation happened while it was being read, so a stale
-row read just before a concurrent commit cannot outlive that commit's invalidation.
+A load that races an invalidation is not kept (``storage.cache.InvalidatedCache``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from gatehouse.domain.token_standing import (
     ClientState,
@@ -27,14 +24,12 @@ from gatehouse.domain.token_standing import (
     token_standing,
 )
 from gatehouse.domain.users import UserType
+from gatehouse.storage.cache import InvalidatedCache
+from gatehouse.storage.cache_keys import CacheKey, KeyKind
 from gatehouse.storage.db import Database
-from gatehouse.storage.epoch import SqliteEpoch
-from gatehouse.storage.invalidation import EVERYTHING
 from gatehouse.storage.queries import token_state
 
 _USER_TYPES = {kind.value for kind in UserType}
-K = TypeVar("K")
-V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,69 +37,6 @@ class Verdict:
     standing: Standing
     client: ClientState | None
     user: UserState | None
-
-
-class InvalidatedCache:
-    """What every per-process cache of database state shares: a generation counter (so a load
-    racing an invalidation is not kept), the ``trusted`` flag, and the SQLite epoch check.
-
-    Subclasses keep their entries in dicts listed by ``_maps`` and drop keys in ``_drop``.
-    """
-
-    MAX_ENTRIES = 100_000
-
-    def __init__(self, db: Database) -> None:
-        self._db = db
-        self._epoch: SqliteEpoch | None = None
-        if db.epoch is not None:
-            # Its own reader of the shared epoch: each reader notices each change once.
-            self._epoch = db.epoch.reader()
-        self._generation = 0
-        self.trusted = True
-        """False while invalidations from other processes could be missed (the PostgreSQL
-        listener is down): every lookup then reads the database."""
-
-    def _maps(self) -> tuple[dict[Any, Any], ...]:
-        raise NotImplementedError
-
-    def _drop(self, key: str) -> None:
-        raise NotImplementedError
-
-    def invalidate(self, keys: Iterable[str]) -> None:
-        self._generation += 1
-        for key in keys:
-            if key == EVERYTHING:
-                self.clear()
-            else:
-                self._drop(key)
-
-    def clear(self) -> None:
-        self._generation += 1
-        for cache in self._maps():
-            cache.clear()
-
-    def after_commit(self, keys: set[str]) -> None:
-        """``Database`` commit hook: drop locally at once (other processes learn it through
-        the database's epoch or notification)."""
-        self.invalidate(keys)
-
-    def _poll_epoch(self) -> None:
-        if self._epoch is not None and self._epoch.changed():
-            self.clear()
-
-    async def _cached(
-        self, cache: dict[K, V], key: K, load: Callable[[K], Awaitable[V | None]]
-    ) -> V | None:
-        if self.trusted and key in cache:
-            return cache[key]
-        generation = self._generation
-        value = await load(key)
-        # Missing subjects are not cached: an id or username may come (back) later.
-        if value is not None and self.trusted and generation == self._generation:
-            if len(cache) >= self.MAX_ENTRIES:
-                cache.clear()
-            cache[key] = value
-        return value
 
 
 class TokenStandingCache(InvalidatedCache):
@@ -118,20 +50,18 @@ class TokenStandingCache(InvalidatedCache):
     def _maps(self) -> tuple[dict[Any, Any], ...]:
         return (self._clients, self._users, self._templates, self._companies)
 
-    def _drop(self, key: str) -> None:
-        kind, _, rest = key.partition("|")
-        if kind == "c":
-            self._clients.pop(rest, None)
-        elif kind == "u":
-            marketplace_id, _, internal = rest.partition("|")
-            if internal.isdigit():
-                self._users.pop((marketplace_id, int(internal)), None)
-                # Templates are cached by username; drop any with this id (few entries).
-                for name, state in list(self._templates.items()):
-                    if state.internal_id == int(internal):
-                        self._templates.pop(name, None)
-        elif kind == "o":
-            marketplace_id, user_type, company_id = [*rest.split("|", 2), "", ""][:3]
+    def _drop(self, key: CacheKey) -> None:
+        if key.kind is KeyKind.CLIENT:
+            self._clients.pop(key.parts[0], None)
+        elif key.kind is KeyKind.USER:
+            marketplace_id, internal = key.parts[0], key.user_internal_id
+            self._users.pop((marketplace_id, internal), None)
+            # Templates are cached by username; drop any with this id (few entries).
+            for name, state in list(self._templates.items()):
+                if state.internal_id == internal:
+                    self._templates.pop(name, None)
+        elif key.kind is KeyKind.COMPANY:
+            marketplace_id, user_type, company_id = key.parts
             if user_type in _USER_TYPES:
                 found = CompanyKey(marketplace_id, UserType(user_type), company_id)
                 self._companies.pop(found, None)

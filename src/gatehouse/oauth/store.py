@@ -1,51 +1,21 @@
 """What the grants need from storage, as a Protocol (Authlib's ``query_client`` /
-``authenticate_user`` holes, typed). ``gatehouse.storage.queries.token_store`` implements it."""
+``authenticate_user`` holes, typed). ``gatehouse.storage.queries.token_store`` satisfies it
+structurally (storage never imports oauth); the records it returns live in
+``domain.grant_records``."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from gatehouse.domain.api_client_secrets import NamedSecretHash
-from gatehouse.domain.api_clients import ApiClient
+from gatehouse.domain.grant_records import ClientRecord, LoginRecord, RefreshTokenRecord
 from gatehouse.domain.lockout import LockoutPolicy, LockState
-from gatehouse.domain.passwords import PasswordConfig
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.users import UserIdentity
 
-
-@dataclass(frozen=True, slots=True)
-class ClientRecord:
-    """A client found by ``client_id``, with its marketplace's state and the hashes of its
-    named secrets (spec §1.2), so authenticating it needs no further query."""
-
-    marketplace_id: str
-    marketplace_active: bool
-    client: ApiClient
-    named_secrets: tuple[NamedSecretHash, ...] = ()
-    allowed_origins: tuple[str, ...] = ()
-    """Browser origins the client serves (Gatehouse's own); empty: any the deployment allows."""
-
-    @property
-    def has_secret(self) -> bool:
-        """A legacy ``ClientSecret`` or any named secret, expired ones included: a client
-        whose named secrets have all expired must not silently become secret-less."""
-        return self.client.has_legacy_secret or bool(self.named_secrets)
-
-
-@dataclass(frozen=True, slots=True)
-class LoginRecord:
-    """A user found by username, with what the checks after the password need: the lockout
-    columns, the password's age and the effective PasswordConfig of the user's profiles."""
-
-    identity: UserIdentity
-    password_hash: str | None
-    lock: LockState
-    password_last_set: datetime | None
-    password_config: PasswordConfig
+__all__ = ["ClientRecord", "LoginRecord", "RefreshTokenRecord", "TokenStore", "TokenStoreSession"]
 
 
 class TokenStoreSession(Protocol):
@@ -82,10 +52,16 @@ class TokenStore(Protocol):
         ...
 
     async def record_failed_login(
-        self, internal_user_id: int, policy: LockoutPolicy, now: datetime
+        self,
+        internal_user_id: int,
+        policy: LockoutPolicy,
+        now: datetime,
+        *,
+        client_id: str | None,
     ) -> LockState | None:
         """Count one wrong password atomically (concurrent calls never pass the policy's
-        limit) and lock the user on reaching it; ``None`` if the user is gone."""
+        limit) and lock the user on reaching it; ``None`` if the user is gone. ``client_id``
+        (the client the failing request named) goes into the ``user.locked_out`` event."""
         ...
 
     async def record_unknown_failure(
@@ -103,17 +79,3 @@ class TokenStore(Protocol):
     async def save_refresh_token(self, token_sha256: str, record: RefreshTokenRecord) -> None:
         """Store a new refresh token (its hash only) in one short write transaction."""
         ...
-
-
-@dataclass(frozen=True, slots=True)
-class RefreshTokenRecord:
-    """A stored refresh token: whose, for which client, which roles the grant gave, and its
-    lifetime (spec §3.8, decisions.md). Only the token's SHA-256 is ever stored."""
-
-    marketplace_id: str
-    client_id: str
-    user_internal_id: int
-    roles: frozenset[str]
-    issued_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None = None

@@ -17,16 +17,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gatehouse.crypto import PasswordHasher
-from gatehouse.domain.clock import Clock
+from gatehouse.domain.api_clients import ApiClient
 from gatehouse.domain.errors import (
-    ConflictError,
     DomainError,
     IdExistsError,
     InvalidInputError,
@@ -35,19 +32,17 @@ from gatehouse.domain.errors import (
 )
 from gatehouse.domain.ids import new_object_id
 from gatehouse.domain.roles import RoleSet, grant_roles
-from gatehouse.domain.tokens import TokenSubject, access_token_claims, token_times
-from gatehouse.domain.users import UserType
+from gatehouse.domain.users import User, UserIdentity, UserType
 from gatehouse.oauth.jwt import TokenCodec
-from gatehouse.services import users as user_service
-from gatehouse.services.users import UserScope
-from gatehouse.storage.db import Database
-from gatehouse.storage.models import (
-    SecurityProfileAssignmentRow,
-    UserGroupAssignmentRow,
-    UserRow,
-)
-from gatehouse.storage.queries import api_clients, orders, users
-from gatehouse.storage.queries._upsert import insert_ignoring_duplicates
+from gatehouse.oauth.minting import MintingContext, mint_access_token
+from gatehouse.services.users import UserScope, hash_meeting_policy
+from gatehouse.services.users.fields import build_user
+from gatehouse.services.users.lookups import username_conflict
+from gatehouse.storage.queries import api_clients, orders, user_templates, users
+from gatehouse.storage.queries.users import UserRow
+
+if TYPE_CHECKING:  # the registry imports this module to build it
+    from gatehouse.services.registry import ServiceDeps
 
 MAX_TOKEN_LENGTH = 8192
 MUST_PASS = "The token provided is invalid. Please provide an anonymous user token and try again."
@@ -98,112 +93,88 @@ class Registrant:
     bearer: AnonToken
 
 
-async def register(
-    db: Database,
-    hasher: PasswordHasher,
-    clock: Clock,
-    codec: TokenCodec,
-    issuer: str,
-    who: Registrant,
-    anon: AnonToken,
-    fields: dict[str, Any],
-) -> str:
-    """Create the user and move the order in one transaction; return its access token."""
-    template = await _template(db, who.marketplace_id, who.template_username)
-    scope = UserScope(UserType.BUYER, template.company_id)
-    user = user_service._build(fields.get("id") or new_object_id(), scope, fields)
-    password_hash = await _checked_hash(db, hasher, template, fields.get("password"))
-    now = clock.now()
-    async with db.write() as session:
-        await _consume(session, who.marketplace_id, anon, now)
-        if who.bearer.order_key != anon.order_key:
-            await _consume(session, who.marketplace_id, who.bearer, now)
-        if await users.get_row(
-            session,
-            marketplace_id=who.marketplace_id,
-            user_type=UserType.BUYER,
-            company_id=template.company_id,
-            user_id=user.id,
-        ):
-            raise IdExistsError("User", user.id)
-        if await users.username_taken(
-            session,
-            marketplace_id=who.marketplace_id,
-            username=user.username,
-            except_internal_id=None,
-        ):
-            raise ConflictError(
-                "User.UsernameMustBeUnique",
-                "Username must be unique within the marketplace.",
-                {"Username": user.username},
+class AnonymousService:
+    """Registration and order transfer, bound to the process's database, clock and hasher."""
+
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._db = deps.db
+        self._clock = deps.clock
+        self._hasher = deps.hasher
+
+    async def register(
+        self, ctx: MintingContext, who: Registrant, anon: AnonToken, fields: dict[str, Any]
+    ) -> str:
+        """Create the user and move the order in one transaction; return its access token,
+        minted through the bearer's client with ``ctx``."""
+        template = await self._template(who.marketplace_id, who.template_username)
+        scope = UserScope(UserType.BUYER, template.company_id)
+        user = build_user(fields.get("id") or new_object_id(), scope, fields)
+        password_hash = await self._checked_hash(template, fields.get("password"))
+        now = self._clock.now()
+        async with self._db.write() as session:
+            await _consume(session, who.marketplace_id, anon, now)
+            if who.bearer.order_key != anon.order_key:
+                await _consume(session, who.marketplace_id, who.bearer, now)
+            row = await _insert_user(session, who.marketplace_id, user, password_hash, now)
+            await user_templates.copy_template_reach(session, template, row)
+            await _move_anonymous_order(session, who.marketplace_id, anon, row, now)
+            client, available = await _client_and_roles(session, who, row)
+        roles = grant_roles(available, who.roles, client.role_limits)
+        minted = await mint_access_token(ctx, client, _identity(row), roles)
+        return minted.access_token
+
+    async def transfer_order(
+        self,
+        marketplace_id: str,
+        user_internal_id: int,
+        company_id: str | None,
+        anon: AnonToken,
+    ) -> None:
+        """Move the still-anonymous, unsubmitted order of ``anon`` to the calling buyer user."""
+        if not company_id:
+            raise InvalidInputError(
+                message="Only buyer users can take over an anonymous order.",
+                data={"Field": "anonUserToken"},
             )
-        try:
-            row = await users.insert(
+        now = self._clock.now()
+        async with self._db.write() as session:
+            await _consume(session, marketplace_id, anon, now)
+            order = await orders.find_anonymous(
+                session, marketplace_id=marketplace_id, key=anon.order_key
+            )
+            if order is None or order.status != "Unsubmitted":
+                raise NotFoundError("Order", anon.order_key)
+            await orders.move_to_user(
                 session,
-                marketplace_id=who.marketplace_id,
-                user=user,
-                password_hash=password_hash,
+                row=order,
+                user_internal_id=user_internal_id,
+                company_id=company_id,
                 now=now,
             )
-        except IntegrityError as exc:  # a concurrent request took the username or ID
-            raise ConflictError(
-                "User.UsernameMustBeUnique",
-                "Username must be unique within the marketplace.",
-                {"Username": user.username},
-            ) from exc
-        await _copy_template(session, template, row)
-        order = await orders.find_anonymous(
-            session, marketplace_id=who.marketplace_id, key=anon.order_key
-        )
-        if order is not None:
-            await orders.move_to_user(
-                session, row=order, user_internal_id=row.id, company_id=row.company_id, now=now
+
+    async def _template(self, marketplace_id: str, username: str) -> UserRow:
+        async with self._db.read() as session:
+            row = await users.find_by_username(
+                session, marketplace_id=marketplace_id, username=username
             )
-        client = await api_clients.get(
-            session, marketplace_id=who.marketplace_id, client_id=who.client_id
-        )
-        if client is None or not client.active:
+        if row is None or row.user_type != UserType.BUYER.value:
             raise UnauthenticatedError()
-        available = (
-            await users.roles_for_rows(session, marketplace_id=who.marketplace_id, rows=[row])
-        ).get(row.id, RoleSet())
-    roles = grant_roles(available, who.roles, client.role_limits)
-    times = token_times(now, client.access_token_duration)
-    subject = TokenSubject(
-        username=row.username,
-        client_id=client.id,
-        user_type=UserType.BUYER,
-        internal_user_id=row.id,
-        roles=roles,
-    )
-    return await codec.sign(access_token_claims(subject, times, issuer))
+        return row
 
-
-async def transfer_order(
-    db: Database,
-    clock: Clock,
-    marketplace_id: str,
-    user_internal_id: int,
-    company_id: str | None,
-    anon: AnonToken,
-) -> None:
-    """Move the still-anonymous, unsubmitted order of ``anon`` to the calling buyer user."""
-    if not company_id:
-        raise InvalidInputError(
-            message="Only buyer users can take over an anonymous order.",
-            data={"Field": "anonUserToken"},
-        )
-    now = clock.now()
-    async with db.write() as session:
-        await _consume(session, marketplace_id, anon, now)
-        order = await orders.find_anonymous(
-            session, marketplace_id=marketplace_id, key=anon.order_key
-        )
-        if order is None or order.status != "Unsubmitted":
-            raise NotFoundError("Order", anon.order_key)
-        await orders.move_to_user(
-            session, row=order, user_internal_id=user_internal_id, company_id=company_id, now=now
-        )
+    async def _checked_hash(self, template: UserRow, password: str | None) -> str | None:
+        """The new user is reached by exactly the template's profiles (company level, copied
+        user-level assignments and groups), so the template's effective policy applies."""
+        if password is None:
+            return None
+        async with self._db.read() as session:
+            configs = await users.password_configs(
+                session,
+                marketplace_id=template.marketplace_id,
+                user_type=UserType.BUYER,
+                company_id=template.company_id,
+                row=template,
+            )
+        return await hash_meeting_policy(self._hasher, configs, password)
 
 
 async def _consume(
@@ -219,73 +190,66 @@ async def _consume(
         raise must_pass_anon_user_token()
 
 
-async def _template(db: Database, marketplace_id: str, username: str) -> UserRow:
-    async with db.read() as session:
-        row = await users.find_by_username(
-            session, marketplace_id=marketplace_id, username=username
+async def _insert_user(
+    session: AsyncSession,
+    marketplace_id: str,
+    user: User,
+    password_hash: str | None,
+    now: datetime,
+) -> UserRow:
+    """The new buyer user; its ID and username must be free (409), even under a race."""
+    if await users.get_row(
+        session,
+        marketplace_id=marketplace_id,
+        user_type=UserType.BUYER,
+        company_id=user.company_id or "",
+        user_id=user.id,
+    ):
+        raise IdExistsError("User", user.id)
+    if await users.username_taken(
+        session, marketplace_id=marketplace_id, username=user.username, except_internal_id=None
+    ):
+        raise username_conflict(user.username)
+    try:
+        return await users.insert(
+            session, marketplace_id=marketplace_id, user=user, password_hash=password_hash, now=now
         )
-    if row is None or row.user_type != UserType.BUYER.value:
+    except IntegrityError as exc:  # a concurrent request took the username or ID
+        raise username_conflict(user.username) from exc
+
+
+async def _move_anonymous_order(
+    session: AsyncSession, marketplace_id: str, anon: AnonToken, row: UserRow, now: datetime
+) -> None:
+    """The anonymous cart, if it was ever saved, becomes the new user's."""
+    order = await orders.find_anonymous(session, marketplace_id=marketplace_id, key=anon.order_key)
+    if order is not None:
+        await orders.move_to_user(
+            session, row=order, user_internal_id=row.id, company_id=row.company_id, now=now
+        )
+
+
+async def _client_and_roles(
+    session: AsyncSession, who: Registrant, row: UserRow
+) -> tuple[ApiClient, RoleSet]:
+    """The bearer's client (still active, else 401) and the new user's AvailableRoles."""
+    client = await api_clients.get(
+        session, marketplace_id=who.marketplace_id, client_id=who.client_id
+    )
+    if client is None or not client.active:
         raise UnauthenticatedError()
-    return row
+    found = await users.roles_for_rows(session, marketplace_id=who.marketplace_id, rows=[row])
+    return client, found.get(row.id, RoleSet())
 
 
-async def _checked_hash(
-    db: Database, hasher: PasswordHasher, template: UserRow, password: str | None
-) -> str | None:
-    """The new user is reached by exactly the template's profiles (company level, copied
-    user-level assignments and groups), so the template's effective policy applies."""
-    if password is None:
-        return None
-    async with db.read() as session:
-        configs = await users.password_configs(
-            session,
-            marketplace_id=template.marketplace_id,
-            user_type=UserType.BUYER,
-            company_id=template.company_id,
-            row=template,
-        )
-    return await user_service.hash_meeting_policy(hasher, configs, password)
-
-
-async def _copy_template(session: AsyncSession, template: UserRow, new: UserRow) -> None:
-    """The template's group memberships and user-level profile assignments, for the new user."""
-    uga, spa = UserGroupAssignmentRow, SecurityProfileAssignmentRow
-    groups = await session.execute(
-        select(uga.owner_type, uga.company_id, uga.user_group_id).where(
-            uga.marketplace_id == template.marketplace_id, uga.user_internal_id == template.id
-        )
+def _identity(row: UserRow) -> UserIdentity:
+    """The registered user as the token names it (a buyer user, active, just created)."""
+    return UserIdentity(
+        internal_id=row.id,
+        username=row.username,
+        user_type=UserType.BUYER,
+        company_id=row.company_id,
+        active=True,
+        company_active=True,
+        tokens_valid_from=row.tokens_valid_from,
     )
-    for owner_type, company_id, group_id in groups.all():
-        await insert_ignoring_duplicates(
-            session,
-            uga,
-            {
-                "marketplace_id": template.marketplace_id,
-                "owner_type": owner_type,
-                "company_id": company_id,
-                "user_group_id": group_id,
-                "user_internal_id": new.id,
-            },
-        )
-    profiles = await session.execute(
-        select(spa.security_profile_id).where(
-            spa.marketplace_id == template.marketplace_id,
-            spa.buyer_id == template.company_id,
-            spa.supplier_id == "",
-            spa.user_group_id == "",
-            spa.user_id == template.external_id,
-        )
-    )
-    for (profile_id,) in profiles.all():
-        await insert_ignoring_duplicates(
-            session,
-            spa,
-            {
-                "marketplace_id": template.marketplace_id,
-                "security_profile_id": profile_id,
-                "buyer_id": template.company_id,
-                "supplier_id": "",
-                "user_id": new.external_id,
-                "user_group_id": "",
-            },
-        )

@@ -13,7 +13,6 @@ is written in the change's own transaction.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable
@@ -34,8 +33,8 @@ from gatehouse.domain.ids import normalize_client_id
 from gatehouse.domain.listing import ListQuery
 from gatehouse.oauth.errors import OAuthError
 from gatehouse.oauth.server import TokenAttempt
+from gatehouse.services.flushing import BackgroundFlusher
 from gatehouse.storage import audit as audit_q
-from gatehouse.storage.availability import is_unavailable
 from gatehouse.storage.db import Database
 from gatehouse.storage.queries import api_clients
 
@@ -94,16 +93,21 @@ class TokenAuditLog:
     ) -> None:
         self._db = db
         self._clock = clock
-        self._flush_seconds = flush_seconds
         self._flush_events = flush_events
         self._retention = timedelta(days=retention_days)
         self._pending: list[AuditEvent] = []
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
         self._last_purge: datetime | None = None
         self.enabled = True
         self.dropped = 0
+        self.flusher = BackgroundFlusher(
+            db,
+            name="gatehouse-audit-flush",
+            interval_seconds=flush_seconds,
+            flush_round=self._flush_round,
+            last_round=self._flush_at_shutdown,
+            on_failure=lambda exc: log.error("audit flush failed; will retry", exc_info=exc),
+        )
 
     # -- the hot path ----------------------------------------------------------------------
 
@@ -114,7 +118,7 @@ class TokenAuditLog:
             return
         self._pending.append(token_event(attempt, error, self._clock.now()))
         if len(self._pending) >= self._flush_events:
-            self._wake.set()
+            self.flusher.wake()
 
     @property
     def pending(self) -> int:
@@ -123,34 +127,21 @@ class TokenAuditLog:
     # -- the background task ---------------------------------------------------------------
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="gatehouse-audit-flush")
+        self.flusher.start()
 
     async def stop(self) -> None:
         """Stop the task and write what is left (shutdown)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await self.flusher.stop()
+
+    async def _flush_at_shutdown(self) -> None:
         try:
             await self.flush()
         except Exception:  # shutdown goes on; the loss is logged
             log.exception("audit flush at shutdown failed: %d token events lost", self.pending)
 
-    async def _run(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._flush_seconds)
-            self._wake.clear()
-            try:
-                await self.flush()
-                await self._purge_now_and_then()
-            except Exception as exc:  # the loop must survive a database outage
-                if is_unavailable(exc):
-                    self._db.outage.report(exc)  # logged once per outage
-                else:
-                    log.exception("audit flush failed; will retry")
+    async def _flush_round(self) -> None:
+        await self.flush()
+        await self._purge_now_and_then()
 
     async def flush(self) -> int:
         """Write every buffered event in one transaction; on failure they stay buffered

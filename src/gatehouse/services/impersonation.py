@@ -10,7 +10,7 @@ config for a buyer gets ``Impersonation.ConfigError`` whether or not the user ex
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,8 +32,6 @@ from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.users import UserIdentity, UserType
 from gatehouse.oauth.grants.base import GrantContext
 from gatehouse.oauth.impersonation import issue_impersonation_token
-from gatehouse.storage.db import Database
-from gatehouse.storage.models import UserRow
 from gatehouse.storage.queries import (
     api_clients,
     companies,
@@ -43,6 +41,10 @@ from gatehouse.storage.queries import (
     users,
 )
 from gatehouse.storage.queries.user_groups import GroupOwner
+from gatehouse.storage.queries.users import UserRow
+
+if TYPE_CHECKING:  # the registry imports this module to build it
+    from gatehouse.services.registry import ServiceDeps
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,26 +64,35 @@ class _Grant:
     impersonator_id: int
 
 
-async def access_token(
-    db: Database,
-    ctx: GrantContext,
-    caller: Impersonator,
-    buyer_id: str,
-    user_id: str,
-    request: TokenRequest,
-) -> dict[str, Any]:
-    if caller.impersonating:
-        raise ForbiddenError(
-            "Impersonation.NotAllowedWhileImpersonating",
-            "An impersonation token cannot be used to impersonate another user.",
+class ImpersonationService:
+    """Impersonation tokens, bound to the process's database."""
+
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._db = deps.db
+
+    async def access_token(
+        self,
+        ctx: GrantContext,
+        caller: Impersonator,
+        buyer_id: str,
+        user_id: str,
+        request: TokenRequest,
+    ) -> dict[str, Any]:
+        """The ``AccessToken`` body for ``user_id`` of ``buyer_id``, minted with ``ctx``."""
+        if caller.impersonating:
+            raise ForbiddenError(
+                "Impersonation.NotAllowedWhileImpersonating",
+                "An impersonation token cannot be used to impersonate another user.",
+            )
+        if caller.internal_user_id is None:  # anonymous shoppers have no user to match configs
+            raise config_error()
+        async with self._db.read() as session:
+            grant = await _decide(
+                session, caller, caller.internal_user_id, buyer_id, user_id, request
+            )
+        return await issue_impersonation_token(
+            ctx, grant.client, grant.user, grant.roles, grant.impersonator_id
         )
-    if caller.internal_user_id is None:  # anonymous shoppers have no user to match configs
-        raise config_error()
-    async with db.read() as session:
-        grant = await _decide(session, caller, caller.internal_user_id, buyer_id, user_id, request)
-    return await issue_impersonation_token(
-        ctx, grant.client, grant.user, grant.roles, grant.impersonator_id
-    )
 
 
 async def _decide(
@@ -92,32 +103,15 @@ async def _decide(
     user_id: str,
     request: TokenRequest,
 ) -> _Grant:
+    """Every check, in the order the module docstring explains, then the roles."""
     marketplace_id = caller.marketplace_id
-    client = await api_clients.get(
-        session, marketplace_id=marketplace_id, client_id=request.client_id
-    )
-    if client is None or not client.active:
-        raise client_not_found()
-    if not client.allow_any_buyer:
-        buyers, _ = await api_clients.assigned_companies(session, client_id=client.id)
-        if buyer_id not in buyers:
-            raise buyer_not_assigned(buyer_id)
+    client = await _client_for_buyer(session, marketplace_id, request.client_id, buyer_id)
     me = await users.get_by_internal_id(
         session, marketplace_id=marketplace_id, internal_id=caller_id
     )
     if me is None:
         raise config_error()
-    impersonator = await _party(session, marketplace_id, me)
-    candidates = [
-        config
-        for config in await impersonation_configs.for_client(
-            session, marketplace_id=marketplace_id, client_id=client.id
-        )
-        if impersonator_matches(config, impersonator)
-        and impersonatee_buyer_matches(config, buyer_id)
-    ]
-    if not candidates:
-        raise config_error()
+    candidates = await _configs_for_caller(session, client, me, buyer_id)
     row = await users.get_row(
         session,
         marketplace_id=marketplace_id,
@@ -135,6 +129,39 @@ async def _decide(
     profiles = await _profiles(session, marketplace_id, matching)
     roles = impersonation_roles(request, profiles, client.role_limits)
     return _Grant(client, identity, roles, me.id)
+
+
+async def _client_for_buyer(
+    session: AsyncSession, marketplace_id: str, client_id: str, buyer_id: str
+) -> ApiClient:
+    """The named client, active and allowed to reach ``buyer_id``'s users."""
+    client = await api_clients.get(session, marketplace_id=marketplace_id, client_id=client_id)
+    if client is None or not client.active:
+        raise client_not_found()
+    if not client.allow_any_buyer:
+        buyers, _ = await api_clients.assigned_companies(session, client_id=client.id)
+        if buyer_id not in buyers:
+            raise buyer_not_assigned(buyer_id)
+    return client
+
+
+async def _configs_for_caller(
+    session: AsyncSession, client: ApiClient, me: UserRow, buyer_id: str
+) -> list[ImpersonationConfig]:
+    """The client's configs that let the caller impersonate users of ``buyer_id`` (none:
+    ``Impersonation.ConfigError``, before anything about the user is read)."""
+    impersonator = await _party(session, me.marketplace_id, me)
+    candidates = [
+        config
+        for config in await impersonation_configs.for_client(
+            session, marketplace_id=me.marketplace_id, client_id=client.id
+        )
+        if impersonator_matches(config, impersonator)
+        and impersonatee_buyer_matches(config, buyer_id)
+    ]
+    if not candidates:
+        raise config_error()
+    return candidates
 
 
 async def _party(session: AsyncSession, marketplace_id: str, row: UserRow) -> Party:

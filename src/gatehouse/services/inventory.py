@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from gatehouse.domain.api_client_secrets import ApiClientSecret
 from gatehouse.domain.api_clients import ApiClient
-from gatehouse.domain.audit import StoredEvent
+from gatehouse.domain.audit import AuditQuery, StoredEvent
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.ids import normalize_client_id
 from gatehouse.storage.queries import api_clients, inventory
-from gatehouse.storage.queries.inventory import AuditQuery, MarketplaceSummary
+from gatehouse.storage.queries.inventory import MarketplaceSummary
 
 if TYPE_CHECKING:
     from gatehouse.services.registry import ServiceDeps

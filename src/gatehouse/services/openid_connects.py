@@ -24,10 +24,11 @@ from gatehouse.domain.openid_connects import (
     event_in_use,
     incompatible_event_type,
 )
-from gatehouse.sso.sealing import SecretSealer, secret_purpose
 from gatehouse.storage.db import Database
 from gatehouse.storage.queries import api_clients
 from gatehouse.storage.queries import openid_connects as q
+from gatehouse.storage.sealing import SecretSealer
+from gatehouse.storage.sealing import connect_secret_purpose as secret_purpose
 
 if TYPE_CHECKING:
     from gatehouse.services.registry import ServiceDeps

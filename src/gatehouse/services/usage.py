@@ -11,8 +11,6 @@ deletes rows older than ``GATEHOUSE_USAGE_RETENTION_DAYS`` (14).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import datetime, timedelta
 
@@ -20,7 +18,7 @@ from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.ids import normalize_client_id
 from gatehouse.domain.usage import UsageCounts, UsageReport, build_report, window_start
-from gatehouse.storage.availability import is_unavailable
+from gatehouse.services.flushing import BackgroundFlusher
 from gatehouse.storage.db import Database
 from gatehouse.storage.queries import api_client_secrets as clients_q
 from gatehouse.storage.queries import usage as usage_q
@@ -44,29 +42,29 @@ class UsageFlusher:
         self._db = db
         self._clock = clock
         self.counts = counts
-        self._interval = interval_seconds
         self._retention = timedelta(days=retention_days)
-        self._task: asyncio.Task[None] | None = None
         self._last_prune: datetime | None = None
+        self.flusher = BackgroundFlusher(
+            db,
+            name="gatehouse-usage-flusher",
+            interval_seconds=interval_seconds,
+            flush_round=self._flush_round,
+            last_round=self.flush,
+            on_failure=lambda exc: log.warning(
+                "usage flush failed, will retry: %s", type(exc).__name__
+            ),
+        )
 
     async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="gatehouse-usage-flusher")
+        self.flusher.start()
 
     async def stop(self) -> None:
         """Stop the loop, then store what is left (a clean shutdown loses nothing)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        await self.flush()
+        await self.flusher.stop()
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval)
-            await self.flush()
-            await self._prune_now_and_then()
+    async def _flush_round(self) -> None:
+        await self.flush()
+        await self._prune_now_and_then()
 
     async def flush(self) -> int:
         """Store the counts gathered so far; return how many rows were added to. Never
@@ -79,10 +77,7 @@ class UsageFlusher:
                 await usage_q.add_counts(session, pending)
         except Exception as exc:  # the next flush retries; serving goes on
             self.counts.restore(pending)
-            if is_unavailable(exc):
-                self._db.outage.report(exc)  # logged once per outage
-            else:
-                log.warning("usage flush failed, will retry: %s", type(exc).__name__)
+            self.flusher.report(exc)
             return 0
         return len(pending)
 

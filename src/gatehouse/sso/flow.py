@@ -222,25 +222,9 @@ class SsoFlow:
         callback: Callback,
         browser: str | None,
     ) -> str:
-        if not _valid_browser(browser) or not hmac.compare_digest(
-            sha256_hex(browser or ""), pending.browser_sha256
-        ):
-            raise SsoFlowError(
-                "OpenIdConnect.InvalidState",
-                "This sign-in was started in another browser. Please sign in again.",
-                {"Reason": "browser binding cookie missing or different"},
-            )
-        if callback.error:
-            detail = f"{callback.error}: {callback.error_description or ''}".strip(": ")
-            raise SsoFlowError(
-                "OpenIdConnect.IdpError",
-                f"The identity provider refused the sign-in ({detail[:200]}).",
-                {"Reason": f"IdP error {callback.error[:100]}"},
-            )
-        if not callback.code or len(callback.code) > MAX_PARAM:
-            raise SsoFlowError("OpenIdConnect.CodeRequired", "The identity provider sent no code.")
+        code = _checked_callback(pending, callback, browser)
         tokens = await self.idp.exchange_code(
-            config, callback.code, self.redirect_uri, pending.code_verifier
+            config, code, self.redirect_uri, pending.code_verifier
         )
         claims = await self.idp.validate(config, tokens.id_token, pending.nonce)
         user_id = await self.identities.user_for(pending.marketplace_id, config, claims, tokens)
@@ -269,6 +253,29 @@ class SsoFlow:
             attempt.details["Reason"] = error.description[:300]
         for observer in self.observers:
             observer.observe(attempt, error)
+
+
+def _checked_callback(pending: sso_q.PendingState, callback: Callback, browser: str | None) -> str:
+    """The callback's code, once it is known to come from the browser that started the sign-in
+    and to carry no IdP error."""
+    if not _valid_browser(browser) or not hmac.compare_digest(
+        sha256_hex(browser or ""), pending.browser_sha256
+    ):
+        raise SsoFlowError(
+            "OpenIdConnect.InvalidState",
+            "This sign-in was started in another browser. Please sign in again.",
+            {"Reason": "browser binding cookie missing or different"},
+        )
+    if callback.error:
+        detail = f"{callback.error}: {callback.error_description or ''}".strip(": ")
+        raise SsoFlowError(
+            "OpenIdConnect.IdpError",
+            f"The identity provider refused the sign-in ({detail[:200]}).",
+            {"Reason": f"IdP error {callback.error[:100]}"},
+        )
+    if not callback.code or len(callback.code) > MAX_PARAM:
+        raise SsoFlowError("OpenIdConnect.CodeRequired", "The identity provider sent no code.")
+    return callback.code
 
 
 def _error_url(config: OpenIdConnect, message: str) -> str | None:

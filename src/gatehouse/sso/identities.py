@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from gatehouse.domain.openid_connects import OpenIdConnect
+from gatehouse.domain.openid_connects import IntegrationEvent, OpenIdConnect
 from gatehouse.domain.sso import SsoFlowError, legacy_username
 from gatehouse.domain.users import UserIdentity, UserType
 from gatehouse.oauth.grants.base import GrantContext
@@ -41,13 +41,30 @@ class IdentityResolver:
     async def user_for(
         self, marketplace_id: str, config: OpenIdConnect, claims: dict[str, Any], tokens: IdpTokens
     ) -> int:
-        """The internal id of the user to sign in."""
+        """The internal id of the user to sign in: the linked user (after ``/syncuser`` when
+        the config asks for it), or the one ``/createuser`` names, linked from now on."""
         if config.integration_event_id is None:
             return await self._legacy(marketplace_id, claims)
         issuer, subject = str(claims["iss"]), str(claims["sub"])
+        event, linked, existing = await self._known(
+            marketplace_id, config.integration_event_id, issuer, subject
+        )
+        if linked is not None and existing is not None:
+            if config.call_sync_user:
+                payload = await self._payload(marketplace_id, config, tokens, existing_row=existing)
+                await self._call(event, "syncuser", payload.body(marketplace_id))
+            return linked
+        payload = await self._payload(marketplace_id, config, tokens, existing_row=None)
+        username = await self._call(event, "createuser", payload.body(marketplace_id))
+        return await self._link(marketplace_id, config.id, issuer, subject, username)
+
+    async def _known(
+        self, marketplace_id: str, event_id: str, issuer: str, subject: str
+    ) -> tuple[IntegrationEvent, int | None, Any]:
+        """The config's integration event, and the user linked to (``iss``, ``sub``) if any."""
         async with self.db.read() as session:
             event = await configs_q.get_event(
-                session, marketplace_id=marketplace_id, event_id=config.integration_event_id
+                session, marketplace_id=marketplace_id, event_id=event_id
             )
             linked = await sso_q.linked_user(
                 session, marketplace_id=marketplace_id, issuer=issuer, subject=subject
@@ -61,26 +78,11 @@ class IdentityResolver:
             )
         if event is None:
             raise SsoFlowError("NotFound", "The config's IntegrationEvent no longer exists.")
-        if linked is not None and existing is not None:
-            if config.call_sync_user:
-                payload = await self._payload(marketplace_id, config, tokens, existing_row=existing)
-                await call_event(
-                    self.http,
-                    event,
-                    "syncuser",
-                    payload.body(marketplace_id),
-                    self.settings.sso_integration_timeout_seconds,
-                )
-            return linked
-        payload = await self._payload(marketplace_id, config, tokens, existing_row=None)
-        username = await call_event(
-            self.http,
-            event,
-            "createuser",
-            payload.body(marketplace_id),
-            self.settings.sso_integration_timeout_seconds,
-        )
-        return await self._link(marketplace_id, config.id, issuer, subject, username)
+        return event, linked, existing
+
+    async def _call(self, event: IntegrationEvent, path: str, body: dict[str, Any]) -> str | None:
+        timeout = self.settings.sso_integration_timeout_seconds
+        return await call_event(self.http, event, path, body, timeout)
 
     async def _link(
         self, marketplace_id: str, config_id: str, issuer: str, subject: str, username: str | None

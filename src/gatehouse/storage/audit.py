@@ -11,21 +11,11 @@ from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.audit import Actor, AuditEvent, AuditFilter, AuditUser, StoredEvent
-from gatehouse.domain.listing import FieldType, ListField, ListQuery, ListSpec
+from gatehouse.domain.listing import ListQuery
 from gatehouse.storage.db import Database
 from gatehouse.storage.listing import ColumnMap, fetch_page
 from gatehouse.storage.models import AuditEventRow
 
-LIST_SPEC = ListSpec(
-    object_type="AuditEvent",
-    fields=(
-        ListField("ID", FieldType.INTEGER, sortable=True),
-        ListField("Time", FieldType.DATETIME, sortable=True),
-        ListField("EventType", searchable=True, sortable=True),
-        ListField("ClientID", sortable=True),
-    ),
-    default_sort=("!Time",),
-)
 COLUMNS = ColumnMap(
     {
         "ID": AuditEventRow.id,

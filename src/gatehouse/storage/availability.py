@@ -19,7 +19,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import event, text
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 log = logging.getLogger("gatehouse.database")
 
@@ -136,3 +136,9 @@ class DatabaseOutage:
             self._probe.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._probe
+
+
+async def round_trip(session: AsyncSession) -> None:
+    """One ``SELECT 1`` in ``session`` (``/gatehouse/health``); raises what the database
+    raises, so an outage answers 503 through the outage handlers."""
+    await session.execute(text("SELECT 1"))

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import MetaData, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
 
 from gatehouse.crypto_at_rest import SecretBox
 from gatehouse.storage.availability import DatabaseOutage, mark_disconnects
+from gatehouse.storage.cache_keys import CacheKey
 from gatehouse.storage.epoch import SqliteEpoch
 from gatehouse.storage.invalidation import INVALIDATED, WriteSession, announce
 
@@ -35,6 +37,11 @@ NAMING_CONVENTION = {
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
+SQLITE_READ_POOL_SIZE = 32
+"""Kept-open read connections per process on a SQLite file. The default (5) made every
+request beyond the fifth concurrent one open and close an overflow connection: a new
+aiosqlite thread, a file open and four PRAGMAs (bench/README.md "Profiles"). An idle SQLite
+connection costs only a file handle and a parked thread."""
 
 
 def is_sqlite(url: str) -> bool:
@@ -55,6 +62,8 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
         return pg_engine
     if not immediate:
         kwargs.setdefault("pool_reset_on_return", None)  # no transaction is ever left open
+        if not _in_memory(url):  # an in-memory database has a one-connection pool
+            kwargs.setdefault("pool_size", SQLITE_READ_POOL_SIZE)
     engine = create_async_engine(url, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -80,6 +89,11 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
     return engine
 
 
+def _in_memory(url: str) -> bool:
+    database = make_url(url).database
+    return not database or database == ":memory:" or "mode=memory" in url
+
+
 class Database:
     """Session factories for read and write transactions over one database URL."""
 
@@ -98,12 +112,12 @@ class Database:
         self._write = async_sessionmaker(
             self.write_engine, expire_on_commit=False, sync_session_class=WriteSession, info=info
         )
-        self.announce: Callable[[AsyncSession, set[str]], Awaitable[None]] | None = (
+        self.announce: Callable[[AsyncSession, set[CacheKey]], Awaitable[None]] | None = (
             announce if self.dialect == "postgresql" else None
         )
         """Tells other processes, inside the write transaction, what it invalidates
         (``pg_notify`` on PostgreSQL; SQLite processes read the epoch instead)."""
-        self.commit_hooks: list[Callable[[set[str]], None]] = []
+        self.commit_hooks: list[Callable[[set[CacheKey]], None]] = []
         """Run after a write transaction that recorded cache invalidations has committed
         (``gatehouse.storage.invalidation``), with the invalidated keys."""
         self.epoch = SqliteEpoch.for_url(url) if self.dialect == "sqlite" else None
@@ -138,7 +152,7 @@ class Database:
                 await session.flush()
                 if self.announce is not None and session.info.get(INVALIDATED):
                     await self.announce(session, session.info[INVALIDATED])
-            invalidated: set[str] | None = session.info.pop(INVALIDATED, None)
+            invalidated: set[CacheKey] | None = session.info.pop(INVALIDATED, None)
         if invalidated:
             for hook in self.commit_hooks:
                 hook(invalidated)

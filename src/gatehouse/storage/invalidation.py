@@ -26,9 +26,29 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from gatehouse.storage.cache_keys import (
+    EVERYTHING,
+    IDENTITIES,
+    ROLES,
+    CacheKey,
+    client_key,
+    company_key,
+    user_key,
+)
 from gatehouse.storage.epoch import SqliteEpoch
 
-__all__ = ["SqliteEpoch"]
+# The key constructors are re-exported: writers call ``invalidate(session, client_key(id))``.
+__all__ = [
+    "EVERYTHING",
+    "IDENTITIES",
+    "ROLES",
+    "CacheKey",
+    "SqliteEpoch",
+    "client_key",
+    "company_key",
+    "invalidate",
+    "user_key",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -37,51 +57,31 @@ INVALIDATED = "gatehouse.invalidate"
 """``session.info`` key for the cache keys a write invalidates, announced and applied when it
 commits (``Database.write``)."""
 
-EVERYTHING = "*"
 NOT_CACHED = "gatehouse_not_cached"
 """Execution option of a write to a watched table that changes only columns no cache holds
 (the lockout counters, ``storage.queries.login_failures``): it invalidates nothing."""
 _MAX_PAYLOAD = 7000  # PostgreSQL's NOTIFY payload limit is 8000 bytes
 
 
-def client_key(client_id: str) -> str:
-    return f"c|{client_id.lower()}"
-
-
-def user_key(marketplace_id: str, internal_id: int) -> str:
-    return f"u|{marketplace_id}|{internal_id}"
-
-
-def company_key(marketplace_id: str, user_type: str, company_id: str) -> str:
-    return f"o|{marketplace_id}|{user_type}|{company_id}"
-
-
-async def invalidate(session: AsyncSession, *keys: str) -> None:
+async def invalidate(session: AsyncSession, *keys: CacheKey) -> None:
     """Record that this transaction changes what ``keys`` name; takes effect on commit (here
     at once, elsewhere through ``announce``)."""
     if keys:
         _record(session.sync_session, keys)
 
 
-def _record(session: Session, keys: Iterable[str]) -> None:
-    pending: set[str] = session.info.setdefault(INVALIDATED, set())
+def _record(session: Session, keys: Iterable[CacheKey]) -> None:
+    pending: set[CacheKey] = session.info.setdefault(INVALIDATED, set())
     pending.update(keys)
 
 
-async def announce(session: AsyncSession, keys: set[str]) -> None:
+async def announce(session: AsyncSession, keys: set[CacheKey]) -> None:
     """``Database.announce`` on PostgreSQL: one ``pg_notify`` inside the transaction."""
-    payload = "\n".join(sorted(keys))
-    if len(payload) > _MAX_PAYLOAD:
-        payload = EVERYTHING
+    payload = encode_payload(keys)
     await session.execute(select(func.pg_notify(CHANNEL, payload)))
 
 
-ROLES = "r|*"
-"""Every user's available roles: profiles, profile assignments, groups and memberships."""
-IDENTITIES = "i|*"
-"""Every user as the token endpoint finds them (state, company state, revocation threshold)."""
-
-WATCHED_TABLES: dict[str, tuple[str, ...]] = {
+WATCHED_TABLES: dict[str, tuple[CacheKey, ...]] = {
     "security_profiles": (ROLES,),
     "security_profile_assignments": (ROLES,),
     "user_groups": (ROLES,),
@@ -125,8 +125,14 @@ class WriteSession(Session):
 watch_tables(WriteSession)
 
 
-def parse_payload(payload: str) -> set[str]:
-    return {key for key in payload.split("\n") if key}
+def encode_payload(keys: Iterable[CacheKey]) -> str:
+    """One key per line; everything at once beyond what a ``NOTIFY`` payload may hold."""
+    payload = "\n".join(sorted(key.encode() for key in keys))
+    return payload if len(payload) <= _MAX_PAYLOAD else EVERYTHING.encode()
+
+
+def parse_payload(payload: str) -> set[CacheKey]:
+    return {CacheKey.decode(line) for line in payload.split("\n") if line}
 
 
 class PgListener:
@@ -143,7 +149,7 @@ class PgListener:
     def __init__(
         self,
         url: str,
-        on_keys: Callable[[Iterable[str]], None],
+        on_keys: Callable[[Iterable[CacheKey]], None],
         on_reset: Callable[[], None],
     ) -> None:
         parsed = make_url(url).set(drivername="postgresql")

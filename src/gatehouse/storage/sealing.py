@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -65,6 +65,20 @@ def connect_client_secret_purpose(sealing_key: str) -> str:
     """Binds an IdP client secret (``ConnectClientSecret``, single sign-on) to its config:
     ``sealing_key`` is ``{marketplace_id}:{config id}`` (config IDs are per marketplace)."""
     return f"openid_connects.connect_client_secret:{sealing_key}"
+
+
+def connect_secret_purpose(marketplace_id: str, config_id: str) -> str:
+    """A sealed ``ConnectClientSecret`` copied to another config (or marketplace) does not
+    open."""
+    return connect_client_secret_purpose(f"{marketplace_id}:{config_id}")
+
+
+class SecretSealer(Protocol):
+    """``SecretBox``'s two methods the OpenID Connect configs use (tests may pass another)."""
+
+    def encrypt(self, plaintext: str, *, purpose: str) -> str: ...
+
+    def decrypt(self, stored: str, *, purpose: str) -> str: ...
 
 
 ENCRYPTED_COLUMNS: list[EncryptedColumn] = [

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from gatehouse.domain.access import ClientAccess
-from gatehouse.domain.api_clients import ApiClient
 from gatehouse.domain.review import (
     HIGH_ACCESS_ROLES,
     SHOPPER_ROLES,
@@ -21,8 +20,8 @@ from gatehouse.domain.review import (
 )
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.security_profiles import ProfileAssignment
+from tests.factories.review import NOW, facts
 
-NOW = datetime(2026, 6, 1, tzinfo=UTC)
 # The other rules are tested on a deployment narrowed to listed origins, where the browser
 # origin rule never fires (tests/unit/domain/test_review_origins.py covers it).
 LIMITS = ReviewThresholds(
@@ -31,20 +30,6 @@ LIMITS = ReviewThresholds(
     idle_days=30,
     deployment_allows_any_origin=False,
 )
-
-
-def facts(**fields: object) -> ClientFacts:
-    client_fields = {
-        k: fields.pop(k)
-        for k in list(fields)
-        if k
-        not in {"created_at", "named_secret_count", "reachable_roles", "dcu_roles", "last_used"}
-    }
-    client = ApiClient(
-        **{"id": "c1", "app_name": "App", "access_token_duration": 60, **client_fields}  # type: ignore[arg-type]
-    )
-    values: dict[str, object] = {"created_at": NOW - timedelta(days=1), **fields}
-    return ClientFacts(client=client, **values)  # type: ignore[arg-type]
 
 
 def risks(item: ClientFacts) -> set[Risk]:

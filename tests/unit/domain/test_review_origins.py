@@ -9,7 +9,7 @@ from typing import cast
 import pytest
 
 from gatehouse.domain.review import ReviewThresholds, Risk, Severity, review_client
-from tests.unit.domain.test_review import NOW, facts
+from tests.factories.review import NOW, facts
 
 OPEN = ReviewThresholds(deployment_allows_any_origin=True)
 NARROWED = ReviewThresholds(deployment_allows_any_origin=False)

@@ -10,7 +10,7 @@ import pytest
 from gatehouse.domain.companies import CompanyKind
 from gatehouse.domain.errors import IdExistsError, NotFoundError
 from gatehouse.services.registry import Services
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 from tests.unit.services.conftest import NOW
 
 

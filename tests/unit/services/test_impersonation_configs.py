@@ -11,7 +11,7 @@ import pytest
 from gatehouse.domain.errors import ConflictError, NotFoundError
 from gatehouse.services.marketplaces import FULL_ACCESS_PROFILE_ID
 from gatehouse.services.registry import Services
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 
 def _fields(marketplace: Marketplace, **more: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ import pytest
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.tokens import micros
 from gatehouse.services.registry import Services
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 from tests.unit.services.conftest import NOW
 
 

@@ -8,7 +8,7 @@ from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.rate_limits import UNLIMITED, RateLimits
 from gatehouse.services.rate_limits import SOURCE_CLIENT, SOURCE_MARKETPLACE
 from gatehouse.services.registry import Services
-from tests.conftest import Marketplace
+from tests.factories.marketplaces import Marketplace
 
 
 async def test_a_client_follows_the_marketplace_until_it_has_its_own(

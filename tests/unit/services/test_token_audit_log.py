@@ -72,9 +72,9 @@ def test_a_full_batch_wakes_the_flusher() -> None:
     log = _log(flush_events=3)
     for _ in range(2):
         log.observe(_attempt(), None)
-    assert not log._wake.is_set()
+    assert not log.flusher.woken
     log.observe(_attempt(), None)
-    assert log._wake.is_set()
+    assert log.flusher.woken
 
 
 async def test_failed_flushes_keep_events_up_to_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:

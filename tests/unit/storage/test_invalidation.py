@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gatehouse.storage.invalidation import EVERYTHING, SqliteEpoch, parse_payload
+import pytest
+
+from gatehouse.storage.cache_keys import (
+    EVERYTHING,
+    IDENTITIES,
+    REVOKED_TOKENS,
+    ROLES,
+    CacheKey,
+    client_key,
+    client_limits_key,
+    company_key,
+    marketplace_limits_key,
+    user_key,
+)
+from gatehouse.storage.invalidation import SqliteEpoch, encode_payload, parse_payload
 
 
 def test_a_bump_is_seen_once_by_every_other_mapping(tmp_path: Path) -> None:
@@ -52,5 +66,33 @@ def test_in_memory_databases_have_no_epoch() -> None:
 
 
 def test_payload_round_trip() -> None:
-    assert parse_payload("c|x\nu|m|1\n") == {"c|x", "u|m|1"}
-    assert parse_payload(EVERYTHING) == {EVERYTHING}
+    assert parse_payload("c|x\nu|m|1\n") == {client_key("x"), user_key("m", 1)}
+    assert parse_payload(EVERYTHING.encode()) == {EVERYTHING}
+    keys = {client_key("X"), company_key("m", "buyer", "b"), ROLES, IDENTITIES}
+    assert parse_payload(encode_payload(keys)) == keys
+
+
+def test_the_payload_format_is_the_previous_releases() -> None:
+    """Processes of two releases share notices during a rolling deploy."""
+    assert encode_payload({client_key("AbC"), user_key("m", 7)}) == "c|abc\nu|m|7"
+    assert company_key("m", "supplier", "s").encode() == "o|m|supplier|s"
+    assert [key.encode() for key in (ROLES, IDENTITIES, EVERYTHING)] == ["r|*", "i|*", "*"]
+    assert REVOKED_TOKENS.encode() == "t|revoked"
+    assert client_limits_key("Cid").encode() == "rl|cid"
+    assert marketplace_limits_key("m").encode() == "rlm|m"
+
+
+def test_an_id_may_contain_the_separator() -> None:
+    key = company_key("m", "buyer", "a|b")
+    assert CacheKey.decode(key.encode()) == key
+
+
+@pytest.mark.parametrize("text", ["x|1", "u|m|one", "u|m", "o|m|buyer"])
+def test_a_key_this_release_cannot_read_invalidates_everything(text: str) -> None:
+    """Dropping too much costs a reload; missing an invalidation would serve stale state."""
+    assert CacheKey.decode(text) == EVERYTHING
+
+
+def test_a_payload_too_long_for_notify_invalidates_everything() -> None:
+    keys = {client_key(f"client-{n:05}") for n in range(1000)}
+    assert encode_payload(keys) == EVERYTHING.encode()

@@ -21,6 +21,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 from pydantic.json_schema import models_json_schema
 
+from gatehouse.http.deps import RouteRequirement
 from gatehouse.http.openapi.errors import (
     EVERY_REQUEST,
     REQUIREMENT_STATUSES,
@@ -114,16 +115,17 @@ def api_routes(app: FastAPI) -> Iterator[APIRoute]:
 
 def requirements(route: APIRoute) -> set[str]:
     """The route's requirements (keys of ``REQUIREMENT_STATUSES``), from its dependencies:
-    the markers ``require``, ``authenticated_only`` and ``require_company_access`` carry."""
+    the ``RouteRequirement`` that ``require``, ``authenticated_only`` and
+    ``require_company_access`` build."""
     calls = list(_calls(route.dependant))
-    role_check = next((c for c in calls if hasattr(c, "sufficient_roles")), None)
+    requirement = next((c for c in calls if isinstance(c, RouteRequirement)), None)
     found: set[str] = set()
-    if role_check is None:
+    if requirement is None:
         return found
     found.add("bearer")
-    if role_check.sufficient_roles or role_check.seller_only:
+    if requirement.roles or requirement.seller_only:
         found.add("roles")
-    if any(hasattr(c, "company_type") for c in calls):
+    if requirement.company is not None:
         found.add("company")
     if route.path_format.startswith("/v1/"):
         found.add("api_bucket")

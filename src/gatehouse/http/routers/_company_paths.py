@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from gatehouse.domain.companies import CompanyKind
 from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
-from gatehouse.http.deps import Caller, require_company_access
+from gatehouse.http.deps import Caller, RouteRequirement, require_company_access
 
 RoleCheck = Callable[..., Awaitable[Caller]]
 
@@ -53,7 +53,7 @@ class CompanyPath:
         """``/buyers/{buyerID}``: where the company's own resources live."""
         return f"/{self.collection}/{{{self.path_param}}}"
 
-    def check(self, *roles: ApiRole) -> RoleCheck:
+    def check(self, *roles: ApiRole) -> RouteRequirement:
         """Any of ``roles``, and for buyer and supplier users only within their own company."""
         return require_company_access(
             *roles, company_type=self.user_type, path_param=self.path_param

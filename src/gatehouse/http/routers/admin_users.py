@@ -10,12 +10,11 @@ from fastapi.responses import JSONResponse
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
-from gatehouse.http.deps import Caller, RuntimeDep, actor, require
+from gatehouse.http.deps import Caller, ServicesDep, actor, require
 from gatehouse.http.listing import list_page, list_query
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
 from gatehouse.http.schemas.users import LIST_SPEC, UserIn, user_out
-from gatehouse.services import users as service
 from gatehouse.services.users import UserScope
 
 router = APIRouter(prefix="/v1", tags=["AdminUsers"])
@@ -28,20 +27,17 @@ ADMINS = UserScope(UserType.ADMIN)
 
 
 @router.get("/adminusers", response_model=models.ListPage[models.User])
-async def list_admin_users(runtime: RuntimeDep, caller: Reader, query: Query) -> JSONResponse:
-    views, total = await service.list_page(runtime.db, caller.marketplace_id, ADMINS, query)
+async def list_admin_users(services: ServicesDep, caller: Reader, query: Query) -> JSONResponse:
+    views, total = await services.users.list_page(caller.marketplace_id, ADMINS, query)
     items = [user_out(v, marketplace_id=caller.marketplace_id) for v in views]
     return JSONResponse(list_page(items, query, total))
 
 
 @router.post("/adminusers", status_code=201, response_model=models.User, responses=errors(409))
 async def create_admin_user(
-    runtime: RuntimeDep, caller: Admin, body: UserIn, request: Request
+    services: ServicesDep, caller: Admin, body: UserIn, request: Request
 ) -> JSONResponse:
-    view = await service.create(
-        runtime.db,
-        runtime.hasher,
-        runtime.clock,
+    view = await services.users.create(
         caller.marketplace_id,
         ADMINS,
         body.domain_fields(),
@@ -53,22 +49,19 @@ async def create_admin_user(
 
 
 @router.get("/adminusers/{userID}", name="get_admin_user", response_model=models.User)
-async def get_admin_user(runtime: RuntimeDep, caller: Reader, userID: str) -> JSONResponse:
-    view = await service.get(runtime.db, caller.marketplace_id, ADMINS, userID)
+async def get_admin_user(services: ServicesDep, caller: Reader, userID: str) -> JSONResponse:
+    view = await services.users.get(caller.marketplace_id, ADMINS, userID)
     return JSONResponse(user_out(view, marketplace_id=caller.marketplace_id))
 
 
 @router.put("/adminusers/{userID}", response_model=models.User, responses=errors(409))
 async def save_admin_user(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     caller: Admin,
     userID: str,
     body: UserIn,
 ) -> JSONResponse:
-    view = await service.replace(
-        runtime.db,
-        runtime.hasher,
-        runtime.clock,
+    view = await services.users.replace(
         caller.marketplace_id,
         ADMINS,
         userID,
@@ -79,15 +72,12 @@ async def save_admin_user(
 
 @router.patch("/adminusers/{userID}", response_model=models.User, responses=errors(409))
 async def patch_admin_user(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     caller: Admin,
     userID: str,
     body: UserIn,
 ) -> JSONResponse:
-    view = await service.patch(
-        runtime.db,
-        runtime.hasher,
-        runtime.clock,
+    view = await services.users.patch(
         caller.marketplace_id,
         ADMINS,
         userID,
@@ -97,12 +87,12 @@ async def patch_admin_user(
 
 
 @router.delete("/adminusers/{userID}", status_code=204, responses=errors(409))
-async def delete_admin_user(runtime: RuntimeDep, caller: Admin, userID: str) -> Response:
-    await service.delete(runtime.db, caller.marketplace_id, ADMINS, userID)
+async def delete_admin_user(services: ServicesDep, caller: Admin, userID: str) -> Response:
+    await services.users.delete(caller.marketplace_id, ADMINS, userID)
     return Response(status_code=204)
 
 
 @router.post("/adminusers/{userID}/unlock", status_code=204)
-async def unlock_admin_user(runtime: RuntimeDep, caller: Admin, userID: str) -> Response:
-    await service.unlock(runtime.db, caller.marketplace_id, ADMINS, userID, actor(caller))
+async def unlock_admin_user(services: ServicesDep, caller: Admin, userID: str) -> Response:
+    await services.users.unlock(caller.marketplace_id, ADMINS, userID, actor(caller))
     return Response(status_code=204)

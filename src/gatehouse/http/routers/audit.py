@@ -11,12 +11,11 @@ default: the 366 days up to now).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from gatehouse.domain.audit import StoredEvent
 from gatehouse.domain.errors import InvalidInputError
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
@@ -24,9 +23,8 @@ from gatehouse.http.deps import Caller, RuntimeDep, require
 from gatehouse.http.listing import list_page, list_query, query_param
 from gatehouse.http.openapi.models import ListPage
 from gatehouse.http.openapi.operations import AuditEvent
-from gatehouse.http.schemas.common import iso
+from gatehouse.http.schemas.audit import LIST_SPEC, event_out
 from gatehouse.services import audit as service
-from gatehouse.storage.audit import LIST_SPEC
 
 router = APIRouter(prefix="/gatehouse", tags=["Audit"])
 Reader = Annotated[
@@ -66,23 +64,3 @@ def _instant(request: Request, name: str) -> datetime | None:
             {"Property": name},
         )
     return parsed
-
-
-def event_out(stored: StoredEvent) -> dict[str, Any]:
-    event = stored.event
-    actor = event.actor
-    user = event.user
-    return {
-        "ID": stored.id,
-        "Time": iso(stored.time),
-        "EventType": event.event_type,
-        "ClientID": event.client_id,
-        "Actor": {
-            "Type": actor.kind,
-            "Username": actor.username,
-            "UserType": actor.user_type,
-            "ClientID": actor.client_id,
-        },
-        "User": None if user is None else {"Username": user.username, "UserType": user.user_type},
-        "Details": dict(event.details),
-    }

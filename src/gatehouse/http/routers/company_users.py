@@ -19,13 +19,12 @@ from fastapi.responses import JSONResponse
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
-from gatehouse.http.deps import Caller, RuntimeDep, actor, authenticate, require_company_access
+from gatehouse.http.deps import Caller, ServicesDep, actor, authenticate, require_company_access
 from gatehouse.http.listing import list_page, list_query
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
 from gatehouse.http.routers._company_paths import buyer_id, supplier_id
 from gatehouse.http.schemas.users import LIST_SPEC, UserIn, user_out
-from gatehouse.services import users as service
 from gatehouse.services.users import UserScope
 
 router = APIRouter(prefix="/v1")
@@ -89,20 +88,17 @@ def _route_name(handler: Handler, user_type: UserType) -> str:
 
 
 async def list_users(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, query: Query
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, query: Query
 ) -> JSONResponse:
-    views, total = await service.list_page(runtime.db, caller.marketplace_id, scope, query)
+    views, total = await services.users.list_page(caller.marketplace_id, scope, query)
     items = [user_out(v, marketplace_id=caller.marketplace_id) for v in views]
     return JSONResponse(list_page(items, query, total))
 
 
 async def create_user(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, body: UserIn, request: Request
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, body: UserIn, request: Request
 ) -> JSONResponse:
-    view = await service.create(
-        runtime.db,
-        runtime.hasher,
-        runtime.clock,
+    view = await services.users.create(
         caller.marketplace_id,
         scope,
         body.domain_fields(),
@@ -115,19 +111,16 @@ async def create_user(
 
 
 async def get_user(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userID: UserID
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, userID: UserID
 ) -> JSONResponse:
-    view = await service.get(runtime.db, caller.marketplace_id, scope, userID)
+    view = await services.users.get(caller.marketplace_id, scope, userID)
     return JSONResponse(user_out(view, marketplace_id=caller.marketplace_id))
 
 
 async def save_user(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userID: UserID, body: UserIn
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, userID: UserID, body: UserIn
 ) -> JSONResponse:
-    view = await service.replace(
-        runtime.db,
-        runtime.hasher,
-        runtime.clock,
+    view = await services.users.replace(
         caller.marketplace_id,
         scope,
         userID,
@@ -137,12 +130,9 @@ async def save_user(
 
 
 async def patch_user(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userID: UserID, body: UserIn
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, userID: UserID, body: UserIn
 ) -> JSONResponse:
-    view = await service.patch(
-        runtime.db,
-        runtime.hasher,
-        runtime.clock,
+    view = await services.users.patch(
         caller.marketplace_id,
         scope,
         userID,
@@ -152,16 +142,16 @@ async def patch_user(
 
 
 async def delete_user(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userID: UserID
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, userID: UserID
 ) -> Response:
-    await service.delete(runtime.db, caller.marketplace_id, scope, userID)
+    await services.users.delete(caller.marketplace_id, scope, userID)
     return Response(status_code=204)
 
 
 async def unlock_user(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userID: UserID
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, userID: UserID
 ) -> Response:
-    await service.unlock(runtime.db, caller.marketplace_id, scope, userID, actor(caller))
+    await services.users.unlock(caller.marketplace_id, scope, userID, actor(caller))
     return Response(status_code=204)
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
 from gatehouse import __version__
 from gatehouse.http.deps import RuntimeDep
 from gatehouse.http.openapi.features import READY_RESPONSES, Liveness, Readiness
 from gatehouse.http.openapi.models import Health
+from gatehouse.storage.availability import round_trip
 
 router = APIRouter(prefix="/gatehouse", tags=["Gatehouse"])
 
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/gatehouse", tags=["Gatehouse"])
 @router.get("/health", response_model=Health)
 async def health(runtime: RuntimeDep) -> JSONResponse:
     async with runtime.db.read() as session:
-        await session.execute(text("SELECT 1"))
+        await round_trip(session)
     return JSONResponse({"Status": "ok", "Version": __version__})
 
 

@@ -126,6 +126,7 @@ async def delete_impersonation_config(
 )
 async def get_impersonation_token(
     runtime: RuntimeDep,
+    services: ServicesDep,
     caller: Impersonating,
     buyerID: str,
     userID: str,
@@ -136,5 +137,5 @@ async def get_impersonation_token(
     who = impersonation.Impersonator(
         caller.marketplace_id, caller.internal_user_id, "imp" in caller.claims
     )
-    token = await impersonation.access_token(runtime.db, ctx, who, buyerID, userID, token_request)
+    token = await services.impersonation.access_token(ctx, who, buyerID, userID, token_request)
     return JSONResponse(token, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})

@@ -36,9 +36,10 @@ from gatehouse.http.schemas.orders import order_out
 from gatehouse.http.schemas.user_groups import LIST_SPEC as GROUP_LIST_SPEC
 from gatehouse.http.schemas.user_groups import group_out
 from gatehouse.http.schemas.users import PasswordResetIn, UserIn, me_out
+from gatehouse.oauth.grants.base import GrantContext
 from gatehouse.runtime import Runtime
 from gatehouse.services import anonymous, orders
-from gatehouse.services import me as service
+from gatehouse.services.registry import Services
 
 router = APIRouter(prefix="/v1", tags=["Me"])
 AnyToken = Annotated[Caller, Depends(authenticated_only())]
@@ -51,55 +52,43 @@ OrderQuery = Annotated[ListQuery, Depends(list_query(ORDER_LIST_SPEC, ignore=("f
 
 
 @router.get("/me", response_model=models.MeUser)
-async def get_me(runtime: RuntimeDep, caller: AnyToken) -> JSONResponse:
-    me = await service.get(runtime.db, caller.marketplace_id, caller.subject_id)
+async def get_me(services: ServicesDep, caller: AnyToken) -> JSONResponse:
+    me = await services.me.get(caller.marketplace_id, caller.subject_id)
     return JSONResponse(me_out(me, marketplace_id=caller.marketplace_id))
 
 
 @router.put("/me", response_model=models.MeUser, responses=errors(409))
-async def save_me(runtime: RuntimeDep, caller: MeAdmin, body: UserIn) -> JSONResponse:
-    return await _update(runtime, caller, body, merge=False)
+async def save_me(services: ServicesDep, caller: MeAdmin, body: UserIn) -> JSONResponse:
+    return await _update(services, caller, body, merge=False)
 
 
 @router.patch("/me", response_model=models.MeUser, responses=errors(409))
-async def patch_me(runtime: RuntimeDep, caller: MeAdmin, body: UserIn) -> JSONResponse:
-    return await _update(runtime, caller, body, merge=True)
+async def patch_me(services: ServicesDep, caller: MeAdmin, body: UserIn) -> JSONResponse:
+    return await _update(services, caller, body, merge=True)
 
 
 @router.get("/me/usergroups", response_model=models.ListPage[models.UserGroup])
 async def list_my_user_groups(
-    runtime: RuntimeDep, caller: AnyToken, query: GroupQuery
+    services: ServicesDep, caller: AnyToken, query: GroupQuery
 ) -> JSONResponse:
-    groups, total = await service.user_groups_page(
-        runtime.db, caller.marketplace_id, caller.subject_id, query
+    groups, total = await services.me.user_groups_page(
+        caller.marketplace_id, caller.subject_id, query
     )
     return JSONResponse(list_page([group_out(g) for g in groups], query, total))
 
 
 @router.post("/me/password", status_code=204)
 async def reset_my_password(
-    runtime: RuntimeDep, caller: PasswordReset, body: PasswordResetIn
+    services: ServicesDep, caller: PasswordReset, body: PasswordResetIn
 ) -> Response:
     refuse_anonymous(caller)
-    await service.set_password(
-        runtime.db,
-        runtime.hasher,
-        runtime.clock,
-        caller.marketplace_id,
-        caller.internal_user_id,
-        body.NewPassword,
-    )
+    await services.me.set_password(caller.marketplace_id, caller.internal_user_id, body.NewPassword)
     return Response(status_code=204)
 
 
-async def _update(
-    runtime: RuntimeDep, caller: Caller, body: UserIn, *, merge: bool
-) -> JSONResponse:
+async def _update(services: Services, caller: Caller, body: UserIn, *, merge: bool) -> JSONResponse:
     refuse_anonymous(caller)
-    me = await service.update(
-        runtime.db,
-        runtime.hasher,
-        runtime.clock,
+    me = await services.me.update(
         caller.marketplace_id,
         caller.internal_user_id,
         body.domain_fields(),
@@ -122,15 +111,13 @@ async def list_my_orders(
 
 @router.put("/me/orders", status_code=204, responses=errors(409))
 async def transfer_anon_user_order(
-    runtime: RuntimeDep, caller: Shopper, anonUserToken: str | None = None
+    runtime: RuntimeDep, services: ServicesDep, caller: Shopper, anonUserToken: str | None = None
 ) -> Response:
     """Move the anonymous cart of ``anonUserToken`` to the calling registered user (§6.4)."""
     refuse_anonymous(caller)
     anon = await _anon_token(runtime, caller, anonUserToken)
     actor = actor_of(caller)
-    await anonymous.transfer_order(
-        runtime.db,
-        runtime.clock,
+    await services.anonymous.transfer_order(
         caller.marketplace_id,
         actor.user_internal_id,
         actor.company_id if actor.user_type is UserType.BUYER else None,
@@ -141,7 +128,11 @@ async def transfer_anon_user_order(
 
 @router.put("/me/register", response_model=models.RegisteredToken, responses=errors(409))
 async def register(
-    runtime: RuntimeDep, caller: Shopper, body: UserIn, anonUserToken: str | None = None
+    runtime: RuntimeDep,
+    services: ServicesDep,
+    caller: Shopper,
+    body: UserIn,
+    anonUserToken: str | None = None,
 ) -> JSONResponse:
     """Turn the anonymous bearer into a new buyer user (§6.3); 200 ``{"access_token"}``."""
     if not caller.is_anonymous:
@@ -151,12 +142,9 @@ async def register(
     bearer = anonymous.AnonToken(
         caller.order_id or "", datetime.fromtimestamp(exp if isinstance(exp, int) else 0, UTC)
     )
-    token = await anonymous.register(
-        runtime.db,
-        runtime.hasher,
-        runtime.clock,
-        runtime.codec,
-        runtime.settings.effective_base_url,
+    ctx = GrantContext(runtime.codec, runtime.clock, runtime.settings.effective_base_url)
+    token = await services.anonymous.register(
+        ctx,
         anonymous.Registrant(
             caller.marketplace_id, caller.client_id, caller.username, caller.roles, bearer
         ),

@@ -18,7 +18,7 @@ from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
 from gatehouse.http.deps import (
     Caller,
-    RuntimeDep,
+    ServicesDep,
     actor,
     authenticated_only,
     refuse_anonymous,
@@ -27,7 +27,6 @@ from gatehouse.http.deps import (
 )
 from gatehouse.http.openapi.errors import errors
 from gatehouse.http.routers._company_paths import buyer_id, supplier_id
-from gatehouse.services import users as service
 from gatehouse.services.users import UserScope
 
 router = APIRouter(prefix="/v1")
@@ -52,38 +51,34 @@ SupplierUserAdmin = Annotated[
 
 
 @router.delete("/me/tokens", status_code=204, tags=["Me"], responses=errors(403))
-async def revoke_my_tokens(runtime: RuntimeDep, caller: AnyToken) -> Response:
+async def revoke_my_tokens(services: ServicesDep, caller: AnyToken) -> Response:
     refuse_anonymous(caller)
     if caller.internal_user_id is None:
         raise UnauthenticatedError()
-    await service.revoke_own_tokens(
-        runtime.db, runtime.clock, caller.marketplace_id, caller.internal_user_id, actor(caller)
+    await services.user_tokens.revoke_own_tokens(
+        caller.marketplace_id, caller.internal_user_id, actor(caller)
     )
     return Response(status_code=204)
 
 
 @router.delete("/adminusers/{userID}/tokens", status_code=204, tags=["AdminUsers"])
 async def revoke_admin_user_tokens(
-    runtime: RuntimeDep, caller: AdminUserAdmin, userID: str
+    services: ServicesDep, caller: AdminUserAdmin, userID: str
 ) -> Response:
     scope = UserScope(UserType.ADMIN)
-    await service.revoke_tokens(
-        runtime.db, runtime.clock, caller.marketplace_id, scope, userID, actor(caller)
-    )
+    await services.user_tokens.revoke_tokens(caller.marketplace_id, scope, userID, actor(caller))
     return Response(status_code=204)
 
 
 @router.delete("/buyers/{buyerID}/users/{userID}/tokens", status_code=204, tags=["Users"])
 async def revoke_buyer_user_tokens(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     caller: BuyerUserAdmin,
     buyerID: Annotated[str, Depends(buyer_id)],
     userID: str,
 ) -> Response:
     scope = UserScope(UserType.BUYER, buyerID)
-    await service.revoke_tokens(
-        runtime.db, runtime.clock, caller.marketplace_id, scope, userID, actor(caller)
-    )
+    await services.user_tokens.revoke_tokens(caller.marketplace_id, scope, userID, actor(caller))
     return Response(status_code=204)
 
 
@@ -91,13 +86,11 @@ async def revoke_buyer_user_tokens(
     "/suppliers/{supplierID}/users/{userID}/tokens", status_code=204, tags=["SupplierUsers"]
 )
 async def revoke_supplier_user_tokens(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     caller: SupplierUserAdmin,
     supplierID: Annotated[str, Depends(supplier_id)],
     userID: str,
 ) -> Response:
     scope = UserScope(UserType.SUPPLIER, supplierID)
-    await service.revoke_tokens(
-        runtime.db, runtime.clock, caller.marketplace_id, scope, userID, actor(caller)
-    )
+    await services.user_tokens.revoke_tokens(caller.marketplace_id, scope, userID, actor(caller))
     return Response(status_code=204)

@@ -9,9 +9,9 @@ from typing import Any
 from pydantic import StrictStr
 
 from gatehouse.domain.listing import FieldType, ListField, ListSpec
+from gatehouse.domain.orders import Order
 from gatehouse.domain.users import User
 from gatehouse.http.schemas.common import WireModel, iso
-from gatehouse.storage.queries.orders import Order
 
 FIELDS = {"ID": "id", "ToCompanyID": "to_company_id", "Comments": "comments", "xp": "xp"}
 

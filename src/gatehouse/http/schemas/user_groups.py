@@ -8,8 +8,8 @@ from typing import Any
 from pydantic import StrictStr
 
 from gatehouse.domain.listing import ListField, ListSpec
+from gatehouse.domain.user_groups import UserGroup
 from gatehouse.http.schemas.common import WireModel
-from gatehouse.storage.queries.user_groups import UserGroup
 
 FIELDS = {"ID": "id", "Name": "name", "Description": "description", "xp": "xp"}
 

@@ -18,7 +18,6 @@ from gatehouse.domain.clock import Clock
 from gatehouse.domain.ids import normalize_client_id
 from gatehouse.domain.origins import client_allows
 from gatehouse.domain.roles import RoleSet, grant_roles, missing_minimum_roles, parse_scope
-from gatehouse.domain.tokens import TokenSubject, access_token_claims, token_times
 from gatehouse.domain.users import UserIdentity, UserType
 from gatehouse.oauth.errors import (
     InvalidClientError,
@@ -29,6 +28,7 @@ from gatehouse.oauth.errors import (
     origin_not_allowed,
 )
 from gatehouse.oauth.jwt import TokenCodec
+from gatehouse.oauth.minting import mint_access_token
 from gatehouse.oauth.server import TokenRequest, TokenResponse, current_attempt
 from gatehouse.oauth.store import ClientRecord, TokenStoreSession
 
@@ -145,13 +145,5 @@ def token_roles(client: ApiClient, available: RoleSet, scope: str | None) -> fro
 async def issue_access_token(
     ctx: GrantContext, client: ApiClient, user: UserIdentity, roles: frozenset[str]
 ) -> TokenResponse:
-    times = token_times(ctx.clock.now(), client.access_token_duration)
-    subject = TokenSubject(
-        username=user.username,
-        client_id=client.id,
-        user_type=user.user_type,
-        internal_user_id=user.internal_id,
-        roles=roles,
-    )
-    token = await ctx.codec.sign(access_token_claims(subject, times, ctx.issuer))
-    return TokenResponse(access_token=token, expires_in=times.expires_in)
+    minted = await mint_access_token(ctx, client, user, roles)
+    return TokenResponse(access_token=minted.access_token, expires_in=minted.expires_in)

@@ -49,7 +49,7 @@ from gatehouse.oauth.grants.base import (
 )
 from gatehouse.oauth.grants.refresh_token import issue_refresh_token
 from gatehouse.oauth.server import TokenRequest, TokenResponse
-from gatehouse.oauth.store import LoginRecord, TokenStore
+from gatehouse.oauth.store import ClientRecord, LoginRecord, TokenStore
 from gatehouse.ratelimit.limiter import RateLimiter
 
 INSECURE_PASSWORD = "Password does not meet security requirements."
@@ -92,7 +92,7 @@ class PasswordGrant:
         if login is not None:
             note_user(login.identity)
         if login is None or not verified:
-            await self._count_failure(record.marketplace_id, request.username, login)
+            await self._count_failure(record, request.username, login)
             raise invalid_credentials()
         if self._limiter is not None:
             await self._limiter.password_verified(reservation)
@@ -111,18 +111,18 @@ class PasswordGrant:
         return replace(response, refresh_token=refresh)
 
     async def _count_failure(
-        self, marketplace_id: str, username: str, login: LoginRecord | None
+        self, record: ClientRecord, username: str, login: LoginRecord | None
     ) -> None:
         """An unknown user has nothing to count (and never learns of any lock), but costs the
         same write on a stand-in row, so the time of the answer does not tell it apart."""
         if login is None:
             await self._store.record_unknown_failure(
-                marketplace_id, username, self._ctx.clock.now()
+                record.marketplace_id, username, self._ctx.clock.now()
             )
             return
         policy = lockout_policy(login.password_config)
         await self._store.record_failed_login(
-            login.identity.internal_id, policy, self._ctx.clock.now()
+            login.identity.internal_id, policy, self._ctx.clock.now(), client_id=record.client.id
         )
 
     async def _pass_lockout(self, login: LoginRecord) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.api_client_secrets import ApiClientSecret
-from gatehouse.domain.audit import StoredEvent
+from gatehouse.domain.audit import AuditQuery, StoredEvent
 from gatehouse.storage.audit import to_domain
 from gatehouse.storage.models import (
     ApiClientRow,
@@ -64,15 +64,6 @@ async def client_ids(session: AsyncSession, marketplace_id: str | None) -> list[
     if marketplace_id is not None:
         stmt = stmt.where(ApiClientRow.marketplace_id == marketplace_id)
     return [(str(m), str(c)) for m, c in (await session.execute(stmt)).all()]
-
-
-@dataclass(frozen=True, slots=True)
-class AuditQuery:
-    client_id: str | None = None
-    event_type: str | None = None
-    marketplace_id: str | None = None
-    since: datetime | None = None
-    limit: int = 100
 
 
 async def recent_events(session: AsyncSession, query: AuditQuery) -> list[StoredEvent]:

@@ -19,12 +19,6 @@ async def insert(session: AsyncSession, *, marketplace_id: str, name: str, now: 
     await session.flush()
 
 
-async def is_active(session: AsyncSession, *, marketplace_id: str) -> bool:
-    return bool(
-        await session.scalar(select(Marketplace.active).where(Marketplace.id == marketplace_id))
-    )
-
-
 async def lock_marketplace(session: AsyncSession, marketplace_id: str) -> None:
     """Serialise writes whose rules are checked by reading (the last full-access client,
     impersonation conflicts and references, limit upserts) within one marketplace: two

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from gatehouse.domain.listing import ListQuery
-from gatehouse.domain.users import User
+from gatehouse.domain.orders import Order as Order  # re-exported: services import it from here
 from gatehouse.storage.listing import ColumnMap, fetch_page
 from gatehouse.storage.models import ConsumedAnonTokenRow, OrderRow, RefreshTokenRow, UserRow
 from gatehouse.storage.queries.users import to_domain as user_to_domain
@@ -36,23 +36,6 @@ COLUMNS = ColumnMap(
     },
     xp=OrderRow.xp,
 )
-
-
-@dataclass(slots=True)
-class Order:
-    """An order as the API shows it, with its ``FromUser`` (``None`` once that user is gone).
-    ``anonymous`` is internal: the order is still a temporary user's cart."""
-
-    id: str
-    from_company_id: str
-    to_company_id: str
-    status: str
-    created_at: datetime
-    last_updated: datetime
-    comments: str | None = None
-    xp: Any = None
-    from_user: User | None = None
-    anonymous: bool = False
 
 
 def _to_domain(row: OrderRow, user: UserRow | None) -> Order:

@@ -1,6 +1,6 @@
 """Access tokens revoked one by one (RFC 7009, ``/oauth/revoke``), and refresh tokens revoked
 by their client. The ids of revoked access tokens are read whole by every process
-(``oauth.revoked``) and re-read when ``REVOKED_TOKENS_KEY`` is invalidated."""
+(``oauth.revoked``) and re-read when ``cache_keys.REVOKED_TOKENS`` is invalidated."""
 
 from __future__ import annotations
 
@@ -9,12 +9,9 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gatehouse.storage.cache_keys import REVOKED_TOKENS
 from gatehouse.storage.invalidation import invalidate
 from gatehouse.storage.models import RefreshTokenRow, RevokedAccessTokenRow
-
-REVOKED_TOKENS_KEY = "t|revoked"
-"""The cache key a revocation invalidates (the standing cache ignores it; ``oauth.revoked``
-reloads on it, and on a full invalidation)."""
 
 
 async def live_jtis(session: AsyncSession, now_seconds: int) -> frozenset[str]:
@@ -46,7 +43,7 @@ async def revoke_access_token(
             )
         )
         await session.flush()
-    await invalidate(session, REVOKED_TOKENS_KEY)
+    await invalidate(session, REVOKED_TOKENS)
 
 
 async def delete_refresh_token(session: AsyncSession, token_sha256: str, client_id: str) -> bool:

@@ -4,20 +4,19 @@ two short write transactions of the lockout counter."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.audit import USER_LOCKED_OUT, Actor, AuditEvent, AuditUser
+from gatehouse.domain.grant_records import ClientRecord, LoginRecord, RefreshTokenRecord
 from gatehouse.domain.lockout import LockoutPolicy, LockState, after_failure, is_locked
 from gatehouse.domain.passwords import effective_config
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.users import UserIdentity, UserType
-from gatehouse.oauth.server import current_attempt
-from gatehouse.oauth.store import ClientRecord, LoginRecord, RefreshTokenRecord
 from gatehouse.storage.audit import record
 from gatehouse.storage.db import Database
 from gatehouse.storage.models import (
@@ -61,16 +60,25 @@ class SubjectLookupCache(Protocol):
 class SqlTokenStoreSession:
     def __init__(
         self,
-        session: AsyncSession,
+        session: AsyncSession | Callable[[], Awaitable[AsyncSession]],
         clients: ClientLookupCache | None = None,
         subjects: SubjectLookupCache | None = None,
     ) -> None:
-        self._session = session
+        """``session``: the read session, or how to open it on first use, so a request that
+        the caches answer entirely (a warm client_credentials grant) opens none."""
+        self._opened = session if isinstance(session, AsyncSession) else None
+        self._opener = session if not isinstance(session, AsyncSession) else None
         self._clients = clients
         self._subjects = subjects
         # The session's identity map holds rows weakly; keeping the users this session looked
         # up lets ``available_roles`` reuse them instead of selecting the same row again.
         self._users: dict[int, UserRow] = {}
+
+    async def _session(self) -> AsyncSession:
+        if self._opened is None:
+            assert self._opener is not None
+            self._opened = await self._opener()
+        return self._opened
 
     async def find_client(self, client_id: str) -> ClientRecord | None:
         if self._clients is not None:
@@ -78,19 +86,19 @@ class SqlTokenStoreSession:
         return await self._load_client(client_id)
 
     async def _load_client(self, client_id: str) -> ClientRecord | None:
-        found = await api_clients.get_any(self._session, client_id=client_id)
+        found = await api_clients.get_any(await self._session(), client_id=client_id)
         if found is None:
             return None
         marketplace_id, client = found
-        active = await self._session.scalar(
+        active = await (await self._session()).scalar(
             select(Marketplace.active).where(Marketplace.id == marketplace_id)
         )
-        named = await api_client_secrets.hashes(self._session, client_id=client.id)
-        origins = await api_client_origins.allowed(self._session, client_id=client.id)
+        named = await api_client_secrets.hashes(await self._session(), client_id=client.id)
+        origins = await api_client_origins.allowed(await self._session(), client_id=client.id)
         return ClientRecord(marketplace_id, bool(active), client, named, origins)
 
     async def assigned_companies(self, client_id: str) -> tuple[Collection[str], Collection[str]]:
-        return await api_clients.assigned_companies(self._session, client_id=client_id)
+        return await api_clients.assigned_companies(await self._session(), client_id=client_id)
 
     async def find_login(self, marketplace_id: str, username: str) -> LoginRecord | None:
         found = await self._find_user(
@@ -100,7 +108,7 @@ class SqlTokenStoreSession:
             # The second query a real user costs, answered for nobody: the lookup takes as
             # long whether or not the username exists (issue 10; ``login_failures``).
             await users.password_configs(
-                self._session,
+                await self._session(),
                 marketplace_id=marketplace_id,
                 user_type=UserType.ADMIN,
                 company_id="",
@@ -108,7 +116,7 @@ class SqlTokenStoreSession:
             return None
         row, identity = found
         configs = await users.password_configs(
-            self._session,
+            await self._session(),
             marketplace_id=marketplace_id,
             user_type=identity.user_type,
             company_id=row.company_id,
@@ -131,12 +139,14 @@ class SqlTokenStoreSession:
         return await self._load_roles(marketplace_id, internal_user_id)
 
     async def _load_roles(self, marketplace_id: str, internal_user_id: int) -> RoleSet:
-        row = self._users.get(internal_user_id) or await self._session.get(
+        row = self._users.get(internal_user_id) or await (await self._session()).get(
             UserRow, internal_user_id
         )
         if row is None or row.marketplace_id != marketplace_id:
             return RoleSet()
-        roles = await users.roles_for_rows(self._session, marketplace_id=marketplace_id, rows=[row])
+        roles = await users.roles_for_rows(
+            await self._session(), marketplace_id=marketplace_id, rows=[row]
+        )
         return roles.get(row.id, RoleSet())
 
     async def find_user_by_username(
@@ -170,24 +180,40 @@ class SqlTokenStoreSession:
     async def _find_user(
         self, marketplace_id: str, condition: ColumnElement[bool]
     ) -> tuple[UserRow, UserIdentity] | None:
-        found = await _find_user(self._session, marketplace_id, condition)
+        found = await _find_user(await self._session(), marketplace_id, condition)
         if found is not None:
             self._users[found[0].id] = found[0]
         return found
 
     async def find_refresh_token(self, token_sha256: str) -> RefreshTokenRecord | None:
-        row = await self._session.get(RefreshTokenRow, token_sha256)
+        """One indexed Core select, every refresh (a revocation must count at once): plain
+        column tuples, no ORM instance or identity-map work on the hot path."""
+        session = await self._session()
+        result = await session.execute(_REFRESH_BY_SHA256, {"sha256": token_sha256})
+        row = result.one_or_none()
         if row is None:
             return None
+        marketplace_id, client_id, user_internal_id, roles, issued_at, expires_at, revoked_at = row
         return RefreshTokenRecord(
-            marketplace_id=row.marketplace_id,
-            client_id=row.api_client_id,
-            user_internal_id=row.user_internal_id,
-            roles=frozenset(row.roles or ()),
-            issued_at=row.created_at,
-            expires_at=row.expires_at,
-            revoked_at=row.revoked_at,
+            marketplace_id=marketplace_id,
+            client_id=client_id,
+            user_internal_id=user_internal_id,
+            roles=frozenset(roles or ()),
+            issued_at=issued_at,
+            expires_at=expires_at,
+            revoked_at=revoked_at,
         )
+
+
+_REFRESH_BY_SHA256 = select(
+    RefreshTokenRow.marketplace_id,
+    RefreshTokenRow.api_client_id,
+    RefreshTokenRow.user_internal_id,
+    RefreshTokenRow.roles,
+    RefreshTokenRow.created_at,
+    RefreshTokenRow.expires_at,
+    RefreshTokenRow.revoked_at,
+).where(RefreshTokenRow.token_sha256 == bindparam("sha256"))
 
 
 class SqlTokenStore:
@@ -203,11 +229,20 @@ class SqlTokenStore:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[SqlTokenStoreSession]:
-        async with self._db.read() as session:
-            yield SqlTokenStoreSession(session, self._clients, self._subjects)
+        async with AsyncExitStack() as opened:
+
+            async def open_read() -> AsyncSession:
+                return await opened.enter_async_context(self._db.read())
+
+            yield SqlTokenStoreSession(open_read, self._clients, self._subjects)
 
     async def record_failed_login(
-        self, internal_user_id: int, policy: LockoutPolicy, now: datetime
+        self,
+        internal_user_id: int,
+        policy: LockoutPolicy,
+        now: datetime,
+        *,
+        client_id: str | None,
     ) -> LockState | None:
         """Read-modify-write under a row lock: ``FOR UPDATE`` on PostgreSQL, and on SQLite the
         write transaction itself (``BEGIN IMMEDIATE`` admits one writer at a time). Two short
@@ -220,7 +255,7 @@ class SqlTokenStore:
             state = after_failure(current, policy, now)
             await login_failures.save_lock_state(session, UserRow, internal_user_id, state)
             if is_locked(now, state.locked_until) and not is_locked(now, current.locked_until):
-                await _record_lockout(session, internal_user_id, state, now)
+                await _record_lockout(session, internal_user_id, state, now, client_id)
             return state
 
     async def record_unknown_failure(
@@ -296,15 +331,17 @@ async def _find_user(
 
 
 async def _record_lockout(
-    session: AsyncSession, internal_user_id: int, state: LockState, now: datetime
+    session: AsyncSession,
+    internal_user_id: int,
+    state: LockState,
+    now: datetime,
+    client_id: str | None,
 ) -> None:
     """``user.locked_out``, in the transaction that locks the user; the client is the one
-    the failing token request named."""
+    the failing token request named (passed in: storage does not read oauth's context)."""
     row = await session.get(UserRow, internal_user_id)
     if row is None:
         return
-    attempt = current_attempt()
-    client_id = None if attempt is None else attempt.client_id
     until = None if state.locked_until is None else state.locked_until.isoformat()
     event = AuditEvent(
         USER_LOCKED_OUT,

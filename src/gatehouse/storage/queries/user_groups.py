@@ -9,7 +9,6 @@ user never touches them; renaming a group cascades to them through the foreign k
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from gatehouse.domain.listing import ListQuery
+
+# Re-exported: the services import both from here.
+from gatehouse.domain.user_groups import GroupOwner as GroupOwner
+from gatehouse.domain.user_groups import UserGroup as UserGroup
 from gatehouse.domain.users import UserType
 from gatehouse.storage.listing import ColumnMap, fetch_page
 from gatehouse.storage.models import (
@@ -36,22 +39,6 @@ COLUMNS = ColumnMap(
     },
     xp=UserGroupRow.xp,
 )
-
-
-@dataclass(slots=True)
-class UserGroup:
-    id: str
-    name: str
-    description: str | None = None
-    xp: Any = None
-
-
-@dataclass(frozen=True, slots=True)
-class GroupOwner:
-    """Whose groups: the seller (``ADMIN``, company ``""``), or one buyer or supplier."""
-
-    owner_type: UserType
-    company_id: str = ""
 
 
 def _to_domain(row: UserGroupRow) -> UserGroup:

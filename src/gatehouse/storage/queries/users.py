@@ -21,12 +21,16 @@ from gatehouse.domain.tokens import micros
 from gatehouse.domain.users import User, UserType
 from gatehouse.storage.listing import ColumnMap, fetch_page
 from gatehouse.storage.models import (
+    ApiClientRow,
     RefreshTokenRow,
     SecurityProfileAssignmentRow,
     SecurityProfileRow,
     UserGroupAssignmentRow,
-    UserRow,
 )
+
+# Re-exported: services hold a user's row between two queries of one transaction without
+# importing the models themselves.
+from gatehouse.storage.models import UserRow as UserRow
 from gatehouse.storage.queries import user_groups
 from gatehouse.storage.queries.user_groups import GroupOwner
 
@@ -165,6 +169,39 @@ async def delete_row(session: AsyncSession, row: UserRow) -> None:
     spa = SecurityProfileAssignmentRow
     await session.execute(delete(spa).where(*_own_assignments(row), spa.user_id == row.external_id))
     await session.execute(delete(UserRow).where(UserRow.id == row.id))
+
+
+async def clear_lockout(session: AsyncSession, row: UserRow) -> None:
+    """Forget the failed logins and any lockout (spec §2.3)."""
+    row.failed_login_attempts = 0
+    row.locked_until = None
+    await session.flush()
+
+
+async def set_password_hash(
+    session: AsyncSession, row: UserRow, password_hash: str, now: datetime
+) -> None:
+    """Store a new password hash, dated ``now`` (``PasswordLastSetDate``)."""
+    row.password_hash = password_hash
+    row.password_last_set = now
+    await session.flush()
+
+
+async def is_default_context_user(
+    session: AsyncSession, *, marketplace_id: str, username: str
+) -> bool:
+    """Whether an API client of the marketplace names ``username`` (case-insensitively) as
+    its DefaultContextUserName."""
+    names = (
+        await session.scalars(
+            select(ApiClientRow.default_context_username).where(
+                ApiClientRow.marketplace_id == marketplace_id,
+                ApiClientRow.default_context_username.is_not(None),
+            )
+        )
+    ).all()
+    key = username_key(username)
+    return any(name and username_key(name) == key for name in names)
 
 
 async def revoke_tokens(session: AsyncSession, row: UserRow, valid_from: int) -> None:

@@ -14,8 +14,9 @@ from typing import Any
 import httpx
 
 from gatehouse.runtime import Runtime
-from tests.conftest import ADMIN_PASSWORD, Marketplace, password_token
-from tests.functional.test_buyer_users import add_companies
+from tests.factories.companies import add_companies
+from tests.factories.marketplaces import ADMIN_PASSWORD, Marketplace, password_token
+from tests.factories.tokens import claims_of
 
 PASSWORD = "Passw0rdPassw0rd"
 TEMPLATE = "anon-template"
@@ -137,3 +138,22 @@ async def fresh_seller_auth(http: httpx.AsyncClient, shop: Shop) -> dict[str, st
     response = await password_token(http, mp.client_id, mp.credentials.username, ADMIN_PASSWORD)
     token: str = (await ok(response))["access_token"]
     return bearer(token)
+
+
+def newcomer(**fields: Any) -> dict[str, Any]:
+    body = buyer_user("carol", "carol", **fields)
+    body.pop("ID")
+    return body
+
+
+async def register(
+    http: httpx.AsyncClient, token: str, anon_user_token: str | None, body: dict[str, Any]
+) -> httpx.Response:
+    params = {} if anon_user_token is None else {"anonUserToken": anon_user_token}
+    return await http.put("/v1/me/register", headers=bearer(token), params=params, json=body)
+
+
+async def cart(http: httpx.AsyncClient, token: str) -> str:
+    await ok(await http.post("/v1/orders/Outgoing", headers=bearer(token), json={}), 201)
+    order_id: str = claims_of(token)["orderid"]
+    return order_id
