@@ -22,7 +22,6 @@ from gatehouse.domain.security_profiles import ProfileAssignment, SecurityProfil
 from gatehouse.domain.users import UserType
 from gatehouse.services import impersonation_configs
 from gatehouse.storage.audit import record
-from gatehouse.storage.models import SecurityProfileAssignmentRow
 from gatehouse.storage.queries import companies, security_profiles, user_groups, users
 from gatehouse.storage.queries import impersonation_configs as impersonation_config_rows
 from gatehouse.storage.queries.user_groups import GroupOwner
@@ -153,61 +152,54 @@ class SecurityProfileService:
     ) -> tuple[list[ProfileAssignment], int]:
         """Filters by party, plus ``commerceRole`` (Buyer|Seller|Supplier) and ``level``
         (User|Group|Company)."""
-        conditions = _role_conditions(commerce_role, filters) + _level_conditions(level)
+        role = _checked_role(commerce_role, filters)
+        checked_level = _checked_level(level)
         async with self._db.read() as session:
             return await security_profiles.list_assignments(
                 session,
                 marketplace_id=marketplace_id,
                 filters=filters,
-                level_conditions=conditions,
+                commerce_role=role,
+                level=checked_level,
                 page=page,
                 page_size=page_size,
             )
 
 
-def _role_conditions(commerce_role: str | None, filters: dict[str, str]) -> list[Any]:
-    spa = SecurityProfileAssignmentRow
+# The party filters each commerce role excludes, in the order they are checked.
+_EXCLUDED_BY_ROLE = {
+    "seller": ("buyer_id", "supplier_id"),
+    "buyer": ("supplier_id",),
+    "supplier": ("buyer_id",),
+}
+
+
+def _checked_role(commerce_role: str | None, filters: dict[str, str]) -> str | None:
+    """``seller``, ``buyer`` or ``supplier`` (or ``None``); 400 for another value or for a
+    party filter the role excludes."""
     if commerce_role is None:
-        return []
+        return None
     role = commerce_role.lower()
-    if role == "seller":
-        if "buyer_id" in filters:
+    excluded = _EXCLUDED_BY_ROLE.get(role)
+    if excluded is None:
+        raise InvalidInputError(message="commerceRole must be Buyer, Seller or Supplier.")
+    for field in excluded:
+        if field in filters:
+            party = "BuyerID" if field == "buyer_id" else "SupplierID"
             raise InvalidInputError(
-                "SecurityProfile.CannotProvideBuyerID", "commerceRole Seller excludes buyerID."
+                f"SecurityProfile.CannotProvide{party}",
+                f"commerceRole {role.title()} excludes {party[0].lower()}{party[1:]}.",
             )
-        if "supplier_id" in filters:
-            raise InvalidInputError(
-                "SecurityProfile.CannotProvideSupplierID",
-                "commerceRole Seller excludes supplierID.",
-            )
-        return [spa.buyer_id == "", spa.supplier_id == ""]
-    if role == "buyer":
-        if "supplier_id" in filters:
-            raise InvalidInputError(
-                "SecurityProfile.CannotProvideSupplierID", "commerceRole Buyer excludes supplierID."
-            )
-        return [spa.buyer_id != ""]
-    if role == "supplier":
-        if "buyer_id" in filters:
-            raise InvalidInputError(
-                "SecurityProfile.CannotProvideBuyerID", "commerceRole Supplier excludes buyerID."
-            )
-        return [spa.supplier_id != ""]
-    raise InvalidInputError(message="commerceRole must be Buyer, Seller or Supplier.")
+    return role
 
 
-def _level_conditions(level: str | None) -> list[Any]:
-    spa = SecurityProfileAssignmentRow
+def _checked_level(level: str | None) -> str | None:
+    """``user``, ``group`` or ``company`` (or ``None``); 400 for another value."""
     if level is None:
-        return []
-    match level.lower():
-        case "user":
-            return [spa.user_id != ""]
-        case "group":
-            return [spa.user_group_id != ""]
-        case "company":
-            return [spa.user_id == "", spa.user_group_id == ""]
-    raise InvalidInputError(message="level must be User, Group or Company.")
+        return None
+    if level.lower() not in ("user", "group", "company"):
+        raise InvalidInputError(message="level must be User, Group or Company.")
+    return level.lower()
 
 
 def _check_assignment_shape(assignment: ProfileAssignment) -> None:

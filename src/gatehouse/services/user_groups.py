@@ -26,7 +26,6 @@ from gatehouse.domain.users import UserType
 from gatehouse.domain.xp import deep_merge, validate_xp
 from gatehouse.services import impersonation_configs
 from gatehouse.services.users import UserScope
-from gatehouse.storage.models import UserRow
 from gatehouse.storage.queries import companies, user_groups, users
 from gatehouse.storage.queries.user_groups import GroupOwner, UserGroup
 
@@ -129,13 +128,15 @@ class UserGroupService:
         if not user_id:
             raise RequiredFieldError("UserID")
         async with self._db.write() as session:
-            user = await _require_member_parties(session, marketplace_id, scope, group_id, user_id)
+            internal_id = await _require_member_parties(
+                session, marketplace_id, scope, group_id, user_id
+            )
             await user_groups.add_member(
                 session,
                 marketplace_id=marketplace_id,
                 owner=_owner(scope),
                 group_id=group_id,
-                user_internal_id=user.id,
+                user_internal_id=internal_id,
             )
 
     async def delete_member(
@@ -143,13 +144,15 @@ class UserGroupService:
     ) -> None:
         """404 for an unknown company, group or user; removing a non-member is a no-op."""
         async with self._db.write() as session:
-            user = await _require_member_parties(session, marketplace_id, scope, group_id, user_id)
+            internal_id = await _require_member_parties(
+                session, marketplace_id, scope, group_id, user_id
+            )
             await user_groups.remove_member(
                 session,
                 marketplace_id=marketplace_id,
                 owner=_owner(scope),
                 group_id=group_id,
-                user_internal_id=user.id,
+                user_internal_id=internal_id,
             )
 
     async def list_members(
@@ -248,8 +251,9 @@ async def _save(
 
 async def _require_member_parties(
     session: AsyncSession, marketplace_id: str, scope: UserScope, group_id: str, user_id: str
-) -> UserRow:
-    """Company, then group, then a user of that same company: the first missing one is 404."""
+) -> int:
+    """The user's internal ID, after checking company, then group, then a user of that same
+    company: the first missing one is 404."""
     await _require_company(session, marketplace_id, scope)
     await _require(session, marketplace_id, scope, group_id)
     row = await users.get_row(
@@ -261,7 +265,7 @@ async def _require_member_parties(
     )
     if row is None:
         raise NotFoundError(scope.object_type, user_id)
-    return row
+    return row.id
 
 
 async def _require_company(session: AsyncSession, marketplace_id: str, scope: UserScope) -> None:
