@@ -251,12 +251,12 @@ async def test_roles_and_user_types(
 
 
 async def test_thresholds_come_from_settings(runtime: Runtime, marketplace: Marketplace) -> None:
-    from gatehouse.services.review import review_marketplace, thresholds_from
+    from gatehouse.services.review import thresholds_from
     from gatehouse.settings import Settings
 
     strict = thresholds_from(Settings(review_access_token_minutes=700))
     assert strict.access_token_minutes == 700
-    found = await review_marketplace(runtime.db, runtime.clock, marketplace.id, strict)
+    found = await runtime.services.review.review_marketplace(marketplace.id, strict)
     assert [f.risk.value for f in found] == []
     async with runtime.db.write() as session:
         await session.execute(
@@ -265,5 +265,5 @@ async def test_thresholds_come_from_settings(runtime: Runtime, marketplace: Mark
             .values(created_at=runtime.clock.now() - timedelta(days=5))
         )
     idle = thresholds_from(Settings(review_access_token_minutes=700, review_idle_days=4))
-    found = await review_marketplace(runtime.db, runtime.clock, marketplace.id, idle)
+    found = await runtime.services.review.review_marketplace(marketplace.id, idle)
     assert [f.risk.value for f in found] == ["NoRecentTraffic"]

@@ -19,7 +19,6 @@ from gatehouse.ratelimit.config import (
     marketplace_limits_key,
 )
 from gatehouse.runtime import Runtime
-from gatehouse.services import rate_limits as service
 from gatehouse.settings import Settings
 from gatehouse.storage.invalidation import EVERYTHING, client_key
 from tests.factories.clock import AdjustableClock
@@ -76,9 +75,7 @@ async def test_another_runtime_follows_writes(
     first = await other.limits.config.effective(cid)
     assert first is not None
     assert first.limits.unlimited
-    await service.put_marketplace(
-        runtime.db, runtime.clock, marketplace.id, RateLimits(api_per_minute=5)
-    )
+    await runtime.services.rate_limits.put_marketplace(marketplace.id, RateLimits(api_per_minute=5))
     for _ in range(100):
         found = await other.limits.config.effective(cid)
         assert found is not None
@@ -88,8 +85,8 @@ async def test_another_runtime_follows_writes(
     assert found is not None
     assert found.limits == RateLimits(None, None, 5, 5)
     assert not found.own
-    await service.put_client(
-        runtime.db, runtime.clock, marketplace.id, cid, RateLimits(token_per_minute=7)
+    await runtime.services.rate_limits.put_client(
+        marketplace.id, cid, RateLimits(token_per_minute=7)
     )
     for _ in range(100):
         found = await other.limits.config.effective(cid)

@@ -9,7 +9,7 @@ import os
 import sys
 import traceback
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -28,6 +28,7 @@ from gatehouse.cli.common import (
     progress,
     require_database,
     run,
+    run_services,
 )
 from gatehouse.cli.metrics_dir import metrics_directory
 from gatehouse.crypto import PasswordHasher
@@ -49,6 +50,9 @@ from gatehouse.settings import Settings
 from gatehouse.storage import migrate
 from gatehouse.storage.db import Database
 from gatehouse.storage.sealing import prepare_secrets
+
+if TYPE_CHECKING:
+    from gatehouse.services.registry import Services
 
 app = typer.Typer(
     help="Gatehouse: an OrderCloud-compatible identity and access server.",
@@ -310,9 +314,9 @@ def explain_command(
     database, 4 unknown client."""
     from gatehouse.http.schemas.operations import explanation_out
 
-    explanation, name = run(
+    explanation, name = run_services(
         _settings(database_url=database_url),
-        lambda db: _explain(db, client_id, username, scope, grant_type, marketplace_id),
+        lambda services: _explain(services, client_id, username, scope, grant_type, marketplace_id),
     )
     body = explanation_out(explanation, client_id.strip().lower(), name)
     if as_json:
@@ -323,18 +327,14 @@ def explain_command(
 
 
 async def _explain(
-    db: Database,
+    services: Services,
     client_id: str,
     username: str | None,
     scope: str | None,
     grant_type: str,
     marketplace_id: str | None,
 ) -> tuple[Explanation, str | None]:
-    from gatehouse.services.explain import explain_access
-
-    return await explain_access(
-        db,
-        SystemClock(),
+    return await services.explain.explain_access(
         marketplace_id=marketplace_id,
         client_id=client_id,
         username=username,
@@ -376,7 +376,7 @@ def review_command(
     Exit status: 0 nothing found, 1 findings listed, 2 bad input, 3 no database, 4 unknown
     marketplace."""
     settings = _settings(database_url=database_url)
-    found = run(settings, lambda db: _review(db, settings, marketplace_id))
+    found = run_services(settings, lambda services: _review(services, settings, marketplace_id))
     if as_json:
         typer.echo(json.dumps(found))
     elif not found:
@@ -393,17 +393,17 @@ def review_command(
 
 
 async def _review(
-    db: Database, settings: Settings, marketplace_id: str | None
+    services: Services, settings: Settings, marketplace_id: str | None
 ) -> list[dict[str, Any]]:
     from gatehouse.http.schemas.operations import finding_out
-    from gatehouse.services.review import marketplace_ids, review_marketplace, thresholds_from
+    from gatehouse.services.review import thresholds_from
 
-    known = await marketplace_ids(db)
+    known = await services.review.marketplace_ids()
     if marketplace_id is not None and marketplace_id not in known:
         raise NotFoundError("Marketplace", marketplace_id)
     found = []
     for mp in [marketplace_id] if marketplace_id is not None else known:
-        findings = await review_marketplace(db, SystemClock(), mp, thresholds_from(settings))
+        findings = await services.review.review_marketplace(mp, thresholds_from(settings))
         found += [{"MarketplaceID": mp, **finding_out(f)} for f in findings]
     return found
 

@@ -19,11 +19,11 @@ from gatehouse.cli.common import (
     load_settings,
     progress,
     run,
+    run_services,
 )
 from gatehouse.domain.audit import AuditQuery, StoredEvent
 from gatehouse.domain.clock import SystemClock
 from gatehouse.services.audit import parse_instant, purge, purgeable
-from gatehouse.services.inventory import recent_events
 from gatehouse.storage.db import Database
 
 audit_app = typer.Typer(help="The audit trail.", no_args_is_help=True)
@@ -47,7 +47,8 @@ def audit_list(
         if start is None:
             fail("--from must be an ISO 8601 date or date-time", EXIT_USAGE)
     query = AuditQuery(client_id, event_type, marketplace_id, start, limit)
-    events = run(load_settings(database_url=database_url), lambda db: recent_events(db, query))
+    settings = load_settings(database_url=database_url)
+    events = run_services(settings, lambda services: services.inventory.recent_events(query))
     for stored in events:
         typer.echo(json.dumps(as_dict(stored)) if as_json else _line(stored))
 

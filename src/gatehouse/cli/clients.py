@@ -18,17 +18,12 @@ from gatehouse.cli.common import (
     emit,
     fail,
     load_settings,
-    run,
+    run_services,
 )
-from gatehouse.crypto import PasswordHasher
 from gatehouse.domain import audit
 from gatehouse.domain.api_clients import ApiClient
-from gatehouse.domain.clock import SystemClock
 from gatehouse.http.schemas.api_clients import api_client_out
 from gatehouse.http.schemas.common import iso
-from gatehouse.services import api_clients, inventory
-from gatehouse.services.registry import Services
-from gatehouse.storage.db import Database
 
 
 def client_out(marketplace_id: str, client: ApiClient) -> dict[str, Any]:
@@ -60,8 +55,9 @@ def clients_list(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Every API client (of one marketplace, or of all): ID, marketplace, name, flags."""
-    found = run(
-        load_settings(database_url=database_url), lambda db: inventory.clients(db, marketplace_id)
+    found = run_services(
+        load_settings(database_url=database_url),
+        lambda services: services.inventory.clients(marketplace_id),
     )
     if as_json:
         emit([client_out(m, c) for m, c in found], True)
@@ -73,7 +69,10 @@ def clients_show(
     client_id: ClientArg, as_json: JsonOpt = False, database_url: DatabaseOpt = None
 ) -> None:
     """One client's settings and its named secrets (names and expiries, never values)."""
-    view = run(load_settings(database_url=database_url), lambda db: inventory.client(db, client_id))
+    view = run_services(
+        load_settings(database_url=database_url),
+        lambda services: services.inventory.client(client_id),
+    )
     body = client_out(view.marketplace_id, view.client)
     body["Secrets"] = [
         {"ID": s.id, "Name": s.name, "Expiration": iso(s.expiration)} for s in view.secrets
@@ -114,16 +113,19 @@ def clients_create(
         "default_context_username": default_context_username,
         "is_anon_buyer": anon_buyer,
     }
-    created = run(
+    created = run_services(
         load_settings(database_url=database_url),
-        lambda db: api_clients.create(db, SystemClock(), marketplace_id, fields, audit.CLI),
+        lambda services: services.api_clients.create(marketplace_id, fields, audit.CLI),
     )
     emit(client_out(marketplace_id, created), as_json)
 
 
 def marketplace_list(as_json: JsonOpt = False, database_url: DatabaseOpt = None) -> None:
     """Every marketplace: ID, name, state, how many clients and users."""
-    found = run(load_settings(database_url=database_url), inventory.marketplaces)
+    found = run_services(
+        load_settings(database_url=database_url),
+        lambda services: services.inventory.marketplaces(),
+    )
     rows = [
         {
             "MarketplaceID": m.id,
@@ -164,21 +166,14 @@ def users_reset_password(
         given = sys.stdin.readline().rstrip("\r\n")
         if not given:
             fail("--password-stdin: no password on stdin", EXIT_USAGE)
-    settings = load_settings(database_url=database_url)
-    chosen = run(
-        settings,
-        lambda db: Services.build(
-            db, SystemClock(), PasswordHasher.from_settings(settings)
-        ).password_reset.reset_password(marketplace_id, username, given),
+    chosen = run_services(
+        load_settings(database_url=database_url),
+        lambda services: services.password_reset.reset_password(marketplace_id, username, given),
     )
     body: dict[str, Any] = {"MarketplaceID": marketplace_id, "Username": username, "Unlocked": True}
     if given is None:
         body["Password"] = chosen  # generated: shown this once
     emit(body, as_json)
-
-
-def _services(db: Database) -> Services:
-    return Services.build(db, SystemClock(), PasswordHasher())
 
 
 def register(

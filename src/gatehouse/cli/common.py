@@ -20,7 +20,7 @@ import asyncio
 import json
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -34,6 +34,9 @@ from gatehouse.storage import migrate
 from gatehouse.storage.db import Database
 from gatehouse.storage.migrate import SchemaState
 from gatehouse.storage.sealing import check_key
+
+if TYPE_CHECKING:
+    from gatehouse.services.registry import Services
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -133,6 +136,26 @@ def run(settings: Settings, action: Callable[[Database], Awaitable[T]]) -> T:
     except DomainError as exc:
         code = EXIT_USAGE if isinstance(exc, InvalidInputError) else EXIT_REFUSED
         fail(f"{exc.code}: {exc.message}", code)
+
+
+def run_services(settings: Settings, action: Callable[[Services], Awaitable[T]]) -> T:
+    """``run`` with the services bound once to that database, the system clock and a
+    password hasher, as the server binds them (``services.registry``)."""
+
+    async def bound(db: Database) -> T:
+        return await action(services_for(db, settings))
+
+    return run(settings, bound)
+
+
+def services_for(db: Database, settings: Settings) -> Services:
+    """The services of one CLI command; imported here so commands that use none of them do
+    not load them all at start-up."""
+    from gatehouse.crypto import PasswordHasher
+    from gatehouse.domain.clock import SystemClock
+    from gatehouse.services.registry import Services
+
+    return Services.build(db, SystemClock(), PasswordHasher.from_settings(settings))
 
 
 def emit(body: Any, as_json: bool) -> None:

@@ -6,22 +6,31 @@ the SQLite epoch file), so no restart is needed."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from gatehouse.cli.common import ClientArg, DatabaseOpt, JsonOpt, emit, err, load_settings, run
-from gatehouse.crypto import PasswordHasher
+from gatehouse.cli.common import (
+    ClientArg,
+    DatabaseOpt,
+    JsonOpt,
+    emit,
+    err,
+    load_settings,
+    run,
+    run_services,
+)
 from gatehouse.domain import audit
-from gatehouse.domain.clock import SystemClock
-from gatehouse.services import api_client_secrets, api_clients, incidents
-from gatehouse.services.registry import Services
+from gatehouse.services.api_client_secrets import Rotation
 from gatehouse.storage.db import Database
 
 clients_app = typer.Typer(
     help="API clients: list, show, create, and incident response on one client.",
     no_args_is_help=True,
 )
+
+if TYPE_CHECKING:
+    from gatehouse.services.registry import Services
 users_app = typer.Typer(help="Users: reset a password, revoke tokens.", no_args_is_help=True)
 T = TypeVar("T")
 
@@ -30,9 +39,15 @@ def _run(database_url: str | None, action: Callable[[Database], Awaitable[T]]) -
     return run(load_settings(database_url=database_url), action)
 
 
-async def _set_active(db: Database, client_id: str, active: bool) -> str:
-    marketplace_id = await incidents.client_marketplace(db, client_id)
-    client = await api_clients.patch(db, marketplace_id, client_id, {"active": active}, audit.CLI)
+def _run_services(database_url: str | None, action: Callable[[Services], Awaitable[T]]) -> T:
+    return run_services(load_settings(database_url=database_url), action)
+
+
+async def _set_active(services: Services, client_id: str, active: bool) -> str:
+    marketplace_id = await services.incidents.client_marketplace(client_id)
+    client = await services.api_clients.patch(
+        marketplace_id, client_id, {"active": active}, audit.CLI
+    )
     return client.id
 
 
@@ -41,7 +56,7 @@ def deactivate(
     client_id: ClientArg, as_json: JsonOpt = False, database_url: DatabaseOpt = None
 ) -> None:
     """Refuse new tokens and stop the live tokens of one client (reversible: `activate`)."""
-    found = _run(database_url, lambda db: _set_active(db, client_id, False))
+    found = _run_services(database_url, lambda s: _set_active(s, client_id, False))
     emit({"ClientID": found, "Active": False}, as_json)
 
 
@@ -50,7 +65,7 @@ def activate(
     client_id: ClientArg, as_json: JsonOpt = False, database_url: DatabaseOpt = None
 ) -> None:
     """Let a deactivated client's users in again (tokens that were not revoked work again)."""
-    found = _run(database_url, lambda db: _set_active(db, client_id, True))
+    found = _run_services(database_url, lambda s: _set_active(s, client_id, True))
     emit({"ClientID": found, "Active": True}, as_json)
 
 
@@ -60,13 +75,11 @@ def revoke_client_tokens(
 ) -> None:
     """Revoke every access and refresh token issued through one client."""
 
-    async def action(db: Database) -> int:
-        marketplace_id = await incidents.client_marketplace(db, client_id)
-        return await incidents.revoke_client_tokens(
-            db, SystemClock(), marketplace_id, client_id, audit.CLI
-        )
+    async def action(services: Services) -> int:
+        marketplace_id = await services.incidents.client_marketplace(client_id)
+        return await services.incidents.revoke_client_tokens(marketplace_id, client_id, audit.CLI)
 
-    _run(database_url, action)
+    _run_services(database_url, action)
     emit({"ClientID": client_id.lower(), "TokensRevoked": True}, as_json)
 
 
@@ -93,11 +106,9 @@ def rotate_secret(
     Refused (exit 4) on a client without a secret or an IsAnonBuyer client, where it would
     add a first secret and lock out every caller that sends none; --add-secret overrides."""
 
-    async def action(db: Database) -> api_client_secrets.Rotation:
-        marketplace_id = await incidents.client_marketplace(db, client_id)
-        return await api_client_secrets.rotate(
-            db,
-            SystemClock(),
+    async def action(services: Services) -> Rotation:
+        marketplace_id = await services.incidents.client_marketplace(client_id)
+        return await services.api_client_secrets.rotate(
             marketplace_id,
             client_id,
             {"name": name},
@@ -106,7 +117,7 @@ def rotate_secret(
             add_secret=add_secret,
         )
 
-    rotation = _run(database_url, action)
+    rotation = _run_services(database_url, action)
     out: dict[str, Any] = {
         "ClientID": client_id.lower(),
         "SecretID": rotation.created.secret.id,
@@ -135,10 +146,8 @@ def revoke_user_tokens(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Revoke every access and refresh token of one user, through every client."""
-    _run(
+    _run_services(
         database_url,
-        lambda db: Services.build(
-            db, SystemClock(), PasswordHasher()
-        ).user_tokens.revoke_tokens_by_username(marketplace_id, username),
+        lambda services: services.user_tokens.revoke_tokens_by_username(marketplace_id, username),
     )
     emit({"MarketplaceID": marketplace_id, "Username": username, "TokensRevoked": True}, as_json)

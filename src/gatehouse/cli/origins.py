@@ -8,37 +8,37 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
-from gatehouse.cli.common import ClientArg, DatabaseOpt, JsonOpt, load_settings, run
+from gatehouse.cli.common import ClientArg, DatabaseOpt, JsonOpt, load_settings, run_services
 from gatehouse.domain import audit
 from gatehouse.domain.origins import normalize_origin
-from gatehouse.services import api_client_origins as service
-from gatehouse.services import incidents
-from gatehouse.storage.db import Database
 
 app = typer.Typer(
     help="A client's allowed browser origins (none listed: every origin the deployment allows).",
     no_args_is_help=True,
 )
+
+if TYPE_CHECKING:
+    from gatehouse.services.registry import Services
 OriginsArg = Annotated[list[str], typer.Argument(help="Origins, e.g. https://shop.example.com")]
 Edit = Callable[[tuple[str, ...]], Sequence[str]]
 T = TypeVar("T")
 
 
-def _run(database_url: str | None, action: Callable[[Database], Awaitable[T]]) -> T:
-    return run(load_settings(database_url=database_url), action)
+def _run(database_url: str | None, action: Callable[[Services], Awaitable[T]]) -> T:
+    return run_services(load_settings(database_url=database_url), action)
 
 
 @app.command("show")
 def show(client_id: ClientArg, as_json: JsonOpt = False, database_url: DatabaseOpt = None) -> None:
     """Print the client's allowed origins."""
 
-    async def action(db: Database) -> tuple[str, ...]:
-        marketplace_id = await incidents.client_marketplace(db, client_id)
-        return await service.get(db, marketplace_id, client_id)
+    async def action(services: Services) -> tuple[str, ...]:
+        marketplace_id = await services.incidents.client_marketplace(client_id)
+        return await services.api_client_origins.get(marketplace_id, client_id)
 
     _print(client_id, _run(database_url, action), as_json)
 
@@ -88,10 +88,11 @@ def clear(client_id: ClientArg, as_json: JsonOpt = False, database_url: Database
 
 
 def _change(database_url: str | None, client_id: str, edit: Edit, as_json: bool) -> None:
-    async def action(db: Database) -> tuple[str, ...]:
-        marketplace_id = await incidents.client_marketplace(db, client_id)
-        current = await service.get(db, marketplace_id, client_id)
-        return await service.put(db, marketplace_id, client_id, edit(current), audit.CLI)
+    async def action(services: Services) -> tuple[str, ...]:
+        marketplace_id = await services.incidents.client_marketplace(client_id)
+        origins = services.api_client_origins
+        current = await origins.get(marketplace_id, client_id)
+        return await origins.put(marketplace_id, client_id, edit(current), audit.CLI)
 
     _print(client_id, _run(database_url, action), as_json)
 

@@ -6,7 +6,7 @@ command bumps the shared epoch file itself."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -18,18 +18,17 @@ from gatehouse.cli.common import (
     MarketplaceOpt,
     fail,
     load_settings,
-    run,
+    run_services,
 )
-from gatehouse.domain.clock import SystemClock
 from gatehouse.domain.rate_limits import RateLimits
-from gatehouse.services import incidents, inventory
-from gatehouse.services import rate_limits as service
-from gatehouse.storage.db import Database
 
 app = typer.Typer(
     help="Per-client and per-marketplace rate limits (docs/operations.md).",
     no_args_is_help=True,
 )
+
+if TYPE_CHECKING:
+    from gatehouse.services.registry import Services
 
 ClientOpt = Annotated[
     str | None, typer.Option("--client-id", help="An API client (its own limits).")
@@ -50,7 +49,8 @@ def show(
 ) -> None:
     """The limits that apply to a client (and their source), or a marketplace's default."""
     target = _target(client_id, marketplace_id or marketplace)
-    _print(run(load_settings(database_url=database_url), lambda db: _show(db, *target)), as_json)
+    settings = load_settings(database_url=database_url)
+    _print(run_services(settings, lambda s: _show(s, *target)), as_json)
 
 
 @app.command("set")
@@ -69,7 +69,7 @@ def set_limits(
     target = _target(client_id, marketplace_id or marketplace)
     limits = RateLimits(token_per_minute, token_burst, api_per_minute, api_burst)
     settings = load_settings(database_url=database_url)
-    _print(run(settings, lambda db: _set(db, *target, limits)), as_json)
+    _print(run_services(settings, lambda s: _set(s, *target, limits)), as_json)
 
 
 @app.command("clear")
@@ -79,7 +79,8 @@ def clear(
     database_url: DatabaseOpt = None,
 ) -> None:
     """Remove a client's own limits: the marketplace default applies again."""
-    _print(run(load_settings(database_url=database_url), lambda db: _clear(db, client_id)), as_json)
+    settings = load_settings(database_url=database_url)
+    _print(run_services(settings, lambda s: _clear(s, client_id)), as_json)
 
 
 def _print(result: dict[str, Any], as_json: bool) -> None:
@@ -108,29 +109,29 @@ def _target(client_id: str | None, marketplace_id: str | None) -> tuple[str | No
     return client_id, marketplace_id
 
 
-async def _show(db: Database, client_id: str | None, marketplace_id: str | None) -> Any:
+async def _show(services: Services, client_id: str | None, marketplace_id: str | None) -> Any:
     if client_id is not None:
-        owner = await incidents.client_marketplace(db, client_id)
-        view = await service.get_client(db, owner, client_id)
+        owner = await services.incidents.client_marketplace(client_id)
+        view = await services.rate_limits.get_client(owner, client_id)
         return _out(view.limits, view.source)
-    return _out(await service.get_marketplace(db, str(marketplace_id)))
+    return _out(await services.rate_limits.get_marketplace(str(marketplace_id)))
 
 
 async def _set(
-    db: Database, client_id: str | None, marketplace_id: str | None, limits: RateLimits
+    services: Services, client_id: str | None, marketplace_id: str | None, limits: RateLimits
 ) -> Any:
     """Running servers pick the change up on their next request: ``Database`` notifies
     them (PostgreSQL) or moves the SQLite epoch file after the commit."""
     if client_id is not None:
-        owner = await incidents.client_marketplace(db, client_id)
-        view = await service.put_client(db, SystemClock(), owner, client_id, limits)
+        owner = await services.incidents.client_marketplace(client_id)
+        view = await services.rate_limits.put_client(owner, client_id, limits)
         return _out(view.limits, view.source)
-    await inventory.require_marketplace(db, str(marketplace_id))
-    return _out(await service.put_marketplace(db, SystemClock(), str(marketplace_id), limits))
+    await services.inventory.require_marketplace(str(marketplace_id))
+    return _out(await services.rate_limits.put_marketplace(str(marketplace_id), limits))
 
 
-async def _clear(db: Database, client_id: str) -> Any:
-    owner = await incidents.client_marketplace(db, client_id)
-    await service.delete_client(db, owner, client_id)
-    view = await service.get_client(db, owner, client_id)
+async def _clear(services: Services, client_id: str) -> Any:
+    owner = await services.incidents.client_marketplace(client_id)
+    await services.rate_limits.delete_client(owner, client_id)
+    view = await services.rate_limits.get_client(owner, client_id)
     return _out(view.limits, view.source)

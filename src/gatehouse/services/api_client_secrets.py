@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,15 +23,16 @@ from gatehouse.domain.api_client_secrets import (
     id_exists,
     validate_secret,
 )
-from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.ids import new_object_id, normalize_client_id
 from gatehouse.domain.incidents import overlap_end
 from gatehouse.domain.listing import ListQuery
 from gatehouse.storage.audit import record
-from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import client_key, invalidate
 from gatehouse.storage.queries import api_client_secrets as secrets_q
+
+if TYPE_CHECKING:
+    from gatehouse.services.registry import ServiceDeps
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -42,37 +43,125 @@ class CreatedSecret:
     value: str
 
 
-async def list_page(
-    db: Database, marketplace_id: str, client_id: str, query: ListQuery
-) -> tuple[list[ApiClientSecret], int]:
-    async with db.read() as session:
-        client = await _require_client(session, marketplace_id, client_id)
-        return await secrets_q.list_page(session, client_id=client, query=query)
+class ApiClientSecretService:
+    """API client secrets: created, listed, patched, deleted and rotated."""
 
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._db = deps.db
+        self._clock = deps.clock
 
-async def get(db: Database, marketplace_id: str, client_id: str, secret_id: str) -> ApiClientSecret:
-    async with db.read() as session:
-        client = await _require_client(session, marketplace_id, client_id)
-        return await _require(session, client, secret_id)
+    async def list_page(
+        self, marketplace_id: str, client_id: str, query: ListQuery
+    ) -> tuple[list[ApiClientSecret], int]:
+        async with self._db.read() as session:
+            client = await _require_client(session, marketplace_id, client_id)
+            return await secrets_q.list_page(session, client_id=client, query=query)
 
+    async def get(self, marketplace_id: str, client_id: str, secret_id: str) -> ApiClientSecret:
+        async with self._db.read() as session:
+            client = await _require_client(session, marketplace_id, client_id)
+            return await _require(session, client, secret_id)
 
-async def create(
-    db: Database,
-    clock: Clock,
-    marketplace_id: str,
-    client_id: str,
-    fields: dict[str, Any],
-    actor: audit.Actor | None = None,
-) -> CreatedSecret:
-    now = clock.now()
-    secret = _build(fields.get("id") or new_object_id(), fields, now)
-    value = generate_secret_value()
-    async with db.write() as session:
-        client = await _add(session, marketplace_id, client_id, secret, value, now)
-        expiration = None if secret.expiration is None else secret.expiration.isoformat()
-        details = {"SecretID": secret.id, "Name": secret.name, "Expiration": expiration}
-        await _audit(session, audit.SECRET_CREATED, marketplace_id, client, actor, details, now)
-    return CreatedSecret(secret, value)
+    async def create(
+        self,
+        marketplace_id: str,
+        client_id: str,
+        fields: dict[str, Any],
+        actor: audit.Actor | None = None,
+    ) -> CreatedSecret:
+        now = self._clock.now()
+        secret = _build(fields.get("id") or new_object_id(), fields, now)
+        value = generate_secret_value()
+        async with self._db.write() as session:
+            client = await _add(session, marketplace_id, client_id, secret, value, now)
+            expiration = None if secret.expiration is None else secret.expiration.isoformat()
+            details = {"SecretID": secret.id, "Name": secret.name, "Expiration": expiration}
+            await _audit(session, audit.SECRET_CREATED, marketplace_id, client, actor, details, now)
+        return CreatedSecret(secret, value)
+
+    async def patch(
+        self,
+        marketplace_id: str,
+        client_id: str,
+        secret_id: str,
+        changes: dict[str, Any],
+        actor: audit.Actor | None = None,
+    ) -> ApiClientSecret:
+        """Only the sent fields change; ``Expiration: null`` removes the expiry. An expiry is
+        checked only when sent, so renaming an expired secret is allowed."""
+        async with self._db.write() as session:
+            client = await _lock_client(session, marketplace_id, client_id)
+            current = await _require(session, client, secret_id)
+            merged: dict[str, Any] = {
+                "id": current.id,
+                "name": current.name,
+                "expiration": current.expiration,
+            }
+            merged.update(changes)
+            now = self._clock.now() if "expiration" in changes else None
+            secret = _build(merged["id"] or current.id, merged, now)
+            if secret.id != current.id and await secrets_q.get(
+                session, client_id=client, secret_id=secret.id
+            ):
+                raise id_exists(secret.id)
+            await secrets_q.update_secret(
+                session, client_id=client, current_id=current.id, secret=secret
+            )
+            await invalidate(session, client_key(client))
+            details = {"SecretID": current.id, "Fields": audit.changed_fields(current, secret)}
+            await _audit(session, audit.SECRET_UPDATED, marketplace_id, client, actor, details)
+            return secret
+
+    async def delete(
+        self,
+        marketplace_id: str,
+        client_id: str,
+        secret_id: str,
+        actor: audit.Actor | None = None,
+    ) -> None:
+        async with self._db.write() as session:
+            client = await _lock_client(session, marketplace_id, client_id)
+            if not await secrets_q.delete_secret(session, client_id=client, secret_id=secret_id):
+                raise NotFoundError(OBJECT_TYPE, secret_id)
+            await invalidate(session, client_key(client))
+            details = {"SecretID": secret_id}
+            await _audit(session, audit.SECRET_DELETED, marketplace_id, client, actor, details)
+
+    async def rotate(
+        self,
+        marketplace_id: str,
+        client_id: str,
+        fields: dict[str, Any],
+        overlap_minutes: object,
+        actor: audit.Actor | None = None,
+        *,
+        add_secret: bool = False,
+    ) -> Rotation:
+        """Create a new named secret and make every other named secret expire after the overlap,
+        in one transaction: systems move to the new secret while the old one still works, and no
+        other client is touched. A client with no secret, or an anonymous-buyer client, is
+        refused unless ``add_secret`` (``check_rotatable``)."""
+        now = self._clock.now()
+        until = overlap_end(now, overlap_minutes)
+        secret = _build(fields.get("id") or new_object_id(), fields, now)
+        value = generate_secret_value()
+        async with self._db.write() as session:
+            await _check_rotatable(session, marketplace_id, client_id, add_secret)
+            client = await _add(session, marketplace_id, client_id, secret, value, now)
+            replaced = await secrets_q.expire_others(
+                session, client_id=client, keep_id=secret.id, until=until
+            )
+            legacy = await secrets_q.has_legacy_secret(session, client_id=client)
+            await invalidate(session, client_key(client))
+            details = {
+                "SecretID": secret.id,
+                "Name": secret.name,
+                "Rotation": True,
+                "OldSecretsExpire": until.isoformat(),
+                "ReplacedSecrets": replaced,
+            }
+            await _audit(session, audit.SECRET_CREATED, marketplace_id, client, actor, details, now)
+        return Rotation(CreatedSecret(secret, value), until, replaced, legacy)
 
 
 async def _add(
@@ -99,57 +188,6 @@ async def _add(
     )
     await invalidate(session, client_key(client))
     return client
-
-
-async def patch(
-    db: Database,
-    clock: Clock,
-    marketplace_id: str,
-    client_id: str,
-    secret_id: str,
-    changes: dict[str, Any],
-    actor: audit.Actor | None = None,
-) -> ApiClientSecret:
-    """Only the sent fields change; ``Expiration: null`` removes the expiry. An expiry is
-    checked only when sent, so renaming an expired secret is allowed."""
-    async with db.write() as session:
-        client = await _lock_client(session, marketplace_id, client_id)
-        current = await _require(session, client, secret_id)
-        merged: dict[str, Any] = {
-            "id": current.id,
-            "name": current.name,
-            "expiration": current.expiration,
-        }
-        merged.update(changes)
-        now = clock.now() if "expiration" in changes else None
-        secret = _build(merged["id"] or current.id, merged, now)
-        if secret.id != current.id and await secrets_q.get(
-            session, client_id=client, secret_id=secret.id
-        ):
-            raise id_exists(secret.id)
-        await secrets_q.update_secret(
-            session, client_id=client, current_id=current.id, secret=secret
-        )
-        await invalidate(session, client_key(client))
-        details = {"SecretID": current.id, "Fields": audit.changed_fields(current, secret)}
-        await _audit(session, audit.SECRET_UPDATED, marketplace_id, client, actor, details)
-        return secret
-
-
-async def delete(
-    db: Database,
-    marketplace_id: str,
-    client_id: str,
-    secret_id: str,
-    actor: audit.Actor | None = None,
-) -> None:
-    async with db.write() as session:
-        client = await _lock_client(session, marketplace_id, client_id)
-        if not await secrets_q.delete_secret(session, client_id=client, secret_id=secret_id):
-            raise NotFoundError(OBJECT_TYPE, secret_id)
-        await invalidate(session, client_key(client))
-        details = {"SecretID": secret_id}
-        await _audit(session, audit.SECRET_DELETED, marketplace_id, client, actor, details)
 
 
 def _build(secret_id: str, fields: dict[str, Any], now: datetime | None) -> ApiClientSecret:
@@ -200,44 +238,6 @@ class Rotation:
     old_secrets_expire: datetime
     replaced: int
     legacy_secret_set: bool
-
-
-async def rotate(
-    db: Database,
-    clock: Clock,
-    marketplace_id: str,
-    client_id: str,
-    fields: dict[str, Any],
-    overlap_minutes: object,
-    actor: audit.Actor | None = None,
-    *,
-    add_secret: bool = False,
-) -> Rotation:
-    """Create a new named secret and make every other named secret expire after the overlap,
-    in one transaction: systems move to the new secret while the old one still works, and no
-    other client is touched. A client with no secret, or an anonymous-buyer client, is
-    refused unless ``add_secret`` (``check_rotatable``)."""
-    now = clock.now()
-    until = overlap_end(now, overlap_minutes)
-    secret = _build(fields.get("id") or new_object_id(), fields, now)
-    value = generate_secret_value()
-    async with db.write() as session:
-        await _check_rotatable(session, marketplace_id, client_id, add_secret)
-        client = await _add(session, marketplace_id, client_id, secret, value, now)
-        replaced = await secrets_q.expire_others(
-            session, client_id=client, keep_id=secret.id, until=until
-        )
-        legacy = await secrets_q.has_legacy_secret(session, client_id=client)
-        await invalidate(session, client_key(client))
-        details = {
-            "SecretID": secret.id,
-            "Name": secret.name,
-            "Rotation": True,
-            "OldSecretsExpire": until.isoformat(),
-            "ReplacedSecrets": replaced,
-        }
-        await _audit(session, audit.SECRET_CREATED, marketplace_id, client, actor, details, now)
-    return Rotation(CreatedSecret(secret, value), until, replaced, legacy)
 
 
 async def _check_rotatable(

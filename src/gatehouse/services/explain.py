@@ -7,7 +7,8 @@ only reads: no token, no failed-attempt count, no refresh token, no write of any
 
 from __future__ import annotations
 
-from gatehouse.domain.clock import Clock
+from typing import TYPE_CHECKING
+
 from gatehouse.domain.errors import InvalidInputError, NotFoundError, RequiredFieldError
 from gatehouse.domain.explain import (
     MAX_SCOPE_LENGTH,
@@ -25,6 +26,9 @@ from gatehouse.domain.users import MAX_USERNAME_LENGTH
 from gatehouse.storage.db import Database
 from gatehouse.storage.queries import openid_connects
 from gatehouse.storage.queries.token_store import SqlTokenStore, SqlTokenStoreSession
+
+if TYPE_CHECKING:
+    from gatehouse.services.registry import ServiceDeps
 
 MAX_CLIENT_ID_LENGTH = 100
 
@@ -58,45 +62,51 @@ def _validate(client_id: str, username: str | None, scope: str | None, grant: Gr
             )
 
 
-async def explain_access(
-    db: Database,
-    clock: Clock,
-    *,
-    marketplace_id: str | None,
-    client_id: str,
-    username: str | None,
-    scope: str | None,
-    grant_type: str | None,
-    caller_roles: frozenset[str] | None,
-) -> tuple[Explanation, str | None]:
-    """The explanation and the username it is about (the default context user's for client
-    credentials). ``marketplace_id`` ``None`` finds the client in any marketplace (the CLI);
-    ``caller_roles`` ``None`` sees every user (an operator on the server), otherwise a user the
-    roles cannot read is reported exactly like a missing one."""
-    grant = parse_grant_type(grant_type)
-    _validate(client_id, username, scope, grant)
-    async with SqlTokenStore(db).session() as session:
-        record = await session.find_client(normalize_client_id(client_id.strip()))
-        if record is None or marketplace_id not in (None, record.marketplace_id):
-            raise NotFoundError("ApiClient", client_id)
-        buyers, suppliers = await session.assigned_companies(record.client.id)
-        client = ExplainClient(
-            record.client,
-            record.marketplace_active,
-            record.named_secrets,
-            frozenset(buyers),
-            frozenset(suppliers),
-            await _sso_configs(db, record.marketplace_id, record.client.id, grant),
-        )
-        name = (
-            record.client.default_context_username
-            if grant is GrantType.CLIENT_CREDENTIALS
-            else username
-        )
-        user = None
-        if name:
-            user = await _visible_user(session, record.marketplace_id, name, caller_roles)
-    return explain(grant, client, user, parse_scope(scope), clock.now()), name
+class ExplainService:
+    """Explains why a client or user would or would not get a token."""
+
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._db = deps.db
+        self._clock = deps.clock
+
+    async def explain_access(
+        self,
+        *,
+        marketplace_id: str | None,
+        client_id: str,
+        username: str | None,
+        scope: str | None,
+        grant_type: str | None,
+        caller_roles: frozenset[str] | None,
+    ) -> tuple[Explanation, str | None]:
+        """The explanation and the username it is about (the default context user's for client
+        credentials). ``marketplace_id`` ``None`` finds the client in any marketplace (the CLI);
+        ``caller_roles`` ``None`` sees every user (an operator on the server), otherwise a user the
+        roles cannot read is reported exactly like a missing one."""
+        grant = parse_grant_type(grant_type)
+        _validate(client_id, username, scope, grant)
+        async with SqlTokenStore(self._db).session() as session:
+            record = await session.find_client(normalize_client_id(client_id.strip()))
+            if record is None or marketplace_id not in (None, record.marketplace_id):
+                raise NotFoundError("ApiClient", client_id)
+            buyers, suppliers = await session.assigned_companies(record.client.id)
+            client = ExplainClient(
+                record.client,
+                record.marketplace_active,
+                record.named_secrets,
+                frozenset(buyers),
+                frozenset(suppliers),
+                await _sso_configs(self._db, record.marketplace_id, record.client.id, grant),
+            )
+            name = (
+                record.client.default_context_username
+                if grant is GrantType.CLIENT_CREDENTIALS
+                else username
+            )
+            user = None
+            if name:
+                user = await _visible_user(session, record.marketplace_id, name, caller_roles)
+        return explain(grant, client, user, parse_scope(scope), self._clock.now()), name
 
 
 async def _sso_configs(

@@ -3,12 +3,10 @@ and the reference checks other resources run before they delete what a config na
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import ConflictError, IdExistsError, NotFoundError
 from gatehouse.domain.ids import new_object_id
 from gatehouse.domain.impersonation import (
@@ -21,8 +19,6 @@ from gatehouse.domain.impersonation import (
 )
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.users import UserType
-from gatehouse.storage.db import Database
-from gatehouse.storage.models import Marketplace
 from gatehouse.storage.queries import (
     api_clients,
     companies,
@@ -31,96 +27,93 @@ from gatehouse.storage.queries import (
     user_groups,
     users,
 )
+from gatehouse.storage.queries.impersonation_configs import Reference
+from gatehouse.storage.queries.marketplaces import lock_marketplace
 from gatehouse.storage.queries.user_groups import GroupOwner
 
-
-async def get(db: Database, marketplace_id: str, config_id: str) -> ImpersonationConfig:
-    async with db.read() as session:
-        return await _require(session, marketplace_id, config_id)
+if TYPE_CHECKING:
+    from gatehouse.services.registry import ServiceDeps
 
 
-async def list_page(
-    db: Database, marketplace_id: str, query: ListQuery
-) -> tuple[list[ImpersonationConfig], int]:
-    async with db.read() as session:
-        return await impersonation_configs.list_page(
-            session, marketplace_id=marketplace_id, query=query
-        )
+class ImpersonationConfigService:
+    """ImpersonationConfig CRUD. The reference checks other resources' deletes run stay module
+    functions below: they join the caller's transaction rather than open their own."""
 
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._db = deps.db
+        self._clock = deps.clock
 
-async def create(
-    db: Database, clock: Clock, marketplace_id: str, fields: dict[str, Any]
-) -> ImpersonationConfig:
-    config = build_config(fields.get("id") or new_object_id(), fields)
-    async with db.write() as session:
-        await _lock(session, marketplace_id)
-        if await impersonation_configs.get(
-            session, marketplace_id=marketplace_id, config_id=config.id
-        ):
-            raise IdExistsError(OBJECT_TYPE, config.id)
-        await _check(session, marketplace_id, config)
-        await impersonation_configs.insert(
-            session, marketplace_id=marketplace_id, config=config, now=clock.now()
-        )
-        return config
+    async def get(self, marketplace_id: str, config_id: str) -> ImpersonationConfig:
+        async with self._db.read() as session:
+            return await _require(session, marketplace_id, config_id)
 
+    async def list_page(
+        self, marketplace_id: str, query: ListQuery
+    ) -> tuple[list[ImpersonationConfig], int]:
+        async with self._db.read() as session:
+            return await impersonation_configs.list_page(
+                session, marketplace_id=marketplace_id, query=query
+            )
 
-async def replace(
-    db: Database, clock: Clock, marketplace_id: str, config_id: str, fields: dict[str, Any]
-) -> ImpersonationConfig:
-    """PUT creates at that ID when new, else replaces every field (an ID in the body renames,
-    as for security profiles)."""
-    async with db.write() as session:
-        await _lock(session, marketplace_id)
-        current = await impersonation_configs.get(
-            session, marketplace_id=marketplace_id, config_id=config_id
-        )
-        if current is None:
-            config = build_config(config_id, fields)
+    async def create(self, marketplace_id: str, fields: dict[str, Any]) -> ImpersonationConfig:
+        config = build_config(fields.get("id") or new_object_id(), fields)
+        async with self._db.write() as session:
+            await lock_marketplace(session, marketplace_id)
+            if await impersonation_configs.get(
+                session, marketplace_id=marketplace_id, config_id=config.id
+            ):
+                raise IdExistsError(OBJECT_TYPE, config.id)
             await _check(session, marketplace_id, config)
             await impersonation_configs.insert(
-                session, marketplace_id=marketplace_id, config=config, now=clock.now()
+                session, marketplace_id=marketplace_id, config=config, now=self._clock.now()
             )
             return config
-        config = build_config(fields.get("id") or config_id, fields)
-        await _save(session, marketplace_id, current.id, config)
-        return config
 
+    async def replace(
+        self, marketplace_id: str, config_id: str, fields: dict[str, Any]
+    ) -> ImpersonationConfig:
+        """PUT creates at that ID when new, else replaces every field (an ID in the body renames,
+        as for security profiles)."""
+        async with self._db.write() as session:
+            await lock_marketplace(session, marketplace_id)
+            current = await impersonation_configs.get(
+                session, marketplace_id=marketplace_id, config_id=config_id
+            )
+            if current is None:
+                config = build_config(config_id, fields)
+                await _check(session, marketplace_id, config)
+                await impersonation_configs.insert(
+                    session, marketplace_id=marketplace_id, config=config, now=self._clock.now()
+                )
+                return config
+            config = build_config(fields.get("id") or config_id, fields)
+            await _save(session, marketplace_id, current.id, config)
+            return config
 
-async def patch(
-    db: Database, marketplace_id: str, config_id: str, changes: dict[str, Any]
-) -> ImpersonationConfig:
-    """Only the sent fields change; a null party ID clears it (back to "any")."""
-    async with db.write() as session:
-        await _lock(session, marketplace_id)
-        current = await _require(session, marketplace_id, config_id)
-        merged: dict[str, Any] = {
-            "name": current.name,
-            "security_profile_id": current.security_profile_id,
-            "client_id": current.client_id,
-            **{name: getattr(current, name) for name, _ in PARTY_FIELDS},
-        }
-        merged.update(changes)
-        config = build_config(changes.get("id") or current.id, merged)
-        await _save(session, marketplace_id, current.id, config)
-        return config
+    async def patch(
+        self, marketplace_id: str, config_id: str, changes: dict[str, Any]
+    ) -> ImpersonationConfig:
+        """Only the sent fields change; a null party ID clears it (back to "any")."""
+        async with self._db.write() as session:
+            await lock_marketplace(session, marketplace_id)
+            current = await _require(session, marketplace_id, config_id)
+            merged: dict[str, Any] = {
+                "name": current.name,
+                "security_profile_id": current.security_profile_id,
+                "client_id": current.client_id,
+                **{name: getattr(current, name) for name, _ in PARTY_FIELDS},
+            }
+            merged.update(changes)
+            config = build_config(changes.get("id") or current.id, merged)
+            await _save(session, marketplace_id, current.id, config)
+            return config
 
-
-async def delete(db: Database, marketplace_id: str, config_id: str) -> None:
-    async with db.write() as session:
-        if not await impersonation_configs.delete_config(
-            session, marketplace_id=marketplace_id, config_id=config_id
-        ):
-            raise NotFoundError(OBJECT_TYPE, config_id)
-
-
-async def _lock(session: AsyncSession, marketplace_id: str) -> None:
-    """Serialise config writes, and the reference checks of other resources' deletes, within
-    a marketplace: the conflict rule and the references are checked by reading, so two
-    concurrent writers must not both pass (a no-op on SQLite, whose writes are serial)."""
-    await session.execute(
-        select(Marketplace.id).where(Marketplace.id == marketplace_id).with_for_update()
-    )
+    async def delete(self, marketplace_id: str, config_id: str) -> None:
+        async with self._db.write() as session:
+            if not await impersonation_configs.delete_config(
+                session, marketplace_id=marketplace_id, config_id=config_id
+            ):
+                raise NotFoundError(OBJECT_TYPE, config_id)
 
 
 async def _save(
@@ -214,13 +207,13 @@ async def _require(
 async def _refuse_if_referenced(
     session: AsyncSession,
     marketplace_id: str,
-    condition: ColumnElement[bool],
+    reference: Reference,
     code: str,
     message: str,
 ) -> None:
-    await _lock(session, marketplace_id)
+    await lock_marketplace(session, marketplace_id)
     found = await impersonation_configs.first_referencing(
-        session, marketplace_id=marketplace_id, condition=condition
+        session, marketplace_id=marketplace_id, reference=reference
     )
     if found is not None:
         raise ConflictError(code, message, {"ObjectType": OBJECT_TYPE, "ObjectID": found})
@@ -232,7 +225,7 @@ async def refuse_profile_delete(
     await _refuse_if_referenced(
         session,
         marketplace_id,
-        impersonation_configs.uses_profile(profile_id),
+        Reference(profile_id=profile_id),
         "Impersonation.CannotDeleteSecurityProfile",
         "Cannot delete a security profile assigned to an ImpersonationConfig.",
     )
@@ -242,7 +235,7 @@ async def refuse_client_delete(session: AsyncSession, marketplace_id: str, clien
     await _refuse_if_referenced(
         session,
         marketplace_id,
-        impersonation_configs.uses_client(client_id),
+        Reference(client_id=client_id),
         "ApiClient.UsedByImpersonationConfig",
         "This API client is used by an ImpersonationConfig; delete or change the config first.",
     )
@@ -257,15 +250,11 @@ async def refuse_party_delete(
     group_id: str | None = None,
 ) -> None:
     """A buyer's (``company_id``) or the seller's (``''``) user or group named by a config."""
-    condition = (
-        impersonation_configs.names_user(company_id, user_id)
-        if user_id is not None
-        else impersonation_configs.names_group(company_id, group_id or "")
-    )
+    reference = Reference(company_id=company_id, user_id=user_id, group_id=group_id or "")
     await _refuse_if_referenced(
         session,
         marketplace_id,
-        condition,
+        reference,
         "Impersonation.CannotDeleteImpersonateeParty",
         "Cannot delete a group or user assigned to an ImpersonationConfig.",
     )

@@ -5,7 +5,7 @@ and ``IntegrationEvent.IncompatibleEventType``."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +29,9 @@ from gatehouse.storage.queries import api_clients
 from gatehouse.storage.queries import openid_connects as q
 from gatehouse.storage.sealing import SecretSealer
 from gatehouse.storage.sealing import connect_secret_purpose as secret_purpose
+
+if TYPE_CHECKING:
+    from gatehouse.services.registry import ServiceDeps
 
 _CONFIG_FIELDS = (
     "api_client_id",
@@ -187,73 +190,75 @@ _EVENT_FIELDS = (
 )
 
 
-async def get_event(db: Database, marketplace_id: str, event_id: str) -> IntegrationEvent:
-    async with db.read() as session:
-        event = await q.get_event(session, marketplace_id=marketplace_id, event_id=event_id)
-    if event is None:
-        raise NotFoundError(INTEGRATION_EVENT, event_id)
-    return event
+class IntegrationEventService:
+    """IntegrationEvents (the SSO flow's event configs) of every marketplace."""
 
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._db = deps.db
+        self._clock = deps.clock
 
-async def list_events(
-    db: Database, marketplace_id: str, query: ListQuery
-) -> tuple[list[IntegrationEvent], int]:
-    async with db.read() as session:
-        return await q.list_events(session, marketplace_id=marketplace_id, query=query)
+    async def get_event(self, marketplace_id: str, event_id: str) -> IntegrationEvent:
+        async with self._db.read() as session:
+            event = await q.get_event(session, marketplace_id=marketplace_id, event_id=event_id)
+        if event is None:
+            raise NotFoundError(INTEGRATION_EVENT, event_id)
+        return event
 
+    async def list_events(
+        self, marketplace_id: str, query: ListQuery
+    ) -> tuple[list[IntegrationEvent], int]:
+        async with self._db.read() as session:
+            return await q.list_events(session, marketplace_id=marketplace_id, query=query)
 
-async def create_event(
-    db: Database, clock: Clock, marketplace_id: str, fields: dict[str, Any]
-) -> IntegrationEvent:
-    event = build_integration_event(fields.get("id") or new_object_id(), fields)
-    async with db.write() as session:
-        if await q.get_event(session, marketplace_id=marketplace_id, event_id=event.id):
-            raise IdExistsError(INTEGRATION_EVENT, event.id)
-        await q.insert_event(session, marketplace_id=marketplace_id, event=event, now=clock.now())
-    return event
-
-
-async def save_event(
-    db: Database,
-    clock: Clock,
-    marketplace_id: str,
-    event_id: str,
-    fields: dict[str, Any],
-    *,
-    partial: bool,
-) -> IntegrationEvent:
-    async with db.write() as session:
-        current = await q.get_event(session, marketplace_id=marketplace_id, event_id=event_id)
-        if current is None:
-            if partial:
-                raise NotFoundError(INTEGRATION_EVENT, event_id)
-            event = build_integration_event(fields.get("id") or event_id, fields)
-            await q.insert_event(
-                session, marketplace_id=marketplace_id, event=event, now=clock.now()
-            )
-            return event
-        merged = fields
-        if partial:
-            merged = {name: getattr(current, name) for name in _EVENT_FIELDS} | fields
-        event = build_integration_event(fields.get("id") or current.id, merged, current=current)
-        if event.id != current.id:
+    async def create_event(self, marketplace_id: str, fields: dict[str, Any]) -> IntegrationEvent:
+        event = build_integration_event(fields.get("id") or new_object_id(), fields)
+        async with self._db.write() as session:
             if await q.get_event(session, marketplace_id=marketplace_id, event_id=event.id):
                 raise IdExistsError(INTEGRATION_EVENT, event.id)
-            await q.rename_event_references(
-                session, marketplace_id=marketplace_id, old_id=current.id, new_id=event.id
+            await q.insert_event(
+                session, marketplace_id=marketplace_id, event=event, now=self._clock.now()
             )
-        await q.replace_event(
-            session, marketplace_id=marketplace_id, current_id=current.id, event=event
-        )
-    return event
+        return event
 
+    async def save_event(
+        self,
+        marketplace_id: str,
+        event_id: str,
+        fields: dict[str, Any],
+        *,
+        partial: bool,
+    ) -> IntegrationEvent:
+        async with self._db.write() as session:
+            current = await q.get_event(session, marketplace_id=marketplace_id, event_id=event_id)
+            if current is None:
+                if partial:
+                    raise NotFoundError(INTEGRATION_EVENT, event_id)
+                event = build_integration_event(fields.get("id") or event_id, fields)
+                await q.insert_event(
+                    session, marketplace_id=marketplace_id, event=event, now=self._clock.now()
+                )
+                return event
+            merged = fields
+            if partial:
+                merged = {name: getattr(current, name) for name in _EVENT_FIELDS} | fields
+            event = build_integration_event(fields.get("id") or current.id, merged, current=current)
+            if event.id != current.id:
+                if await q.get_event(session, marketplace_id=marketplace_id, event_id=event.id):
+                    raise IdExistsError(INTEGRATION_EVENT, event.id)
+                await q.rename_event_references(
+                    session, marketplace_id=marketplace_id, old_id=current.id, new_id=event.id
+                )
+            await q.replace_event(
+                session, marketplace_id=marketplace_id, current_id=current.id, event=event
+            )
+        return event
 
-async def delete_event(db: Database, marketplace_id: str, event_id: str) -> None:
-    async with db.write() as session:
-        user = await q.first_config_using_event(
-            session, marketplace_id=marketplace_id, event_id=event_id
-        )
-        if user is not None:
-            raise event_in_use(user)
-        if not await q.delete_event(session, marketplace_id=marketplace_id, event_id=event_id):
-            raise NotFoundError(INTEGRATION_EVENT, event_id)
+    async def delete_event(self, marketplace_id: str, event_id: str) -> None:
+        async with self._db.write() as session:
+            user = await q.first_config_using_event(
+                session, marketplace_id=marketplace_id, event_id=event_id
+            )
+            if user is not None:
+                raise event_in_use(user)
+            if not await q.delete_event(session, marketplace_id=marketplace_id, event_id=event_id):
+                raise NotFoundError(INTEGRATION_EVENT, event_id)

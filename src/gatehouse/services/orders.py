@@ -20,12 +20,11 @@ import enum
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import (
     AnonUserProhibitedError,
     IdExistsError,
@@ -37,9 +36,11 @@ from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole, satisfies
 from gatehouse.domain.users import UserType
 from gatehouse.domain.xp import deep_merge, validate_xp
-from gatehouse.storage.db import Database
 from gatehouse.storage.queries import orders
 from gatehouse.storage.queries.orders import Order, Visibility
+
+if TYPE_CHECKING:
+    from gatehouse.services.registry import ServiceDeps
 
 OBJECT_TYPE = "Order"
 UNSUBMITTED = "Unsubmitted"
@@ -136,127 +137,118 @@ def _date_bound(name: str, value: str | None) -> datetime | None:
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
-async def list_page(
-    db: Database,
-    actor: Actor,
-    direction: Direction,
-    query: ListQuery,
-    dates: DateRange = DateRange(),
-) -> tuple[list[Order], int]:
-    visible = visibility(actor, direction) or (Visibility(actor.marketplace_id, nothing=True),)
-    async with db.read() as session:
-        return await orders.list_page(
-            session, visible=visible, query=query, created_from=dates.start, created_to=dates.end
-        )
+class OrderService:
+    """Orders seen and written by sellers, buyers, suppliers and anonymous shoppers."""
 
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._db = deps.db
+        self._clock = deps.clock
 
-async def list_mine(
-    db: Database, actor: Actor, query: ListQuery, dates: DateRange = DateRange()
-) -> tuple[list[Order], int]:
-    async with db.read() as session:
-        return await orders.list_page(
-            session,
-            visible=my_visibility(actor),
-            query=query,
-            created_from=dates.start,
-            created_to=dates.end,
-        )
-
-
-async def get(db: Database, actor: Actor, direction: Direction, order_id: str) -> Order:
-    async with db.read() as session:
-        return await _require(session, actor, direction, order_id, write=False)
-
-
-async def create(
-    db: Database, clock: Clock, actor: Actor, direction: Direction, fields: dict[str, Any]
-) -> Order:
-    if direction is not Direction.OUTGOING or actor.user_type is not UserType.BUYER:
-        raise InvalidInputError(
-            message="Orders are created by buyer users, as Outgoing orders.",
-            data={"Field": "direction"},
-        )
-    order_id = fields.get("id") or actor.anonymous_key or new_object_id()
-    if actor.is_anonymous and order_id != actor.anonymous_key:
-        raise AnonUserProhibitedError(data={"OrderID": order_id})
-    now = clock.now()
-    order = _build(
-        order_id,
-        fields,
-        Order(
-            id=order_id,
-            from_company_id=actor.company_id or "",
-            to_company_id=actor.marketplace_id,
-            status=UNSUBMITTED,
-            created_at=now,
-            last_updated=now,
-        ),
-    )
-    _check_to_company(actor, fields)
-    async with db.write() as session:
-        taken = await orders.exists(session, marketplace_id=actor.marketplace_id, order_id=order.id)
-        if taken or (
-            actor.anonymous_key
-            and await orders.key_taken(
-                session, marketplace_id=actor.marketplace_id, key=actor.anonymous_key
-            )
-        ):
-            raise IdExistsError(OBJECT_TYPE, order.id)
-        try:
-            await orders.insert(
+    async def list_page(
+        self,
+        actor: Actor,
+        direction: Direction,
+        query: ListQuery,
+        dates: DateRange = DateRange(),
+    ) -> tuple[list[Order], int]:
+        visible = visibility(actor, direction) or (Visibility(actor.marketplace_id, nothing=True),)
+        async with self._db.read() as session:
+            return await orders.list_page(
                 session,
-                marketplace_id=actor.marketplace_id,
-                order=order,
-                from_user_internal_id=actor.user_internal_id,
-                anonymous_key=actor.anonymous_key,
-                anonymous_expires_at=actor.anonymous_expires_at,
+                visible=visible,
+                query=query,
+                created_from=dates.start,
+                created_to=dates.end,
             )
-        except IntegrityError as exc:
-            raise IdExistsError(OBJECT_TYPE, order.id) from exc
-        created = await orders.get(session, marketplace_id=actor.marketplace_id, order_id=order.id)
-    assert created is not None
-    return created
 
-
-async def patch(
-    db: Database,
-    clock: Clock,
-    actor: Actor,
-    direction: Direction,
-    order_id: str,
-    changes: dict[str, Any],
-) -> Order:
-    """Only the sent writable fields change (``ID``, ``Comments``, ``xp`` deep-merged)."""
-    _check_to_company(actor, changes)
-    async with db.write() as session:
-        current = await _require(session, actor, direction, order_id, write=True)
-        new_id = changes.get("id") or current.id
-        if actor.is_anonymous and new_id != current.id:
-            raise AnonUserProhibitedError(data={"OrderID": new_id})
-        merged = {"comments": current.comments, "xp": current.xp, **changes}
-        if "xp" in changes:
-            merged["xp"] = deep_merge(current.xp, changes["xp"])
-        order = _build(new_id, merged, current)
-        order.last_updated = clock.now()
-        if order.id != current.id and await orders.exists(
-            session, marketplace_id=actor.marketplace_id, order_id=order.id
-        ):
-            raise IdExistsError(OBJECT_TYPE, order.id)
-        try:
-            await orders.save(
-                session, marketplace_id=actor.marketplace_id, current_id=current.id, order=order
+    async def list_mine(
+        self, actor: Actor, query: ListQuery, dates: DateRange = DateRange()
+    ) -> tuple[list[Order], int]:
+        async with self._db.read() as session:
+            return await orders.list_page(
+                session,
+                visible=my_visibility(actor),
+                query=query,
+                created_from=dates.start,
+                created_to=dates.end,
             )
-        except IntegrityError as exc:
-            raise IdExistsError(OBJECT_TYPE, order.id) from exc
-        saved = await orders.get(session, marketplace_id=actor.marketplace_id, order_id=order.id)
-    assert saved is not None
-    return saved
 
+    async def get(self, actor: Actor, direction: Direction, order_id: str) -> Order:
+        async with self._db.read() as session:
+            return await _require(session, actor, direction, order_id, write=False)
 
-async def delete(db: Database, actor: Actor, direction: Direction, order_id: str) -> None:
-    async with db.write() as session:
-        current = await _require(session, actor, direction, order_id, write=True)
-        await orders.delete_order(session, marketplace_id=actor.marketplace_id, order_id=current.id)
+    async def create(self, actor: Actor, direction: Direction, fields: dict[str, Any]) -> Order:
+        if direction is not Direction.OUTGOING or actor.user_type is not UserType.BUYER:
+            raise InvalidInputError(
+                message="Orders are created by buyer users, as Outgoing orders.",
+                data={"Field": "direction"},
+            )
+        order_id = fields.get("id") or actor.anonymous_key or new_object_id()
+        if actor.is_anonymous and order_id != actor.anonymous_key:
+            raise AnonUserProhibitedError(data={"OrderID": order_id})
+        now = self._clock.now()
+        order = _build(
+            order_id,
+            fields,
+            Order(
+                id=order_id,
+                from_company_id=actor.company_id or "",
+                to_company_id=actor.marketplace_id,
+                status=UNSUBMITTED,
+                created_at=now,
+                last_updated=now,
+            ),
+        )
+        _check_to_company(actor, fields)
+        async with self._db.write() as session:
+            await _insert_new(session, actor, order)
+            created = await orders.get(
+                session, marketplace_id=actor.marketplace_id, order_id=order.id
+            )
+        assert created is not None
+        return created
+
+    async def patch(
+        self,
+        actor: Actor,
+        direction: Direction,
+        order_id: str,
+        changes: dict[str, Any],
+    ) -> Order:
+        """Only the sent writable fields change (``ID``, ``Comments``, ``xp`` deep-merged)."""
+        _check_to_company(actor, changes)
+        async with self._db.write() as session:
+            current = await _require(session, actor, direction, order_id, write=True)
+            new_id = changes.get("id") or current.id
+            if actor.is_anonymous and new_id != current.id:
+                raise AnonUserProhibitedError(data={"OrderID": new_id})
+            merged = {"comments": current.comments, "xp": current.xp, **changes}
+            if "xp" in changes:
+                merged["xp"] = deep_merge(current.xp, changes["xp"])
+            order = _build(new_id, merged, current)
+            order.last_updated = self._clock.now()
+            if order.id != current.id and await orders.exists(
+                session, marketplace_id=actor.marketplace_id, order_id=order.id
+            ):
+                raise IdExistsError(OBJECT_TYPE, order.id)
+            try:
+                await orders.save(
+                    session, marketplace_id=actor.marketplace_id, current_id=current.id, order=order
+                )
+            except IntegrityError as exc:
+                raise IdExistsError(OBJECT_TYPE, order.id) from exc
+            saved = await orders.get(
+                session, marketplace_id=actor.marketplace_id, order_id=order.id
+            )
+        assert saved is not None
+        return saved
+
+    async def delete(self, actor: Actor, direction: Direction, order_id: str) -> None:
+        async with self._db.write() as session:
+            current = await _require(session, actor, direction, order_id, write=True)
+            await orders.delete_order(
+                session, marketplace_id=actor.marketplace_id, order_id=current.id
+            )
 
 
 def _build(order_id: str, fields: dict[str, Any], base: Order) -> Order:
@@ -308,3 +300,27 @@ async def _require(
         if found is not None:
             return found
     raise NotFoundError(OBJECT_TYPE, order_id)
+
+
+async def _insert_new(session: AsyncSession, actor: Actor, order: Order) -> None:
+    """Insert the order; 409 ``IdExists`` when its ID, or the anonymous shopper's order key,
+    is taken (checked first, and again by the constraint should a concurrent create win)."""
+    taken = await orders.exists(session, marketplace_id=actor.marketplace_id, order_id=order.id)
+    if taken or (
+        actor.anonymous_key
+        and await orders.key_taken(
+            session, marketplace_id=actor.marketplace_id, key=actor.anonymous_key
+        )
+    ):
+        raise IdExistsError(OBJECT_TYPE, order.id)
+    try:
+        await orders.insert(
+            session,
+            marketplace_id=actor.marketplace_id,
+            order=order,
+            from_user_internal_id=actor.user_internal_id,
+            anonymous_key=actor.anonymous_key,
+            anonymous_expires_at=actor.anonymous_expires_at,
+        )
+    except IntegrityError as exc:
+        raise IdExistsError(OBJECT_TYPE, order.id) from exc

@@ -7,20 +7,21 @@ Every write records an invalidation in its transaction, so every process's limit
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import NotFoundError
 from gatehouse.domain.ids import normalize_client_id
 from gatehouse.domain.rate_limits import UNLIMITED, RateLimits, validate_limits
 from gatehouse.ratelimit.config import client_limits_key, marketplace_limits_key
-from gatehouse.storage.db import Database
 from gatehouse.storage.invalidation import invalidate
-from gatehouse.storage.models import Marketplace
 from gatehouse.storage.queries import api_client_secrets as clients_q
 from gatehouse.storage.queries import rate_limits as limits_q
+from gatehouse.storage.queries.marketplaces import lock_marketplace
+
+if TYPE_CHECKING:
+    from gatehouse.services.registry import ServiceDeps
 
 CLIENT = "ApiClient"
 SOURCE_CLIENT = "ApiClient"
@@ -35,55 +36,54 @@ class ClientLimitsView:
     source: str
 
 
-async def get_client(db: Database, marketplace_id: str, client_id: str) -> ClientLimitsView:
-    async with db.read() as session:
-        client = await _require_client(session, marketplace_id, client_id, lock=False)
-        return await _view(session, marketplace_id, client)
+class RateLimitService:
+    """Rate limit configuration: a client's own limits and the marketplace default."""
 
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._db = deps.db
+        self._clock = deps.clock
 
-async def put_client(
-    db: Database, clock: Clock, marketplace_id: str, client_id: str, limits: RateLimits
-) -> ClientLimitsView:
-    checked = validate_limits(limits)
-    async with db.write() as session:
-        client = await _require_client(session, marketplace_id, client_id, lock=True)
-        await limits_q.put_client_limits(
-            session,
-            marketplace_id=marketplace_id,
-            client_id=client,
-            limits=checked,
-            now=clock.now(),
-        )
-        await invalidate(session, client_limits_key(client))
-    return ClientLimitsView(checked, SOURCE_CLIENT)
+    async def get_client(self, marketplace_id: str, client_id: str) -> ClientLimitsView:
+        async with self._db.read() as session:
+            client = await _require_client(session, marketplace_id, client_id, lock=False)
+            return await _view(session, marketplace_id, client)
 
-
-async def delete_client(db: Database, marketplace_id: str, client_id: str) -> None:
-    """Back to the marketplace default; deleting limits a client does not have is a no-op."""
-    async with db.write() as session:
-        client = await _require_client(session, marketplace_id, client_id, lock=True)
-        if await limits_q.delete_client_limits(session, client):
+    async def put_client(
+        self, marketplace_id: str, client_id: str, limits: RateLimits
+    ) -> ClientLimitsView:
+        checked = validate_limits(limits)
+        async with self._db.write() as session:
+            client = await _require_client(session, marketplace_id, client_id, lock=True)
+            await limits_q.put_client_limits(
+                session,
+                marketplace_id=marketplace_id,
+                client_id=client,
+                limits=checked,
+                now=self._clock.now(),
+            )
             await invalidate(session, client_limits_key(client))
+        return ClientLimitsView(checked, SOURCE_CLIENT)
 
+    async def delete_client(self, marketplace_id: str, client_id: str) -> None:
+        """Back to the marketplace default; deleting limits a client does not have is a no-op."""
+        async with self._db.write() as session:
+            client = await _require_client(session, marketplace_id, client_id, lock=True)
+            if await limits_q.delete_client_limits(session, client):
+                await invalidate(session, client_limits_key(client))
 
-async def get_marketplace(db: Database, marketplace_id: str) -> RateLimits:
-    async with db.read() as session:
-        return await limits_q.marketplace_limits(session, marketplace_id) or UNLIMITED
+    async def get_marketplace(self, marketplace_id: str) -> RateLimits:
+        async with self._db.read() as session:
+            return await limits_q.marketplace_limits(session, marketplace_id) or UNLIMITED
 
-
-async def put_marketplace(
-    db: Database, clock: Clock, marketplace_id: str, limits: RateLimits
-) -> RateLimits:
-    checked = validate_limits(limits)
-    async with db.write() as session:
-        await session.scalar(
-            select(Marketplace.id).where(Marketplace.id == marketplace_id).with_for_update()
-        )
-        await limits_q.put_marketplace_limits(
-            session, marketplace_id=marketplace_id, limits=checked, now=clock.now()
-        )
-        await invalidate(session, marketplace_limits_key(marketplace_id))
-    return checked
+    async def put_marketplace(self, marketplace_id: str, limits: RateLimits) -> RateLimits:
+        checked = validate_limits(limits)
+        async with self._db.write() as session:
+            await lock_marketplace(session, marketplace_id)
+            await limits_q.put_marketplace_limits(
+                session, marketplace_id=marketplace_id, limits=checked, now=self._clock.now()
+            )
+            await invalidate(session, marketplace_limits_key(marketplace_id))
+        return checked
 
 
 async def _view(session: AsyncSession, marketplace_id: str, client_id: str) -> ClientLimitsView:

@@ -12,9 +12,23 @@ from dataclasses import dataclass
 from gatehouse.crypto import PasswordHasher
 from gatehouse.domain.clock import Clock
 from gatehouse.services.anonymous import AnonymousService
+from gatehouse.services.api_client_origins import ApiClientOriginService
+from gatehouse.services.api_client_secrets import ApiClientSecretService
+from gatehouse.services.api_clients import ApiClientService
+from gatehouse.services.companies import CompanyService
+from gatehouse.services.explain import ExplainService
 from gatehouse.services.impersonation import ImpersonationService
+from gatehouse.services.impersonation_configs import ImpersonationConfigService
+from gatehouse.services.incidents import IncidentService
+from gatehouse.services.inventory import InventoryService
 from gatehouse.services.me import MeService
+from gatehouse.services.openid_connects import IntegrationEventService
+from gatehouse.services.orders import OrderService
 from gatehouse.services.password_reset import PasswordResetService
+from gatehouse.services.rate_limits import RateLimitService
+from gatehouse.services.review import ReviewService
+from gatehouse.services.security_profiles import SecurityProfileService
+from gatehouse.services.user_groups import UserGroupService
 from gatehouse.services.users import UserService, UserTokenService
 from gatehouse.storage.db import Database
 
@@ -34,9 +48,23 @@ class Services:
 
     deps: ServiceDeps
     anonymous: AnonymousService
+    api_client_origins: ApiClientOriginService
+    api_client_secrets: ApiClientSecretService
+    api_clients: ApiClientService
+    companies: CompanyService
+    explain: ExplainService
     impersonation: ImpersonationService
+    impersonation_configs: ImpersonationConfigService
+    incidents: IncidentService
+    integration_events: IntegrationEventService
+    inventory: InventoryService
     me: MeService
+    orders: OrderService
     password_reset: PasswordResetService
+    rate_limits: RateLimitService
+    review: ReviewService
+    security_profiles: SecurityProfileService
+    user_groups: UserGroupService
     user_tokens: UserTokenService
     users: UserService
 
@@ -47,9 +75,23 @@ class Services:
         return cls(
             deps=deps,
             anonymous=AnonymousService(deps),
+            api_client_origins=ApiClientOriginService(deps),
+            api_client_secrets=ApiClientSecretService(deps),
+            api_clients=ApiClientService(deps),
+            companies=CompanyService(deps),
+            explain=ExplainService(deps),
             impersonation=ImpersonationService(deps),
+            impersonation_configs=ImpersonationConfigService(deps),
+            incidents=IncidentService(deps),
+            integration_events=IntegrationEventService(deps),
+            inventory=InventoryService(deps),
             me=MeService(deps, users),
+            orders=OrderService(deps),
             password_reset=PasswordResetService(deps),
+            rate_limits=RateLimitService(deps),
+            review=ReviewService(deps),
+            security_profiles=SecurityProfileService(deps),
+            user_groups=UserGroupService(deps),
             user_tokens=UserTokenService(deps),
             users=users,
         )

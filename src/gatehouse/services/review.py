@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from gatehouse.domain.access import ClientAccess
 from gatehouse.domain.api_clients import ApiClient
-from gatehouse.domain.clock import Clock
 from gatehouse.domain.review import (
     ClientFacts,
     Finding,
@@ -28,6 +27,9 @@ from gatehouse.storage.queries import api_clients
 from gatehouse.storage.queries import review as queries
 from gatehouse.storage.queries import usage as usage_queries
 from gatehouse.storage.queries.users import username_key
+
+if TYPE_CHECKING:
+    from gatehouse.services.registry import ServiceDeps
 
 
 class LastUsedSource(Protocol):
@@ -87,45 +89,56 @@ def thresholds_from(settings: Settings) -> ReviewThresholds:
     )
 
 
-async def review_marketplace(
-    db: Database,
-    clock: Clock,
-    marketplace_id: str,
-    thresholds: ReviewThresholds,
-    last_used: LastUsedSource | None = None,
-) -> list[Finding]:
-    async with db.read() as session:
-        clients = await api_clients.list_all(session, marketplace_id=marketplace_id)
-        created = await queries.created_dates(session, marketplace_id=marketplace_id)
-        assigned = await queries.client_assignments(session, marketplace_id=marketplace_id)
-        secrets = await queries.named_secret_counts(session, marketplace_id=marketplace_id)
-        origins = await origin_queries.by_client(session, marketplace_id=marketplace_id)
-        assignments, profiles = await queries.profile_assignments(
-            session, marketplace_id=marketplace_id
+class ReviewService:
+    """The periodic access review of a marketplace."""
+
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._db = deps.db
+        self._clock = deps.clock
+
+    async def review_marketplace(
+        self,
+        marketplace_id: str,
+        thresholds: ReviewThresholds,
+        last_used: LastUsedSource | None = None,
+    ) -> list[Finding]:
+        async with self._db.read() as session:
+            clients = await api_clients.list_all(session, marketplace_id=marketplace_id)
+            created = await queries.created_dates(session, marketplace_id=marketplace_id)
+            assigned = await queries.client_assignments(session, marketplace_id=marketplace_id)
+            secrets = await queries.named_secret_counts(session, marketplace_id=marketplace_id)
+            origins = await origin_queries.by_client(session, marketplace_id=marketplace_id)
+            assignments, profiles = await queries.profile_assignments(
+                session, marketplace_id=marketplace_id
+            )
+            dcu_names = {c.default_context_username for c in clients if c.default_context_username}
+            dcu_roles = await queries.roles_by_username(
+                session, marketplace_id=marketplace_id, usernames=dcu_names
+            )
+        used = await (last_used or RecordedLastUsed(self._db)).last_used(
+            marketplace_id, [c.id for c in clients]
         )
-        dcu_names = {c.default_context_username for c in clients if c.default_context_username}
-        dcu_roles = await queries.roles_by_username(
-            session, marketplace_id=marketplace_id, usernames=dcu_names
-        )
-    used = await (last_used or RecordedLastUsed(db)).last_used(
-        marketplace_id, [c.id for c in clients]
-    )
-    now = clock.now()
-    facts = [
-        ClientFacts(
-            client=client,
-            # Reads are not one snapshot: a client created meanwhile may lack its date.
-            created_at=created.get(client.id, now),
-            named_secret_count=secrets.get(client.id, 0),
-            reachable_roles=_reachable(client, assigned, assignments, profiles),
-            dcu_roles=_dcu_roles(client, dcu_roles),
-            last_used=used.get(client.id),
-            allowed_origins=origins.get(client.id, ()),
-            serves_companies=_serves_companies(client, assigned),
-        )
-        for client in clients
-    ]
-    return review(facts, thresholds, now, seller_level_full_access(assignments, profiles))
+        now = self._clock.now()
+        facts = [
+            ClientFacts(
+                client=client,
+                # Reads are not one snapshot: a client created meanwhile may lack its date.
+                created_at=created.get(client.id, now),
+                named_secret_count=secrets.get(client.id, 0),
+                reachable_roles=_reachable(client, assigned, assignments, profiles),
+                dcu_roles=_dcu_roles(client, dcu_roles),
+                last_used=used.get(client.id),
+                allowed_origins=origins.get(client.id, ()),
+                serves_companies=_serves_companies(client, assigned),
+            )
+            for client in clients
+        ]
+        return review(facts, thresholds, now, seller_level_full_access(assignments, profiles))
+
+    async def marketplace_ids(self) -> list[str]:
+        """Every marketplace, for the CLI's review of the whole installation."""
+        async with self._db.read() as session:
+            return await queries.marketplace_ids(session)
 
 
 def _serves_companies(client: ApiClient, assigned: dict[str, tuple[set[str], set[str]]]) -> bool:
@@ -155,9 +168,3 @@ def _dcu_roles(client: ApiClient, roles: dict[str, RoleSet]) -> RoleSet | None:
     if not client.default_context_username:
         return None
     return roles.get(username_key(client.default_context_username))
-
-
-async def marketplace_ids(db: Database) -> list[str]:
-    """Every marketplace, for the CLI's review of the whole installation."""
-    async with db.read() as session:
-        return await queries.marketplace_ids(session)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain import audit
-from gatehouse.domain.clock import Clock
 from gatehouse.domain.errors import (
     IdExistsError,
     InvalidInputError,
@@ -23,189 +22,184 @@ from gatehouse.domain.security_profiles import ProfileAssignment, SecurityProfil
 from gatehouse.domain.users import UserType
 from gatehouse.services import impersonation_configs
 from gatehouse.storage.audit import record
-from gatehouse.storage.db import Database
-from gatehouse.storage.models import SecurityProfileAssignmentRow
 from gatehouse.storage.queries import companies, security_profiles, user_groups, users
 from gatehouse.storage.queries import impersonation_configs as impersonation_config_rows
 from gatehouse.storage.queries.user_groups import GroupOwner
+
+if TYPE_CHECKING:
+    from gatehouse.services.registry import ServiceDeps
 
 OBJECT_TYPE = "SecurityProfile"
 MAX_NAME_LENGTH = 100
 
 
-async def get(db: Database, marketplace_id: str, profile_id: str) -> SecurityProfile:
-    async with db.read() as session:
-        return await _require(session, marketplace_id, profile_id)
+class SecurityProfileService:
+    """Security profiles and their assignments."""
 
+    def __init__(self, deps: ServiceDeps) -> None:
+        self._db = deps.db
+        self._clock = deps.clock
 
-async def list_page(
-    db: Database, marketplace_id: str, query: ListQuery
-) -> tuple[list[SecurityProfile], int]:
-    async with db.read() as session:
-        return await security_profiles.list_page(
-            session, marketplace_id=marketplace_id, query=query
-        )
+    async def get(self, marketplace_id: str, profile_id: str) -> SecurityProfile:
+        async with self._db.read() as session:
+            return await _require(session, marketplace_id, profile_id)
 
+    async def list_page(
+        self, marketplace_id: str, query: ListQuery
+    ) -> tuple[list[SecurityProfile], int]:
+        async with self._db.read() as session:
+            return await security_profiles.list_page(
+                session, marketplace_id=marketplace_id, query=query
+            )
 
-async def create(
-    db: Database, clock: Clock, marketplace_id: str, fields: dict[str, Any]
-) -> SecurityProfile:
-    profile = _build(fields.get("id") or new_object_id(), fields)
-    async with db.write() as session:
-        if await security_profiles.get(
-            session, marketplace_id=marketplace_id, profile_id=profile.id
-        ):
-            raise IdExistsError(OBJECT_TYPE, profile.id)
-        await security_profiles.insert(
-            session, marketplace_id=marketplace_id, profile=profile, now=clock.now()
-        )
-        return profile
-
-
-async def replace_profile(
-    db: Database, clock: Clock, marketplace_id: str, profile_id: str, fields: dict[str, Any]
-) -> SecurityProfile:
-    """PUT creates at that ID when new, else replaces (an ID in the body renames)."""
-    async with db.write() as session:
-        current = await security_profiles.get(
-            session, marketplace_id=marketplace_id, profile_id=profile_id
-        )
-        profile = _build(fields.get("id") or profile_id, fields)
-        if current is None:
-            profile = replace(profile, id=profile_id)
+    async def create(self, marketplace_id: str, fields: dict[str, Any]) -> SecurityProfile:
+        profile = _build(fields.get("id") or new_object_id(), fields)
+        async with self._db.write() as session:
+            if await security_profiles.get(
+                session, marketplace_id=marketplace_id, profile_id=profile.id
+            ):
+                raise IdExistsError(OBJECT_TYPE, profile.id)
             await security_profiles.insert(
-                session, marketplace_id=marketplace_id, profile=profile, now=clock.now()
+                session, marketplace_id=marketplace_id, profile=profile, now=self._clock.now()
             )
             return profile
-        await _save(session, marketplace_id, profile_id, profile)
-        return profile
+
+    async def replace_profile(
+        self, marketplace_id: str, profile_id: str, fields: dict[str, Any]
+    ) -> SecurityProfile:
+        """PUT creates at that ID when new, else replaces (an ID in the body renames)."""
+        async with self._db.write() as session:
+            current = await security_profiles.get(
+                session, marketplace_id=marketplace_id, profile_id=profile_id
+            )
+            profile = _build(fields.get("id") or profile_id, fields)
+            if current is None:
+                profile = replace(profile, id=profile_id)
+                await security_profiles.insert(
+                    session, marketplace_id=marketplace_id, profile=profile, now=self._clock.now()
+                )
+                return profile
+            await _save(session, marketplace_id, profile_id, profile)
+            return profile
+
+    async def patch(
+        self, marketplace_id: str, profile_id: str, changes: dict[str, Any]
+    ) -> SecurityProfile:
+        async with self._db.write() as session:
+            current = await _require(session, marketplace_id, profile_id)
+            merged: dict[str, Any] = {
+                "id": current.id,
+                "name": current.name,
+                "roles": current.roles,
+                "custom_roles": current.custom_roles,
+                "password_config": current.password_config,
+            }
+            merged.update(
+                {k: v for k, v in changes.items() if v is not None or k == "password_config"}
+            )
+            profile = _build(merged["id"], merged)
+            await _save(session, marketplace_id, current.id, profile)
+            return profile
+
+    async def delete(self, marketplace_id: str, profile_id: str) -> None:
+        async with self._db.write() as session:
+            await impersonation_configs.refuse_profile_delete(session, marketplace_id, profile_id)
+            if not await security_profiles.delete_profile(
+                session, marketplace_id=marketplace_id, profile_id=profile_id
+            ):
+                raise NotFoundError(OBJECT_TYPE, profile_id)
+
+    async def save_assignment(
+        self,
+        marketplace_id: str,
+        assignment: ProfileAssignment,
+        actor: audit.Actor | None = None,
+    ) -> None:
+        _check_assignment_shape(assignment)
+        async with self._db.write() as session:
+            await _require(session, marketplace_id, assignment.security_profile_id)
+            await _require_parties(session, marketplace_id, assignment)
+            await security_profiles.save_assignment(
+                session, marketplace_id=marketplace_id, assignment=assignment
+            )
+            await _audit(session, audit.PROFILE_ASSIGNMENT_SAVED, marketplace_id, assignment, actor)
+
+    async def delete_assignment(
+        self,
+        marketplace_id: str,
+        assignment: ProfileAssignment,
+        actor: audit.Actor | None = None,
+    ) -> None:
+        _check_assignment_shape(assignment)
+        async with self._db.write() as session:
+            await _require(session, marketplace_id, assignment.security_profile_id)
+            await security_profiles.delete_assignment(
+                session, marketplace_id=marketplace_id, assignment=assignment
+            )
+            await _audit(
+                session, audit.PROFILE_ASSIGNMENT_DELETED, marketplace_id, assignment, actor
+            )
+
+    async def list_assignments(
+        self,
+        marketplace_id: str,
+        *,
+        filters: dict[str, str],
+        commerce_role: str | None,
+        level: str | None,
+        page: int,
+        page_size: int,
+    ) -> tuple[list[ProfileAssignment], int]:
+        """Filters by party, plus ``commerceRole`` (Buyer|Seller|Supplier) and ``level``
+        (User|Group|Company)."""
+        role = _checked_role(commerce_role, filters)
+        checked_level = _checked_level(level)
+        async with self._db.read() as session:
+            return await security_profiles.list_assignments(
+                session,
+                marketplace_id=marketplace_id,
+                filters=filters,
+                commerce_role=role,
+                level=checked_level,
+                page=page,
+                page_size=page_size,
+            )
 
 
-async def patch(
-    db: Database, marketplace_id: str, profile_id: str, changes: dict[str, Any]
-) -> SecurityProfile:
-    async with db.write() as session:
-        current = await _require(session, marketplace_id, profile_id)
-        merged: dict[str, Any] = {
-            "id": current.id,
-            "name": current.name,
-            "roles": current.roles,
-            "custom_roles": current.custom_roles,
-            "password_config": current.password_config,
-        }
-        merged.update({k: v for k, v in changes.items() if v is not None or k == "password_config"})
-        profile = _build(merged["id"], merged)
-        await _save(session, marketplace_id, current.id, profile)
-        return profile
+# The party filters each commerce role excludes, in the order they are checked.
+_EXCLUDED_BY_ROLE = {
+    "seller": ("buyer_id", "supplier_id"),
+    "buyer": ("supplier_id",),
+    "supplier": ("buyer_id",),
+}
 
 
-async def delete(db: Database, marketplace_id: str, profile_id: str) -> None:
-    async with db.write() as session:
-        await impersonation_configs.refuse_profile_delete(session, marketplace_id, profile_id)
-        if not await security_profiles.delete_profile(
-            session, marketplace_id=marketplace_id, profile_id=profile_id
-        ):
-            raise NotFoundError(OBJECT_TYPE, profile_id)
-
-
-async def save_assignment(
-    db: Database,
-    marketplace_id: str,
-    assignment: ProfileAssignment,
-    actor: audit.Actor | None = None,
-) -> None:
-    _check_assignment_shape(assignment)
-    async with db.write() as session:
-        await _require(session, marketplace_id, assignment.security_profile_id)
-        await _require_parties(session, marketplace_id, assignment)
-        await security_profiles.save_assignment(
-            session, marketplace_id=marketplace_id, assignment=assignment
-        )
-        await _audit(session, audit.PROFILE_ASSIGNMENT_SAVED, marketplace_id, assignment, actor)
-
-
-async def delete_assignment(
-    db: Database,
-    marketplace_id: str,
-    assignment: ProfileAssignment,
-    actor: audit.Actor | None = None,
-) -> None:
-    _check_assignment_shape(assignment)
-    async with db.write() as session:
-        await _require(session, marketplace_id, assignment.security_profile_id)
-        await security_profiles.delete_assignment(
-            session, marketplace_id=marketplace_id, assignment=assignment
-        )
-        await _audit(session, audit.PROFILE_ASSIGNMENT_DELETED, marketplace_id, assignment, actor)
-
-
-async def list_assignments(
-    db: Database,
-    marketplace_id: str,
-    *,
-    filters: dict[str, str],
-    commerce_role: str | None,
-    level: str | None,
-    page: int,
-    page_size: int,
-) -> tuple[list[ProfileAssignment], int]:
-    """Filters by party, plus ``commerceRole`` (Buyer|Seller|Supplier) and ``level``
-    (User|Group|Company)."""
-    conditions = _role_conditions(commerce_role, filters) + _level_conditions(level)
-    async with db.read() as session:
-        return await security_profiles.list_assignments(
-            session,
-            marketplace_id=marketplace_id,
-            filters=filters,
-            level_conditions=conditions,
-            page=page,
-            page_size=page_size,
-        )
-
-
-def _role_conditions(commerce_role: str | None, filters: dict[str, str]) -> list[Any]:
-    spa = SecurityProfileAssignmentRow
+def _checked_role(commerce_role: str | None, filters: dict[str, str]) -> str | None:
+    """``seller``, ``buyer`` or ``supplier`` (or ``None``); 400 for another value or for a
+    party filter the role excludes."""
     if commerce_role is None:
-        return []
+        return None
     role = commerce_role.lower()
-    if role == "seller":
-        if "buyer_id" in filters:
+    excluded = _EXCLUDED_BY_ROLE.get(role)
+    if excluded is None:
+        raise InvalidInputError(message="commerceRole must be Buyer, Seller or Supplier.")
+    for field in excluded:
+        if field in filters:
+            party = "BuyerID" if field == "buyer_id" else "SupplierID"
             raise InvalidInputError(
-                "SecurityProfile.CannotProvideBuyerID", "commerceRole Seller excludes buyerID."
+                f"SecurityProfile.CannotProvide{party}",
+                f"commerceRole {role.title()} excludes {party[0].lower()}{party[1:]}.",
             )
-        if "supplier_id" in filters:
-            raise InvalidInputError(
-                "SecurityProfile.CannotProvideSupplierID",
-                "commerceRole Seller excludes supplierID.",
-            )
-        return [spa.buyer_id == "", spa.supplier_id == ""]
-    if role == "buyer":
-        if "supplier_id" in filters:
-            raise InvalidInputError(
-                "SecurityProfile.CannotProvideSupplierID", "commerceRole Buyer excludes supplierID."
-            )
-        return [spa.buyer_id != ""]
-    if role == "supplier":
-        if "buyer_id" in filters:
-            raise InvalidInputError(
-                "SecurityProfile.CannotProvideBuyerID", "commerceRole Supplier excludes buyerID."
-            )
-        return [spa.supplier_id != ""]
-    raise InvalidInputError(message="commerceRole must be Buyer, Seller or Supplier.")
+    return role
 
 
-def _level_conditions(level: str | None) -> list[Any]:
-    spa = SecurityProfileAssignmentRow
+def _checked_level(level: str | None) -> str | None:
+    """``user``, ``group`` or ``company`` (or ``None``); 400 for another value."""
     if level is None:
-        return []
-    match level.lower():
-        case "user":
-            return [spa.user_id != ""]
-        case "group":
-            return [spa.user_group_id != ""]
-        case "company":
-            return [spa.user_id == "", spa.user_group_id == ""]
-    raise InvalidInputError(message="level must be User, Group or Company.")
+        return None
+    if level.lower() not in ("user", "group", "company"):
+        raise InvalidInputError(message="level must be User, Group or Company.")
+    return level.lower()
 
 
 def _check_assignment_shape(assignment: ProfileAssignment) -> None:

@@ -14,10 +14,9 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from gatehouse.domain.roles import ApiRole
-from gatehouse.http.deps import Caller, RuntimeDep, actor, require
+from gatehouse.http.deps import Caller, ServicesDep, actor, require
 from gatehouse.http.openapi.features import AllowedOrigins
 from gatehouse.http.schemas.api_client_origins import AllowedOriginsIn
-from gatehouse.services import api_client_origins as service
 
 router = APIRouter(prefix="/gatehouse", tags=["ApiClient origins"])
 Reader = Annotated[
@@ -31,15 +30,15 @@ def _out(origins: tuple[str, ...]) -> JSONResponse:
 
 
 @router.get("/apiclients/{clientID}/origins", response_model=AllowedOrigins)
-async def get_origins(runtime: RuntimeDep, caller: Reader, clientID: str) -> JSONResponse:
-    return _out(await service.get(runtime.db, caller.marketplace_id, clientID))
+async def get_origins(services: ServicesDep, caller: Reader, clientID: str) -> JSONResponse:
+    return _out(await services.api_client_origins.get(caller.marketplace_id, clientID))
 
 
 @router.put("/apiclients/{clientID}/origins", response_model=AllowedOrigins)
 async def put_origins(
-    runtime: RuntimeDep, caller: Admin, clientID: str, body: AllowedOriginsIn
+    services: ServicesDep, caller: Admin, clientID: str, body: AllowedOriginsIn
 ) -> JSONResponse:
-    origins = await service.put(
-        runtime.db, caller.marketplace_id, clientID, body.AllowedOrigins, actor(caller)
+    origins = await services.api_client_origins.put(
+        caller.marketplace_id, clientID, body.AllowedOrigins, actor(caller)
     )
     return _out(origins)

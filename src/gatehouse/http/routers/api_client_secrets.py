@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
-from gatehouse.http.deps import Caller, RuntimeDep, actor, require
+from gatehouse.http.deps import Caller, ServicesDep, actor, require
 from gatehouse.http.listing import list_page, list_query
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
@@ -21,7 +21,6 @@ from gatehouse.http.schemas.api_client_secrets import (
     created_out,
     secret_out,
 )
-from gatehouse.services import api_client_secrets as service
 
 router = APIRouter(prefix="/v1/apiclients/{apiClientID}/secrets", tags=["ApiClientSecrets"])
 Reader = Annotated[
@@ -33,9 +32,11 @@ Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC))]
 
 @router.get("", response_model=models.ListPage[models.ApiClientSecret])
 async def list_secrets(
-    runtime: RuntimeDep, caller: Reader, apiClientID: str, query: Query
+    services: ServicesDep, caller: Reader, apiClientID: str, query: Query
 ) -> JSONResponse:
-    found, total = await service.list_page(runtime.db, caller.marketplace_id, apiClientID, query)
+    found, total = await services.api_client_secrets.list_page(
+        caller.marketplace_id, apiClientID, query
+    )
     return JSONResponse(list_page([secret_out(s) for s in found], query, total))
 
 
@@ -46,11 +47,13 @@ async def list_secrets(
     responses=errors(409),
 )
 async def create_secret(
-    runtime: RuntimeDep, caller: Admin, apiClientID: str, body: ApiClientSecretIn, request: Request
+    services: ServicesDep,
+    caller: Admin,
+    apiClientID: str,
+    body: ApiClientSecretIn,
+    request: Request,
 ) -> JSONResponse:
-    created = await service.create(
-        runtime.db,
-        runtime.clock,
+    created = await services.api_client_secrets.create(
         caller.marketplace_id,
         apiClientID,
         body.domain_fields(),
@@ -68,23 +71,23 @@ async def create_secret(
     "/{apiClientSecretID}", name="get_api_client_secret", response_model=models.ApiClientSecret
 )
 async def get_secret(
-    runtime: RuntimeDep, caller: Reader, apiClientID: str, apiClientSecretID: str
+    services: ServicesDep, caller: Reader, apiClientID: str, apiClientSecretID: str
 ) -> JSONResponse:
-    secret = await service.get(runtime.db, caller.marketplace_id, apiClientID, apiClientSecretID)
+    secret = await services.api_client_secrets.get(
+        caller.marketplace_id, apiClientID, apiClientSecretID
+    )
     return JSONResponse(secret_out(secret))
 
 
 @router.patch("/{apiClientSecretID}", response_model=models.ApiClientSecret, responses=errors(409))
 async def patch_secret(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     caller: Admin,
     apiClientID: str,
     apiClientSecretID: str,
     body: ApiClientSecretIn,
 ) -> JSONResponse:
-    secret = await service.patch(
-        runtime.db,
-        runtime.clock,
+    secret = await services.api_client_secrets.patch(
         caller.marketplace_id,
         apiClientID,
         apiClientSecretID,
@@ -96,9 +99,9 @@ async def patch_secret(
 
 @router.delete("/{apiClientSecretID}", status_code=204)
 async def delete_secret(
-    runtime: RuntimeDep, caller: Admin, apiClientID: str, apiClientSecretID: str
+    services: ServicesDep, caller: Admin, apiClientID: str, apiClientSecretID: str
 ) -> Response:
-    await service.delete(
-        runtime.db, caller.marketplace_id, apiClientID, apiClientSecretID, actor(caller)
+    await services.api_client_secrets.delete(
+        caller.marketplace_id, apiClientID, apiClientSecretID, actor(caller)
     )
     return Response(status_code=204)

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from gatehouse.domain.listing import ListQuery, page_meta
 from gatehouse.domain.roles import ApiRole
-from gatehouse.http.deps import Caller, RuntimeDep, actor, require
+from gatehouse.http.deps import Caller, ServicesDep, actor, require
 from gatehouse.http.listing import list_page, list_query, paging, query_param
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
@@ -20,7 +20,6 @@ from gatehouse.http.schemas.api_clients import (
     api_client_out,
     assignment_out,
 )
-from gatehouse.services import api_clients as service
 
 router = APIRouter(prefix="/v1", tags=["ApiClients"])
 Reader = Annotated[
@@ -31,17 +30,17 @@ Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC))]
 
 
 @router.get("/apiclients", response_model=models.ListPage[models.ApiClient])
-async def list_api_clients(runtime: RuntimeDep, caller: Reader, query: Query) -> JSONResponse:
-    clients, total = await service.list_page(runtime.db, caller.marketplace_id, query)
+async def list_api_clients(services: ServicesDep, caller: Reader, query: Query) -> JSONResponse:
+    clients, total = await services.api_clients.list_page(caller.marketplace_id, query)
     return JSONResponse(list_page([api_client_out(c) for c in clients], query, total))
 
 
 @router.post("/apiclients", status_code=201, response_model=models.ApiClient)
 async def create_api_client(
-    runtime: RuntimeDep, caller: Admin, body: ApiClientIn, request: Request
+    services: ServicesDep, caller: Admin, body: ApiClientIn, request: Request
 ) -> JSONResponse:
-    client = await service.create(
-        runtime.db, runtime.clock, caller.marketplace_id, body.domain_fields(), actor(caller)
+    client = await services.api_clients.create(
+        caller.marketplace_id, body.domain_fields(), actor(caller)
     )
     location = str(request.url_for("get_api_client", apiClientID=client.id))
     return JSONResponse(api_client_out(client), 201, headers={"Location": location})
@@ -49,11 +48,10 @@ async def create_api_client(
 
 @router.get("/apiclients/assignments", response_model=models.ListPage[models.ApiClientAssignment])
 async def list_api_client_assignments(
-    runtime: RuntimeDep, caller: Reader, request: Request
+    services: ServicesDep, caller: Reader, request: Request
 ) -> JSONResponse:
     page, page_size = paging(request)
-    rows, total = await service.list_assignments(
-        runtime.db,
+    rows, total = await services.api_clients.list_assignments(
         caller.marketplace_id,
         client_id=query_param(request, "apiClientID"),
         buyer_id=query_param(request, "buyerID"),
@@ -67,10 +65,9 @@ async def list_api_client_assignments(
 
 @router.post("/apiclients/assignments", status_code=204, responses=errors(404))
 async def save_api_client_assignment(
-    runtime: RuntimeDep, caller: Admin, body: ApiClientAssignmentIn
+    services: ServicesDep, caller: Admin, body: ApiClientAssignmentIn
 ) -> Response:
-    await service.save_assignment(
-        runtime.db,
+    await services.api_clients.save_assignment(
         caller.marketplace_id,
         body.ApiClientID,
         body.BuyerID,
@@ -81,64 +78,64 @@ async def save_api_client_assignment(
 
 
 @router.get("/apiclients/{apiClientID}", name="get_api_client", response_model=models.ApiClient)
-async def get_api_client(runtime: RuntimeDep, caller: Reader, apiClientID: str) -> JSONResponse:
-    client = await service.get(runtime.db, caller.marketplace_id, apiClientID)
+async def get_api_client(services: ServicesDep, caller: Reader, apiClientID: str) -> JSONResponse:
+    client = await services.api_clients.get(caller.marketplace_id, apiClientID)
     return JSONResponse(api_client_out(client))
 
 
 @router.put("/apiclients/{apiClientID}", response_model=models.ApiClient)
 async def save_api_client(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     caller: Admin,
     apiClientID: str,
     body: ApiClientIn,
 ) -> JSONResponse:
-    client = await service.replace(
-        runtime.db, caller.marketplace_id, apiClientID, body.domain_fields(), actor(caller)
+    client = await services.api_clients.replace(
+        caller.marketplace_id, apiClientID, body.domain_fields(), actor(caller)
     )
     return JSONResponse(api_client_out(client))
 
 
 @router.patch("/apiclients/{apiClientID}", response_model=models.ApiClient)
 async def patch_api_client(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     caller: Admin,
     apiClientID: str,
     body: ApiClientIn,
 ) -> JSONResponse:
-    client = await service.patch(
-        runtime.db, caller.marketplace_id, apiClientID, body.domain_fields(), actor(caller)
+    client = await services.api_clients.patch(
+        caller.marketplace_id, apiClientID, body.domain_fields(), actor(caller)
     )
     return JSONResponse(api_client_out(client))
 
 
 @router.delete("/apiclients/{apiClientID}", status_code=204, responses=errors(409))
-async def delete_api_client(runtime: RuntimeDep, caller: Admin, apiClientID: str) -> Response:
-    await service.delete(runtime.db, caller.marketplace_id, apiClientID, actor(caller))
+async def delete_api_client(services: ServicesDep, caller: Admin, apiClientID: str) -> Response:
+    await services.api_clients.delete(caller.marketplace_id, apiClientID, actor(caller))
     return Response(status_code=204)
 
 
 @router.delete("/buyers/{buyerID}/ApiClients/Assignments/{apiClientID}", status_code=204)
 async def delete_buyer_assignment(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     caller: Admin,
     buyerID: str,
     apiClientID: str,
 ) -> Response:
-    await service.delete_assignment(
-        runtime.db, caller.marketplace_id, apiClientID, buyerID, None, actor(caller)
+    await services.api_clients.delete_assignment(
+        caller.marketplace_id, apiClientID, buyerID, None, actor(caller)
     )
     return Response(status_code=204)
 
 
 @router.delete("/suppliers/{supplierID}/ApiClients/Assignments/{apiClientID}", status_code=204)
 async def delete_supplier_assignment(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     caller: Admin,
     supplierID: str,
     apiClientID: str,
 ) -> Response:
-    await service.delete_assignment(
-        runtime.db, caller.marketplace_id, apiClientID, None, supplierID, actor(caller)
+    await services.api_clients.delete_assignment(
+        caller.marketplace_id, apiClientID, None, supplierID, actor(caller)
     )
     return Response(status_code=204)

@@ -11,8 +11,6 @@ serves (``company_type``) and each type's routes carry their own role checks.
 
 from __future__ import annotations
 
-import functools
-import inspect
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -27,14 +25,14 @@ from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
 from gatehouse.http.deps import (
     Caller,
-    RuntimeDep,
+    ServicesDep,
     authenticate,
     require,
-    require_company_access,
 )
 from gatehouse.http.listing import list_page, list_query
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
+from gatehouse.http.routers._company_paths import BUYER_PATH, SUPPLIER_PATH, CompanyPath
 from gatehouse.http.schemas.companies import (
     BUYER_LIST_SPEC,
     SUPPLIER_LIST_SPEC,
@@ -43,33 +41,19 @@ from gatehouse.http.schemas.companies import (
     buyer_out,
     supplier_out,
 )
-from gatehouse.services import companies as service
+from gatehouse.services.registry import Services
 
 router = APIRouter(prefix="/v1")
 Handler = Callable[..., Awaitable[Response]]
 CompanyIn = BuyerIn | SupplierIn
 
 
-def buyer_id(buyerID: str) -> str:
-    """The ``{buyerID}`` path parameter, as a route dependency of handlers shared by buyers and
-    suppliers (they read the company from the path): FastAPI validates and documents it here."""
-    return buyerID
-
-
-def supplier_id(supplierID: str) -> str:
-    """The ``{supplierID}`` path parameter; see ``buyer_id``."""
-    return supplierID
-
-
 @dataclass(frozen=True, slots=True)
 class CompanyType:
-    """One company type's routes: its wire format and the roles it needs."""
+    """One company type's routes: where they live, their wire format and the roles they need."""
 
-    kind: CompanyKind
-    path_param: str
-    path_dependency: Callable[[str], str]
+    path: CompanyPath
     tag: str
-    body: type[CompanyIn]
     out: Callable[[Company], dict[str, Any]]
     list_query: Callable[[Request], Awaitable[ListQuery]]
     admin: ApiRole
@@ -78,8 +62,16 @@ class CompanyType:
     """The wire shape, for the OpenAPI document."""
 
     @property
+    def kind(self) -> CompanyKind:
+        return self.path.kind
+
+    @property
+    def path_param(self) -> str:
+        return self.path.path_param
+
+    @property
     def collection(self) -> str:
-        return f"{self.kind.value}s"
+        return self.path.collection
 
     @property
     def get_route(self) -> str:
@@ -87,11 +79,8 @@ class CompanyType:
 
 
 BUYERS = CompanyType(
-    CompanyKind.BUYER,
-    "buyerID",
-    buyer_id,
+    BUYER_PATH,
     "Buyers",
-    BuyerIn,
     buyer_out,
     list_query(BUYER_LIST_SPEC),
     ApiRole.BuyerAdmin,
@@ -99,11 +88,8 @@ BUYERS = CompanyType(
     models.Buyer,
 )
 SUPPLIERS = CompanyType(
-    CompanyKind.SUPPLIER,
-    "supplierID",
-    supplier_id,
+    SUPPLIER_PATH,
     "Suppliers",
-    SupplierIn,
     supplier_out,
     list_query(SUPPLIER_LIST_SPEC),
     ApiRole.SupplierAdmin,
@@ -139,10 +125,9 @@ CompanyID = Annotated[str, Depends(path_company_id)]
 
 
 async def list_companies(
-    runtime: RuntimeDep, caller: CallerDep, company: CompanyTypeDep, query: Query
+    services: ServicesDep, caller: CallerDep, company: CompanyTypeDep, query: Query
 ) -> JSONResponse:
-    found, total = await service.list_page(
-        runtime.db,
+    found, total = await services.companies.list_page(
         caller.marketplace_id,
         company.kind,
         query,
@@ -153,97 +138,110 @@ async def list_companies(
     return JSONResponse(list_page([company.out(c) for c in found], query, total))
 
 
-async def create_company(
-    runtime: RuntimeDep,
-    caller: CallerDep,
-    company: CompanyTypeDep,
-    body: CompanyIn,
-    request: Request,
+async def get_company(
+    services: ServicesDep, caller: CallerDep, company: CompanyTypeDep, company_id: CompanyID
 ) -> JSONResponse:
-    created = await service.create(
-        runtime.db, runtime.clock, caller.marketplace_id, company.kind, body.domain_fields()
+    found = await services.companies.get(caller.marketplace_id, company.kind, company_id)
+    return JSONResponse(company.out(found))
+
+
+async def _create(
+    services: Services, caller: Caller, company: CompanyType, body: CompanyIn, request: Request
+) -> JSONResponse:
+    created = await services.companies.create(
+        caller.marketplace_id, company.kind, body.domain_fields()
     )
     location = str(request.url_for(company.get_route, **{company.path_param: created.id}))
     return JSONResponse(company.out(created), 201, headers={"Location": location})
 
 
-async def get_company(
-    runtime: RuntimeDep, caller: CallerDep, company: CompanyTypeDep, company_id: CompanyID
+async def _save(
+    services: Services, caller: Caller, company: CompanyType, company_id: str, body: CompanyIn
 ) -> JSONResponse:
-    found = await service.get(runtime.db, caller.marketplace_id, company.kind, company_id)
-    return JSONResponse(company.out(found))
-
-
-async def save_company(
-    runtime: RuntimeDep,
-    caller: CallerDep,
-    company: CompanyTypeDep,
-    company_id: CompanyID,
-    body: CompanyIn,
-) -> JSONResponse:
-    saved = await service.replace(
-        runtime.db,
-        runtime.clock,
-        caller.marketplace_id,
-        company.kind,
-        company_id,
-        body.domain_fields(),
+    saved = await services.companies.replace(
+        caller.marketplace_id, company.kind, company_id, body.domain_fields()
     )
     return JSONResponse(company.out(saved))
 
 
-async def patch_company(
-    runtime: RuntimeDep,
-    caller: CallerDep,
-    company: CompanyTypeDep,
-    company_id: CompanyID,
-    body: CompanyIn,
+async def _patch(
+    services: Services, caller: Caller, company: CompanyType, company_id: str, body: CompanyIn
 ) -> JSONResponse:
-    patched = await service.patch(
-        runtime.db, caller.marketplace_id, company.kind, company_id, body.domain_fields()
+    patched = await services.companies.patch(
+        caller.marketplace_id, company.kind, company_id, body.domain_fields()
     )
     return JSONResponse(company.out(patched))
 
 
+# The handlers that read a body are written out per company type: FastAPI validates and
+# documents the body from the annotation, and buyers and suppliers send different models.
+# NOTE: no docstrings here, they would become the operations' descriptions in the OpenAPI
+# document.
+
+
+async def create_buyer(
+    services: ServicesDep, caller: CallerDep, body: BuyerIn, request: Request
+) -> JSONResponse:
+    return await _create(services, caller, BUYERS, body, request)
+
+
+async def save_buyer(
+    services: ServicesDep, caller: CallerDep, company_id: CompanyID, body: BuyerIn
+) -> JSONResponse:
+    return await _save(services, caller, BUYERS, company_id, body)
+
+
+async def patch_buyer(
+    services: ServicesDep, caller: CallerDep, company_id: CompanyID, body: BuyerIn
+) -> JSONResponse:
+    return await _patch(services, caller, BUYERS, company_id, body)
+
+
+async def create_supplier(
+    services: ServicesDep, caller: CallerDep, body: SupplierIn, request: Request
+) -> JSONResponse:
+    return await _create(services, caller, SUPPLIERS, body, request)
+
+
+async def save_supplier(
+    services: ServicesDep, caller: CallerDep, company_id: CompanyID, body: SupplierIn
+) -> JSONResponse:
+    return await _save(services, caller, SUPPLIERS, company_id, body)
+
+
+async def patch_supplier(
+    services: ServicesDep, caller: CallerDep, company_id: CompanyID, body: SupplierIn
+) -> JSONResponse:
+    return await _patch(services, caller, SUPPLIERS, company_id, body)
+
+
+_OWN_HANDLERS: dict[CompanyKind, dict[str, Handler]] = {
+    CompanyKind.BUYER: {"POST": create_buyer, "PUT": save_buyer, "PATCH": patch_buyer},
+    CompanyKind.SUPPLIER: {"POST": create_supplier, "PUT": save_supplier, "PATCH": patch_supplier},
+}
+
+
 async def delete_company(
-    runtime: RuntimeDep, caller: CallerDep, company: CompanyTypeDep, company_id: CompanyID
+    services: ServicesDep, caller: CallerDep, company: CompanyTypeDep, company_id: CompanyID
 ) -> Response:
-    await service.delete(runtime.db, caller.marketplace_id, company.kind, company_id)
+    await services.companies.delete(caller.marketplace_id, company.kind, company_id)
     return Response(status_code=204)
 
 
-# (path, method, handler, route name, status, access, answers); the route name's ``{}`` is
+# (path, method, handler, route name, status, access, answers); a ``None`` handler is the
+# company type's own (``_OWN_HANDLERS``: the routes with a body). The route name's ``{}`` is
 # ``buyer`` or ``supplier``, a ``None`` status is FastAPI's default (200). Access: "list" (any
 # caller with a reader role; buyer and supplier users see only their own company), "own" (a
 # reader of that very company), "admin" (seller-only writes). Answers (for the OpenAPI
 # document): "page", "one" or "none", and whether a conflict (409) is possible.
-_ROUTES: tuple[tuple[str, str, Handler, str, int | None, str, str, bool], ...] = (
+_ROUTES: tuple[tuple[str, str, Handler | None, str, int | None, str, str, bool], ...] = (
     ("", "GET", list_companies, "list_{}s", None, "list", "page", False),
-    ("", "POST", create_company, "create_{}", 201, "admin", "one", True),
+    ("", "POST", None, "create_{}", 201, "admin", "one", True),
     ("/{id}", "GET", get_company, "get_{}", None, "own", "one", False),
-    ("/{id}", "PUT", save_company, "save_{}", None, "admin", "one", True),
-    ("/{id}", "PATCH", patch_company, "patch_{}", None, "admin", "one", True),
+    ("/{id}", "PUT", None, "save_{}", None, "admin", "one", True),
+    ("/{id}", "PATCH", None, "patch_{}", None, "admin", "one", True),
     ("/{id}", "DELETE", delete_company, "delete_{}", 204, "admin", "none", True),
 )
-
-
-def _with_body(handler: Handler, body: type[CompanyIn]) -> Handler:
-    """``handler`` reading its request body as ``body``: FastAPI validates and documents the
-    body from the endpoint's signature, and buyers and suppliers send different models."""
-    signature = inspect.signature(handler, eval_str=True)
-    if "body" not in signature.parameters:
-        return handler
-
-    @functools.wraps(handler)
-    async def endpoint(**values: Any) -> Response:
-        return await handler(**values)
-
-    params = [
-        param.replace(annotation=body) if param.name == "body" else param
-        for param in signature.parameters.values()
-    ]
-    endpoint.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-    return endpoint
 
 
 def _mount(company: CompanyType) -> None:
@@ -255,22 +253,17 @@ def _mount(company: CompanyType) -> None:
     """
     checks = {
         "list": require(company.admin, company.reader),
-        "own": require_company_access(
-            company.admin,
-            company.reader,
-            company_type=UserType(company.kind.value),
-            path_param=company.path_param,
-        ),
+        "own": company.path.check(company.admin, company.reader),
         "admin": require(company.admin, seller_only=True),
     }
     answers = {"page": models.page_of(company.model), "one": company.model, "none": None}
     for path, method, handler, name, status, access, answer, conflicts in _ROUTES:
         dependencies = [Depends(checks[access])]
         if path:
-            dependencies.append(Depends(company.path_dependency))
+            dependencies.append(Depends(company.path.path_dependency))
         router.add_api_route(
-            f"/{company.collection}" + path.replace("id", company.path_param),
-            _with_body(handler, company.body),
+            f"/{company.collection}" + path.replace("{id}", f"{{{company.path_param}}}"),
+            handler or _OWN_HANDLERS[company.kind][method],
             methods=[method],
             status_code=status,
             name=name.format(company.kind.value),

@@ -23,7 +23,7 @@ from gatehouse.http.deps import Caller, ServicesDep, actor, authenticate, requir
 from gatehouse.http.listing import list_page, list_query
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
-from gatehouse.http.routers.companies import buyer_id, supplier_id
+from gatehouse.http.routers._company_paths import buyer_id, supplier_id
 from gatehouse.http.schemas.users import LIST_SPEC, UserIn, user_out
 from gatehouse.services.users import UserScope
 

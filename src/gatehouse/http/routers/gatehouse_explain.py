@@ -11,11 +11,10 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from gatehouse.domain.roles import ApiRole
-from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.deps import Caller, ServicesDep, require
 from gatehouse.http.openapi.errors import errors
 from gatehouse.http.openapi.operations import Explanation
 from gatehouse.http.schemas.operations import ExplainIn, explanation_out
-from gatehouse.services.explain import explain_access
 
 router = APIRouter(prefix="/gatehouse", tags=["Operations"])
 Reader = Annotated[
@@ -25,10 +24,8 @@ Reader = Annotated[
 
 # 404: the ClientID names no client of the marketplace.
 @router.post("/explain", response_model=Explanation, responses=errors(404))
-async def explain(runtime: RuntimeDep, caller: Reader, body: ExplainIn) -> JSONResponse:
-    explanation, username = await explain_access(
-        runtime.db,
-        runtime.clock,
+async def explain(services: ServicesDep, caller: Reader, body: ExplainIn) -> JSONResponse:
+    explanation, username = await services.explain.explain_access(
         marketplace_id=caller.marketplace_id,
         client_id=body.ClientID,
         username=body.Username,

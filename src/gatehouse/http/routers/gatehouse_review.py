@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from gatehouse.domain.roles import ApiRole
-from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.deps import Caller, RuntimeDep, ServicesDep, require
 from gatehouse.http.openapi.operations import Review
 from gatehouse.http.schemas.operations import finding_out
-from gatehouse.services.review import review_marketplace, thresholds_from
+from gatehouse.services.review import thresholds_from
 
 router = APIRouter(prefix="/gatehouse", tags=["Operations"])
 Reader = Annotated[
@@ -22,8 +22,8 @@ Reader = Annotated[
 
 
 @router.get("/review", response_model=Review)
-async def review(runtime: RuntimeDep, caller: Reader) -> JSONResponse:
-    findings = await review_marketplace(
-        runtime.db, runtime.clock, caller.marketplace_id, thresholds_from(runtime.settings)
+async def review(runtime: RuntimeDep, services: ServicesDep, caller: Reader) -> JSONResponse:
+    findings = await services.review.review_marketplace(
+        caller.marketplace_id, thresholds_from(runtime.settings)
     )
     return JSONResponse({"Items": [finding_out(f) for f in findings]})

@@ -28,7 +28,6 @@ from gatehouse.http.schemas.impersonation import (
 )
 from gatehouse.oauth.grants.base import GrantContext
 from gatehouse.services import impersonation
-from gatehouse.services import impersonation_configs as service
 
 router = APIRouter(prefix="/v1")
 Admin = Annotated[Caller, Depends(require(ApiRole.SetSecurityProfile, seller_only=True))]
@@ -42,9 +41,9 @@ Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC))]
     response_model=models.ListPage[models.ImpersonationConfig],
 )
 async def list_impersonation_configs(
-    runtime: RuntimeDep, caller: Admin, query: Query
+    services: ServicesDep, caller: Admin, query: Query
 ) -> JSONResponse:
-    configs, total = await service.list_page(runtime.db, caller.marketplace_id, query)
+    configs, total = await services.impersonation_configs.list_page(caller.marketplace_id, query)
     return JSONResponse(list_page([config_out(c) for c in configs], query, total))
 
 
@@ -56,10 +55,10 @@ async def list_impersonation_configs(
     responses=errors(404, 409),
 )
 async def create_impersonation_config(
-    runtime: RuntimeDep, caller: Admin, body: ImpersonationConfigIn, request: Request
+    services: ServicesDep, caller: Admin, body: ImpersonationConfigIn, request: Request
 ) -> JSONResponse:
-    config = await service.create(
-        runtime.db, runtime.clock, caller.marketplace_id, body.domain_fields()
+    config = await services.impersonation_configs.create(
+        caller.marketplace_id, body.domain_fields()
     )
     location = str(request.url_for("get_impersonation_config", impersonationConfigID=config.id))
     return JSONResponse(config_out(config), 201, headers={"Location": location})
@@ -72,9 +71,9 @@ async def create_impersonation_config(
     response_model=models.ImpersonationConfig,
 )
 async def get_impersonation_config(
-    runtime: RuntimeDep, caller: Admin, impersonationConfigID: str
+    services: ServicesDep, caller: Admin, impersonationConfigID: str
 ) -> JSONResponse:
-    config = await service.get(runtime.db, caller.marketplace_id, impersonationConfigID)
+    config = await services.impersonation_configs.get(caller.marketplace_id, impersonationConfigID)
     return JSONResponse(config_out(config))
 
 
@@ -85,11 +84,9 @@ async def get_impersonation_config(
     responses=errors(409),
 )
 async def save_impersonation_config(
-    runtime: RuntimeDep, caller: Admin, impersonationConfigID: str, body: ImpersonationConfigIn
+    services: ServicesDep, caller: Admin, impersonationConfigID: str, body: ImpersonationConfigIn
 ) -> JSONResponse:
-    config = await service.replace(
-        runtime.db,
-        runtime.clock,
+    config = await services.impersonation_configs.replace(
         caller.marketplace_id,
         impersonationConfigID,
         body.domain_fields(),
@@ -104,10 +101,10 @@ async def save_impersonation_config(
     responses=errors(409),
 )
 async def patch_impersonation_config(
-    runtime: RuntimeDep, caller: Admin, impersonationConfigID: str, body: ImpersonationConfigIn
+    services: ServicesDep, caller: Admin, impersonationConfigID: str, body: ImpersonationConfigIn
 ) -> JSONResponse:
-    config = await service.patch(
-        runtime.db, caller.marketplace_id, impersonationConfigID, body.domain_fields()
+    config = await services.impersonation_configs.patch(
+        caller.marketplace_id, impersonationConfigID, body.domain_fields()
     )
     return JSONResponse(config_out(config))
 
@@ -116,9 +113,9 @@ async def patch_impersonation_config(
     "/impersonationconfig/{impersonationConfigID}", status_code=204, tags=["ImpersonationConfigs"]
 )
 async def delete_impersonation_config(
-    runtime: RuntimeDep, caller: Admin, impersonationConfigID: str
+    services: ServicesDep, caller: Admin, impersonationConfigID: str
 ) -> Response:
-    await service.delete(runtime.db, caller.marketplace_id, impersonationConfigID)
+    await services.impersonation_configs.delete(caller.marketplace_id, impersonationConfigID)
     return Response(status_code=204)
 
 

@@ -21,11 +21,10 @@ from fastapi.responses import JSONResponse
 from pydantic import StrictBool, StrictInt
 
 from gatehouse.domain.roles import ApiRole
-from gatehouse.http.deps import Caller, RuntimeDep, actor, require
+from gatehouse.http.deps import Caller, ServicesDep, actor, require
 from gatehouse.http.openapi.operations import SecretRotation
 from gatehouse.http.schemas.api_client_secrets import ApiClientSecretIn, created_out
 from gatehouse.http.schemas.common import iso
-from gatehouse.services import api_client_secrets, incidents
 from gatehouse.services.api_client_secrets import Rotation
 
 router = APIRouter(prefix="/gatehouse/apiclients/{apiClientID}", tags=["Gatehouse: incidents"])
@@ -53,23 +52,19 @@ def rotation_out(rotation: Rotation) -> dict[str, Any]:
 
 
 @router.delete("/tokens", status_code=204)
-async def revoke_client_tokens(runtime: RuntimeDep, caller: Admin, apiClientID: str) -> Response:
-    await incidents.revoke_client_tokens(
-        runtime.db, runtime.clock, caller.marketplace_id, apiClientID, actor(caller)
-    )
+async def revoke_client_tokens(services: ServicesDep, caller: Admin, apiClientID: str) -> Response:
+    await services.incidents.revoke_client_tokens(caller.marketplace_id, apiClientID, actor(caller))
     return Response(status_code=204)
 
 
 @router.post("/secrets/rotate", status_code=201, response_model=SecretRotation)
 async def rotate_secret(
-    runtime: RuntimeDep, caller: Admin, apiClientID: str, body: RotationIn
+    services: ServicesDep, caller: Admin, apiClientID: str, body: RotationIn
 ) -> JSONResponse:
     fields = body.domain_fields()
     fields.setdefault("name", "rotated")
     overlap = body.OldSecretsExpireInMinutes
-    rotation = await api_client_secrets.rotate(
-        runtime.db,
-        runtime.clock,
+    rotation = await services.api_client_secrets.rotate(
         caller.marketplace_id,
         apiClientID,
         fields,

@@ -100,11 +100,11 @@ async def _update(services: Services, caller: Caller, body: UserIn, *, merge: bo
 
 @router.get("/me/orders", response_model=models.ListPage[models.Order])
 async def list_my_orders(
-    runtime: RuntimeDep, caller: Shopper, query: OrderQuery, dates: OrderDates
+    services: ServicesDep, caller: Shopper, query: OrderQuery, dates: OrderDates
 ) -> JSONResponse:
     """The caller's own orders; an anonymous caller's own cart at most (spec §6.2)."""
     actor = actor_of(caller)
-    found, total = await orders.list_mine(runtime.db, actor, query, dates)
+    found, total = await services.orders.list_mine(actor, query, dates)
     items = [order_out(o, marketplace_id=caller.marketplace_id) for o in found]
     return JSONResponse(list_page(items, query, total))
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
-from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.deps import Caller, RuntimeDep, ServicesDep, require
 from gatehouse.http.listing import list_page, list_query
 from gatehouse.http.openapi.errors import errors
 from gatehouse.http.openapi.features import IntegrationEvent, OpenIdConnect
@@ -24,8 +24,8 @@ from gatehouse.http.schemas.openid_connects import (
     openid_connect_out,
 )
 from gatehouse.runtime import Runtime
-from gatehouse.services import openid_connects as events
 from gatehouse.services.openid_connects import OpenIdConnects
+from gatehouse.services.registry import Services
 
 router = APIRouter(prefix="/v1")
 OidcReader = Annotated[
@@ -126,9 +126,9 @@ async def delete_openid_connect(
     "/integrationEvents", response_model=page_of(IntegrationEvent), tags=["IntegrationEvents"]
 )
 async def list_integration_events(
-    runtime: RuntimeDep, caller: EventReader, query: EventQuery
+    services: ServicesDep, caller: EventReader, query: EventQuery
 ) -> JSONResponse:
-    found, total = await events.list_events(runtime.db, caller.marketplace_id, query)
+    found, total = await services.integration_events.list_events(caller.marketplace_id, query)
     return JSONResponse(list_page([integration_event_out(e) for e in found], query, total))
 
 
@@ -140,10 +140,10 @@ async def list_integration_events(
     tags=["IntegrationEvents"],
 )
 async def create_integration_event(
-    runtime: RuntimeDep, caller: EventAdmin, body: IntegrationEventIn, request: Request
+    services: ServicesDep, caller: EventAdmin, body: IntegrationEventIn, request: Request
 ) -> JSONResponse:
-    event = await events.create_event(
-        runtime.db, runtime.clock, caller.marketplace_id, body.domain_fields()
+    event = await services.integration_events.create_event(
+        caller.marketplace_id, body.domain_fields()
     )
     location = str(request.url_for("get_integration_event", integrationEventID=event.id))
     return JSONResponse(integration_event_out(event), 201, headers={"Location": location})
@@ -156,9 +156,9 @@ async def create_integration_event(
     tags=["IntegrationEvents"],
 )
 async def get_integration_event(
-    runtime: RuntimeDep, caller: EventReader, integrationEventID: str
+    services: ServicesDep, caller: EventReader, integrationEventID: str
 ) -> JSONResponse:
-    event = await events.get_event(runtime.db, caller.marketplace_id, integrationEventID)
+    event = await services.integration_events.get_event(caller.marketplace_id, integrationEventID)
     return JSONResponse(integration_event_out(event))
 
 
@@ -169,9 +169,9 @@ async def get_integration_event(
     tags=["IntegrationEvents"],
 )
 async def save_integration_event(
-    runtime: RuntimeDep, caller: EventAdmin, integrationEventID: str, body: IntegrationEventIn
+    services: ServicesDep, caller: EventAdmin, integrationEventID: str, body: IntegrationEventIn
 ) -> JSONResponse:
-    return await _save_event(runtime, caller, integrationEventID, body, partial=False)
+    return await _save_event(services, caller, integrationEventID, body, partial=False)
 
 
 @router.patch(
@@ -181,9 +181,9 @@ async def save_integration_event(
     tags=["IntegrationEvents"],
 )
 async def patch_integration_event(
-    runtime: RuntimeDep, caller: EventAdmin, integrationEventID: str, body: IntegrationEventIn
+    services: ServicesDep, caller: EventAdmin, integrationEventID: str, body: IntegrationEventIn
 ) -> JSONResponse:
-    return await _save_event(runtime, caller, integrationEventID, body, partial=True)
+    return await _save_event(services, caller, integrationEventID, body, partial=True)
 
 
 @router.delete(
@@ -193,18 +193,17 @@ async def patch_integration_event(
     tags=["IntegrationEvents"],
 )
 async def delete_integration_event(
-    runtime: RuntimeDep, caller: EventAdmin, integrationEventID: str
+    services: ServicesDep, caller: EventAdmin, integrationEventID: str
 ) -> Response:
-    await events.delete_event(runtime.db, caller.marketplace_id, integrationEventID)
+    await services.integration_events.delete_event(caller.marketplace_id, integrationEventID)
     return Response(status_code=204)
 
 
 async def _save_event(
-    runtime: Runtime, caller: Caller, event_id: str, body: IntegrationEventIn, *, partial: bool
+    services: Services, caller: Caller, event_id: str, body: IntegrationEventIn, *, partial: bool
 ) -> JSONResponse:
     """PUT (``partial=False``) and PATCH share one save: they differ only in absent fields."""
-    event = await events.save_event(
-        runtime.db, runtime.clock, caller.marketplace_id, event_id, body.domain_fields(),
-        partial=partial,
-    )  # fmt: skip
+    event = await services.integration_events.save_event(
+        caller.marketplace_id, event_id, body.domain_fields(), partial=partial
+    )
     return JSONResponse(integration_event_out(event))

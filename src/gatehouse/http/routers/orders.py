@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from gatehouse.domain.errors import UnauthenticatedError
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
-from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.deps import Caller, ServicesDep, require
 from gatehouse.http.listing import list_page, list_query, query_param
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
@@ -54,11 +54,11 @@ def actor_of(caller: Caller) -> service.Actor:
 
 @router.get("/orders/{direction}", response_model=models.ListPage[models.Order])
 async def list_orders(
-    runtime: RuntimeDep, caller: Reader, direction: str, query: Query, dates: Dates
+    services: ServicesDep, caller: Reader, direction: str, query: Query, dates: Dates
 ) -> JSONResponse:
     way = service.parse_direction(direction, allow_all=True)
     actor = actor_of(caller)
-    found, total = await service.list_page(runtime.db, actor, way, query, dates)
+    found, total = await services.orders.list_page(actor, way, query, dates)
     items = [order_out(o, marketplace_id=caller.marketplace_id) for o in found]
     return JSONResponse(list_page(items, query, total))
 
@@ -67,39 +67,37 @@ async def list_orders(
     "/orders/{direction}", status_code=201, response_model=models.Order, responses=errors(409)
 )
 async def create_order(
-    runtime: RuntimeDep, caller: Writer, direction: str, body: OrderIn
+    services: ServicesDep, caller: Writer, direction: str, body: OrderIn
 ) -> JSONResponse:
     way = service.parse_direction(direction)
     actor = actor_of(caller)
-    order = await service.create(runtime.db, runtime.clock, actor, way, body.domain_fields())
+    order = await services.orders.create(actor, way, body.domain_fields())
     return JSONResponse(order_out(order, marketplace_id=caller.marketplace_id), 201)
 
 
 @router.get("/orders/{direction}/{orderID}", response_model=models.Order)
 async def get_order(
-    runtime: RuntimeDep, caller: Reader, direction: str, orderID: str
+    services: ServicesDep, caller: Reader, direction: str, orderID: str
 ) -> JSONResponse:
     way = service.parse_direction(direction)
-    order = await service.get(runtime.db, actor_of(caller), way, orderID)
+    order = await services.orders.get(actor_of(caller), way, orderID)
     return JSONResponse(order_out(order, marketplace_id=caller.marketplace_id))
 
 
 @router.patch("/orders/{direction}/{orderID}", response_model=models.Order, responses=errors(409))
 async def patch_order(
-    runtime: RuntimeDep, caller: Writer, direction: str, orderID: str, body: OrderIn
+    services: ServicesDep, caller: Writer, direction: str, orderID: str, body: OrderIn
 ) -> JSONResponse:
     way = service.parse_direction(direction)
     actor = actor_of(caller)
-    order = await service.patch(
-        runtime.db, runtime.clock, actor, way, orderID, body.domain_fields()
-    )
+    order = await services.orders.patch(actor, way, orderID, body.domain_fields())
     return JSONResponse(order_out(order, marketplace_id=caller.marketplace_id))
 
 
 @router.delete("/orders/{direction}/{orderID}", status_code=204)
 async def delete_order(
-    runtime: RuntimeDep, caller: Writer, direction: str, orderID: str
+    services: ServicesDep, caller: Writer, direction: str, orderID: str
 ) -> Response:
     way = service.parse_direction(direction)
-    await service.delete(runtime.db, actor_of(caller), way, orderID)
+    await services.orders.delete(actor_of(caller), way, orderID)
     return Response(status_code=204)

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
 from gatehouse.domain.roles import ApiRole
-from gatehouse.http.deps import Caller, RuntimeDep, require
+from gatehouse.http.deps import Caller, ServicesDep, require
 from gatehouse.http.openapi.operations import ClientRateLimits, RateLimits
 from gatehouse.http.schemas.rate_limits import RateLimitsIn, limits_out
 from gatehouse.services import rate_limits as service
@@ -34,38 +34,34 @@ def _client_out(view: service.ClientLimitsView) -> JSONResponse:
 
 
 @router.get("/apiclients/{clientID}/ratelimits", response_model=ClientRateLimits)
-async def get_client_limits(runtime: RuntimeDep, caller: Reader, clientID: str) -> JSONResponse:
-    return _client_out(await service.get_client(runtime.db, caller.marketplace_id, clientID))
+async def get_client_limits(services: ServicesDep, caller: Reader, clientID: str) -> JSONResponse:
+    return _client_out(await services.rate_limits.get_client(caller.marketplace_id, clientID))
 
 
 @router.put("/apiclients/{clientID}/ratelimits", response_model=ClientRateLimits)
 async def put_client_limits(
-    runtime: RuntimeDep, caller: Admin, clientID: str, body: RateLimitsIn
+    services: ServicesDep, caller: Admin, clientID: str, body: RateLimitsIn
 ) -> JSONResponse:
-    view = await service.put_client(
-        runtime.db, runtime.clock, caller.marketplace_id, clientID, body.domain()
-    )
+    view = await services.rate_limits.put_client(caller.marketplace_id, clientID, body.domain())
     return _client_out(view)
 
 
 @router.delete("/apiclients/{clientID}/ratelimits", status_code=204)
-async def delete_client_limits(runtime: RuntimeDep, caller: Admin, clientID: str) -> Response:
-    await service.delete_client(runtime.db, caller.marketplace_id, clientID)
+async def delete_client_limits(services: ServicesDep, caller: Admin, clientID: str) -> Response:
+    await services.rate_limits.delete_client(caller.marketplace_id, clientID)
     return Response(status_code=204)
 
 
 @router.get("/ratelimits", response_model=RateLimits)
-async def get_marketplace_limits(runtime: RuntimeDep, caller: Reader) -> JSONResponse:
+async def get_marketplace_limits(services: ServicesDep, caller: Reader) -> JSONResponse:
     return JSONResponse(
-        limits_out(await service.get_marketplace(runtime.db, caller.marketplace_id))
+        limits_out(await services.rate_limits.get_marketplace(caller.marketplace_id))
     )
 
 
 @router.put("/ratelimits", response_model=RateLimits)
 async def put_marketplace_limits(
-    runtime: RuntimeDep, caller: Admin, body: RateLimitsIn
+    services: ServicesDep, caller: Admin, body: RateLimitsIn
 ) -> JSONResponse:
-    limits = await service.put_marketplace(
-        runtime.db, runtime.clock, caller.marketplace_id, body.domain()
-    )
+    limits = await services.rate_limits.put_marketplace(caller.marketplace_id, body.domain())
     return JSONResponse(limits_out(limits))

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from gatehouse.domain.listing import ListQuery, page_meta
 from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.security_profiles import ProfileAssignment
-from gatehouse.http.deps import Caller, RuntimeDep, actor, require
+from gatehouse.http.deps import Caller, ServicesDep, actor, require
 from gatehouse.http.listing import list_page, list_query, paging, query_param
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
@@ -21,7 +21,6 @@ from gatehouse.http.schemas.security_profiles import (
     assignment_out,
     profile_out,
 )
-from gatehouse.services import security_profiles as service
 
 router = APIRouter(prefix="/v1", tags=["SecurityProfiles"])
 _ADMIN_ROLES = (ApiRole.SecurityProfileAdmin, ApiRole.SetSecurityProfile)
@@ -41,8 +40,10 @@ _PARTY_PARAMS = {
 
 
 @router.get("/securityprofiles", response_model=models.ListPage[models.SecurityProfile])
-async def list_security_profiles(runtime: RuntimeDep, caller: Reader, query: Query) -> JSONResponse:
-    profiles, total = await service.list_page(runtime.db, caller.marketplace_id, query)
+async def list_security_profiles(
+    services: ServicesDep, caller: Reader, query: Query
+) -> JSONResponse:
+    profiles, total = await services.security_profiles.list_page(caller.marketplace_id, query)
     return JSONResponse(list_page([profile_out(p) for p in profiles], query, total))
 
 
@@ -53,11 +54,9 @@ async def list_security_profiles(runtime: RuntimeDep, caller: Reader, query: Que
     responses=errors(409),
 )
 async def create_security_profile(
-    runtime: RuntimeDep, caller: Admin, body: SecurityProfileIn, request: Request
+    services: ServicesDep, caller: Admin, body: SecurityProfileIn, request: Request
 ) -> JSONResponse:
-    profile = await service.create(
-        runtime.db, runtime.clock, caller.marketplace_id, body.domain_fields()
-    )
+    profile = await services.security_profiles.create(caller.marketplace_id, body.domain_fields())
     location = str(request.url_for("get_security_profile", securityProfileID=profile.id))
     return JSONResponse(profile_out(profile), 201, headers={"Location": location})
 
@@ -67,7 +66,7 @@ async def create_security_profile(
     response_model=models.ListPage[models.SecurityProfileAssignment],
 )
 async def list_security_profile_assignments(
-    runtime: RuntimeDep, caller: Admin, request: Request
+    services: ServicesDep, caller: Admin, request: Request
 ) -> JSONResponse:
     """Assignment lists need an admin role, not SecurityProfileReader (spec §5.1)."""
     page, page_size = paging(request)
@@ -76,8 +75,7 @@ async def list_security_profile_assignments(
         for param, column in _PARTY_PARAMS.items()
         if (value := query_param(request, param)) is not None
     }
-    assignments, total = await service.list_assignments(
-        runtime.db,
+    assignments, total = await services.security_profiles.list_assignments(
         caller.marketplace_id,
         filters=filters,
         commerce_role=query_param(request, "commerceRole"),
@@ -91,9 +89,11 @@ async def list_security_profile_assignments(
 
 @router.post("/securityprofiles/assignments", status_code=204, responses=errors(404, 409))
 async def save_security_profile_assignment(
-    runtime: RuntimeDep, caller: Admin, body: SecurityProfileAssignmentIn
+    services: ServicesDep, caller: Admin, body: SecurityProfileAssignmentIn
 ) -> Response:
-    await service.save_assignment(runtime.db, caller.marketplace_id, body.domain(), actor(caller))
+    await services.security_profiles.save_assignment(
+        caller.marketplace_id, body.domain(), actor(caller)
+    )
     return Response(status_code=204)
 
 
@@ -103,11 +103,11 @@ async def save_security_profile_assignment(
     response_model=models.SecurityProfile,
 )
 async def get_security_profile(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     caller: Reader,
     securityProfileID: str,
 ) -> JSONResponse:
-    profile = await service.get(runtime.db, caller.marketplace_id, securityProfileID)
+    profile = await services.security_profiles.get(caller.marketplace_id, securityProfileID)
     return JSONResponse(profile_out(profile))
 
 
@@ -117,13 +117,13 @@ async def get_security_profile(
     responses=errors(409),
 )
 async def save_security_profile(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     caller: Admin,
     securityProfileID: str,
     body: SecurityProfileIn,
 ) -> JSONResponse:
-    profile = await service.replace_profile(
-        runtime.db, runtime.clock, caller.marketplace_id, securityProfileID, body.domain_fields()
+    profile = await services.security_profiles.replace_profile(
+        caller.marketplace_id, securityProfileID, body.domain_fields()
     )
     return JSONResponse(profile_out(profile))
 
@@ -134,30 +134,30 @@ async def save_security_profile(
     responses=errors(409),
 )
 async def patch_security_profile(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     caller: Admin,
     securityProfileID: str,
     body: SecurityProfileIn,
 ) -> JSONResponse:
-    profile = await service.patch(
-        runtime.db, caller.marketplace_id, securityProfileID, body.domain_fields()
+    profile = await services.security_profiles.patch(
+        caller.marketplace_id, securityProfileID, body.domain_fields()
     )
     return JSONResponse(profile_out(profile))
 
 
 @router.delete("/securityprofiles/{securityProfileID}", status_code=204, responses=errors(409))
 async def delete_security_profile(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     caller: Admin,
     securityProfileID: str,
 ) -> Response:
-    await service.delete(runtime.db, caller.marketplace_id, securityProfileID)
+    await services.security_profiles.delete(caller.marketplace_id, securityProfileID)
     return Response(status_code=204)
 
 
 @router.delete("/securityprofiles/{securityProfileID}/assignments", status_code=204)
 async def delete_security_profile_assignment(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     caller: Admin,
     securityProfileID: str,
     request: Request,
@@ -169,5 +169,7 @@ async def delete_security_profile_assignment(
         user_id=query_param(request, "userID"),
         user_group_id=query_param(request, "userGroupID"),
     )
-    await service.delete_assignment(runtime.db, caller.marketplace_id, assignment, actor(caller))
+    await services.security_profiles.delete_assignment(
+        caller.marketplace_id, assignment, actor(caller)
+    )
     return Response(status_code=204)

@@ -26,7 +26,7 @@ from gatehouse.http.deps import (
     require_company_access,
 )
 from gatehouse.http.openapi.errors import errors
-from gatehouse.http.routers.companies import buyer_id, supplier_id
+from gatehouse.http.routers._company_paths import buyer_id, supplier_id
 from gatehouse.services.users import UserScope
 
 router = APIRouter(prefix="/v1")

@@ -18,10 +18,17 @@ from fastapi.responses import JSONResponse
 from gatehouse.domain.listing import ListQuery, page_meta
 from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
-from gatehouse.http.deps import Caller, RuntimeDep, authenticate, require, require_company_access
+from gatehouse.http.deps import Caller, ServicesDep, authenticate, require
 from gatehouse.http.listing import list_page, list_query, paging, query_param
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
+from gatehouse.http.routers._company_paths import (
+    BUYER_PATH,
+    COMPANY_PATHS,
+    SUPPLIER_PATH,
+    CompanyPath,
+    RoleCheck,
+)
 from gatehouse.http.schemas.user_groups import (
     LIST_SPEC,
     UserGroupAssignmentIn,
@@ -29,19 +36,16 @@ from gatehouse.http.schemas.user_groups import (
     assignment_out,
     group_out,
 )
-from gatehouse.services import user_groups as service
 from gatehouse.services.users import UserScope
 
 router = APIRouter(prefix="/v1")
-RoleCheck = Callable[..., Awaitable[Caller]]
-_COMPANY_PARAMS = {"buyerID": UserType.BUYER, "supplierID": UserType.SUPPLIER}
 
 
 def owner_scope(request: Request) -> UserScope:
     """Whose groups the route works on, from its path: a buyer's, a supplier's, the seller's."""
-    for param, user_type in _COMPANY_PARAMS.items():
-        if param in request.path_params:
-            return UserScope(user_type, str(request.path_params[param]))
+    for company in COMPANY_PATHS:
+        if company.path_param in request.path_params:
+            return UserScope(company.user_type, str(request.path_params[company.path_param]))
     return UserScope(UserType.ADMIN)
 
 
@@ -56,57 +60,55 @@ def _get_route_name(scope: UserScope) -> str:
 
 
 async def list_groups(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, query: Query
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, query: Query
 ) -> JSONResponse:
-    groups, total = await service.list_page(runtime.db, caller.marketplace_id, scope, query)
+    groups, total = await services.user_groups.list_page(caller.marketplace_id, scope, query)
     return JSONResponse(list_page([group_out(g) for g in groups], query, total))
 
 
 async def create_group(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, body: UserGroupIn, request: Request
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, body: UserGroupIn, request: Request
 ) -> JSONResponse:
-    group = await service.create(
-        runtime.db, runtime.clock, caller.marketplace_id, scope, body.domain_fields()
-    )
+    group = await services.user_groups.create(caller.marketplace_id, scope, body.domain_fields())
     params = {**request.path_params, "userGroupID": group.id}
     location = str(request.url_for(_get_route_name(scope), **params))
     return JSONResponse(group_out(group), 201, headers={"Location": location})
 
 
 async def get_group(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userGroupID: str
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, userGroupID: str
 ) -> JSONResponse:
-    group = await service.get(runtime.db, caller.marketplace_id, scope, userGroupID)
+    group = await services.user_groups.get(caller.marketplace_id, scope, userGroupID)
     return JSONResponse(group_out(group))
 
 
 async def save_group(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userGroupID: str, body: UserGroupIn
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, userGroupID: str, body: UserGroupIn
 ) -> JSONResponse:
-    group = await service.replace(
-        runtime.db, runtime.clock, caller.marketplace_id, scope, userGroupID, body.domain_fields()
+    group = await services.user_groups.replace(
+        caller.marketplace_id, scope, userGroupID, body.domain_fields()
     )
     return JSONResponse(group_out(group))
 
 
 async def patch_group(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userGroupID: str, body: UserGroupIn
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, userGroupID: str, body: UserGroupIn
 ) -> JSONResponse:
-    group = await service.patch(
-        runtime.db, caller.marketplace_id, scope, userGroupID, body.domain_fields()
+    group = await services.user_groups.patch(
+        caller.marketplace_id, scope, userGroupID, body.domain_fields()
     )
     return JSONResponse(group_out(group))
 
 
 async def delete_group(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userGroupID: str
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, userGroupID: str
 ) -> Response:
-    await service.delete(runtime.db, caller.marketplace_id, scope, userGroupID)
+    await services.user_groups.delete(caller.marketplace_id, scope, userGroupID)
     return Response(status_code=204)
 
 
 async def list_assignments(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, request: Request
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, request: Request
 ) -> JSONResponse:
     page, page_size = paging(request)
     params = {"userGroupID": "user_group_id", "userID": "user_id"}
@@ -115,26 +117,26 @@ async def list_assignments(
         for param, column in params.items()
         if (value := query_param(request, param)) is not None
     }
-    pairs, total = await service.list_members(
-        runtime.db, caller.marketplace_id, scope, filters=filters, page=page, page_size=page_size
+    pairs, total = await services.user_groups.list_members(
+        caller.marketplace_id, scope, filters=filters, page=page, page_size=page_size
     )
     items = [assignment_out(*pair) for pair in pairs]
     return JSONResponse({"Meta": page_meta(page, page_size, total), "Items": items})
 
 
 async def save_assignment(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, body: UserGroupAssignmentIn
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, body: UserGroupAssignmentIn
 ) -> Response:
-    await service.save_member(
-        runtime.db, caller.marketplace_id, scope, body.UserGroupID or "", body.UserID or ""
+    await services.user_groups.save_member(
+        caller.marketplace_id, scope, body.UserGroupID or "", body.UserID or ""
     )
     return Response(status_code=204)
 
 
 async def delete_assignment(
-    runtime: RuntimeDep, caller: CallerDep, scope: ScopeDep, userGroupID: str, userID: str
+    services: ServicesDep, caller: CallerDep, scope: ScopeDep, userGroupID: str, userID: str
 ) -> Response:
-    await service.delete_member(runtime.db, caller.marketplace_id, scope, userGroupID, userID)
+    await services.user_groups.delete_member(caller.marketplace_id, scope, userGroupID, userID)
     return Response(status_code=204)
 
 
@@ -174,14 +176,20 @@ _ROUTES: tuple[
 )
 
 
-def _mount(prefix: str, tag: str, owner: UserType, reader: RoleCheck, admin: RoleCheck) -> None:
+def _mount(
+    prefix: str,
+    tag: str,
+    owner: UserType,
+    reader: RoleCheck,
+    admin: RoleCheck,
+    company: CompanyPath | None = None,
+) -> None:
     """Add one owner's nine routes to ``router``; ``admin`` guards writes, ``reader`` reads.
 
     Routes are added to the one module router rather than to a nested router, because the
     case-insensitive path middleware and the route-table tests read ``router.routes``.
     """
-    company = [p for p, kind in _COMPANY_PARAMS.items() if kind is owner]
-    extra = {"parameters": [_path_parameter(p) for p in company]} if company else None
+    extra = {"parameters": [_path_parameter(company.path_param)]} if company else None
     for path, method, handler, status, writes, (model, statuses) in _ROUTES:
         route_name = f"{handler.__name__}_{owner.value}"
         if handler is get_group:
@@ -206,11 +214,6 @@ def _path_parameter(name: str) -> dict[str, Any]:
     return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
 
 
-def _company_check(role: ApiRole, *more: ApiRole, owner: UserType) -> RoleCheck:
-    param = "buyerID" if owner is UserType.BUYER else "supplierID"
-    return require_company_access(role, *more, company_type=owner, path_param=param)
-
-
 _mount(
     "",
     "AdminUserGroups",
@@ -219,18 +222,18 @@ _mount(
     admin=require(ApiRole.AdminUserGroupAdmin, seller_only=True),
 )
 _mount(
-    "/buyers/{buyerID}",
+    BUYER_PATH.prefix,
     "UserGroups",
     UserType.BUYER,
-    reader=_company_check(ApiRole.UserGroupAdmin, ApiRole.UserGroupReader, owner=UserType.BUYER),
-    admin=_company_check(ApiRole.UserGroupAdmin, owner=UserType.BUYER),
+    reader=BUYER_PATH.check(ApiRole.UserGroupAdmin, ApiRole.UserGroupReader),
+    admin=BUYER_PATH.check(ApiRole.UserGroupAdmin),
+    company=BUYER_PATH,
 )
 _mount(
-    "/suppliers/{supplierID}",
+    SUPPLIER_PATH.prefix,
     "SupplierUserGroups",
     UserType.SUPPLIER,
-    reader=_company_check(
-        ApiRole.SupplierUserGroupAdmin, ApiRole.SupplierUserGroupReader, owner=UserType.SUPPLIER
-    ),
-    admin=_company_check(ApiRole.SupplierUserGroupAdmin, owner=UserType.SUPPLIER),
+    reader=SUPPLIER_PATH.check(ApiRole.SupplierUserGroupAdmin, ApiRole.SupplierUserGroupReader),
+    admin=SUPPLIER_PATH.check(ApiRole.SupplierUserGroupAdmin),
+    company=SUPPLIER_PATH,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -105,28 +106,42 @@ async def delete_config(session: AsyncSession, *, marketplace_id: str, config_id
 # --- references from other resources ----------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """What another resource's delete looks for in configs: a security profile, an API
+    client, or a party's user or group (``company_id`` ``''`` for the seller's)."""
+
+    profile_id: str | None = None
+    client_id: str | None = None
+    company_id: str = ""
+    user_id: str | None = None
+    group_id: str | None = None
+
+
 async def first_referencing(
-    session: AsyncSession, *, marketplace_id: str, condition: ColumnElement[bool]
+    session: AsyncSession, *, marketplace_id: str, reference: Reference
 ) -> str | None:
-    """The ID of one config matching ``condition`` (a reference check before a delete)."""
+    """The ID of one config naming ``reference`` (a reference check before a delete)."""
     found: str | None = await session.scalar(
         select(_ROW.id)
-        .where(_ROW.marketplace_id == marketplace_id, condition)
+        .where(_ROW.marketplace_id == marketplace_id, _condition(reference))
         .order_by(_ROW.id)
         .limit(1)
     )
     return found
 
 
-def uses_profile(profile_id: str) -> ColumnElement[bool]:
-    return _ROW.security_profile_id == profile_id
+def _condition(ref: Reference) -> ColumnElement[bool]:
+    if ref.profile_id is not None:
+        return _ROW.security_profile_id == ref.profile_id
+    if ref.client_id is not None:
+        return _ROW.client_id == ref.client_id
+    if ref.user_id is not None:
+        return _names_user(ref.company_id, ref.user_id)
+    return _names_group(ref.company_id, ref.group_id or "")
 
 
-def uses_client(client_id: str) -> ColumnElement[bool]:
-    return _ROW.client_id == client_id
-
-
-def names_user(company_id: str, user_id: str) -> ColumnElement[bool]:
+def _names_user(company_id: str, user_id: str) -> ColumnElement[bool]:
     """Configs naming a user on either side: ``company_id`` ``''`` for an admin user (only
     the impersonator side can name one)."""
     impersonator = (_ROW.impersonation_buyer_id == company_id) & (
@@ -137,7 +152,7 @@ def names_user(company_id: str, user_id: str) -> ColumnElement[bool]:
     return or_(impersonator, (_ROW.buyer_id == company_id) & (_ROW.user_id == user_id))
 
 
-def names_group(company_id: str, group_id: str) -> ColumnElement[bool]:
+def _names_group(company_id: str, group_id: str) -> ColumnElement[bool]:
     impersonator = (_ROW.impersonation_buyer_id == company_id) & (
         _ROW.impersonation_group_id == group_id
     )

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import ColumnElement, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.listing import ListQuery
@@ -131,16 +130,19 @@ async def list_assignments(
     *,
     marketplace_id: str,
     filters: dict[str, str],
-    level_conditions: list[Any],
+    commerce_role: str | None,
+    level: str | None,
     page: int,
     page_size: int,
 ) -> tuple[list[ProfileAssignment], int]:
-    """``filters`` maps column names to required values; ``level_conditions`` are extra SQL."""
+    """``filters`` maps column names to required values; ``commerce_role`` (``seller``,
+    ``buyer``, ``supplier``) and ``level`` (``user``, ``group``, ``company``) narrow further."""
     spa = SecurityProfileAssignmentRow
     where = and_(
         spa.marketplace_id == marketplace_id,
         *(getattr(spa, name) == value for name, value in filters.items()),
-        *level_conditions,
+        *_ROLE_CONDITIONS.get(commerce_role or "", ()),
+        *_LEVEL_CONDITIONS.get(level or "", ()),
     )
     total = await session.scalar(select(func.count()).select_from(spa).where(where))
     rows = (
@@ -153,6 +155,19 @@ async def list_assignments(
         )
     ).all()
     return [_assignment(row) for row in rows], int(total or 0)
+
+
+_SPA = SecurityProfileAssignmentRow
+_ROLE_CONDITIONS: dict[str, tuple[ColumnElement[bool], ...]] = {
+    "seller": (_SPA.buyer_id == "", _SPA.supplier_id == ""),
+    "buyer": (_SPA.buyer_id != "",),
+    "supplier": (_SPA.supplier_id != "",),
+}
+_LEVEL_CONDITIONS: dict[str, tuple[ColumnElement[bool], ...]] = {
+    "user": (_SPA.user_id != "",),
+    "group": (_SPA.user_group_id != "",),
+    "company": (_SPA.user_id == "", _SPA.user_group_id == ""),
+}
 
 
 def _assignment(row: SecurityProfileAssignmentRow) -> ProfileAssignment:
