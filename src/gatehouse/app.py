@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
+import httpx
 from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -99,8 +100,39 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         interval_seconds=settings.usage_flush_seconds,
         retention_days=settings.usage_retention_days,
     )
-
     readiness = Readiness(runtime)
+    sso_flow, sso_http = build_flow(runtime)
+    app = FastAPI(
+        title="Gatehouse",
+        version=__version__,
+        lifespan=_lifespan(runtime, readiness, flusher, sso_http),
+        docs_url=None,  # served offline with our own headers by routers/console.py
+        openapi_url="/gatehouse/openapi.json",
+        redoc_url=None,
+    )
+    app.state.runtime = runtime
+    app.state.readiness = readiness
+    app.state.token_store = SqlTokenStore(
+        runtime.db, runtime.client_records, runtime.grant_subjects
+    )
+    app.state.token_endpoint = _token_endpoint(runtime, app.state.token_store)
+    app.state.metrics = collected
+    app.state.usage_flusher = flusher
+    app.state.sso = sso_flow
+    for router in ROUTERS:
+        app.include_router(router)
+    install_error_handlers(app)
+    install_outage_handlers(app)
+    install_openapi(app)
+    _hot_routes_first(app)
+    _install_middleware(app, settings, collected)
+    return app
+
+
+def _lifespan(
+    runtime: Runtime, readiness: Readiness, flusher: UsageFlusher, sso_http: httpx.AsyncClient
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Per-process start and stop: the runtime's listener and flushers, readiness, the purge."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -118,29 +150,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
                 await purger
         await runtime.stop()
 
-    app = FastAPI(
-        title="Gatehouse",
-        version=__version__,
-        lifespan=lifespan,
-        docs_url=None,  # served offline with our own headers by routers/console.py
-        openapi_url="/gatehouse/openapi.json",
-        redoc_url=None,
-    )
-    app.state.runtime = runtime
-    app.state.readiness = readiness
-    app.state.token_store = SqlTokenStore(
-        runtime.db, runtime.client_records, runtime.grant_subjects
-    )
-    app.state.token_endpoint = _token_endpoint(runtime, app.state.token_store)
-    app.state.metrics = collected
-    app.state.usage_flusher = flusher
-    app.state.sso, sso_http = build_flow(runtime)
-    for router in ROUTERS:
-        app.include_router(router)
-    install_error_handlers(app)
-    install_outage_handlers(app)
-    install_openapi(app)
-    _hot_routes_first(app)
+    return lifespan
+
+
+def _install_middleware(app: FastAPI, settings: Settings, collected: Metrics) -> None:
+    """The layers every request passes, innermost first (each ``add_middleware`` wraps the
+    ones before it)."""
     templates = [
         path
         for route in [*app.routes, *(r for router in ROUTERS for r in router.routes)]
@@ -159,7 +174,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
         # Only these peers' X-Forwarded-For / -Proto are believed (docs/operations.md).
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.add_middleware(AccessLog)  # outermost: every response gets X-Request-Id and a line
-    return app
 
 
 HOT_ROUTERS = (me.router, api_clients.router, company_users.router)

@@ -4,21 +4,19 @@ audit, rate limits, explain, review, and incident response on one client or user
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sys
 import traceback
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from gatehouse import __version__
-from gatehouse.cli import clients, encryption, incidents, origins, rate_limits
+from gatehouse.cli import clients, encryption, incidents, origins, rate_limits, troubleshooting
 from gatehouse.cli.audit import audit_app
 from gatehouse.cli.common import (
-    EXIT_FINDINGS,
     EXIT_INTERNAL,
     EXIT_OK,
     DatabaseOpt,
@@ -28,15 +26,12 @@ from gatehouse.cli.common import (
     progress,
     require_database,
     run,
-    run_services,
 )
 from gatehouse.cli.metrics_dir import metrics_directory
 from gatehouse.crypto import PasswordHasher
 from gatehouse.crypto_at_rest import EncryptionKeyError
 from gatehouse.domain.audit import CLI
 from gatehouse.domain.clock import SystemClock
-from gatehouse.domain.errors import NotFoundError
-from gatehouse.domain.explain import Explanation
 from gatehouse.http.metrics_access import HINT, MetricsAccess, metrics_access
 from gatehouse.logs import configure_logging
 from gatehouse.oauth.keys import ensure_signing_key, schedule_signing_key
@@ -50,9 +45,6 @@ from gatehouse.settings import Settings
 from gatehouse.storage import migrate
 from gatehouse.storage.db import Database
 from gatehouse.storage.sealing import prepare_secrets
-
-if TYPE_CHECKING:
-    from gatehouse.services.registry import Services
 
 app = typer.Typer(
     help="Gatehouse: an OrderCloud-compatible identity and access server.",
@@ -287,125 +279,7 @@ def purge(as_json: JsonOpt = False, database_url: DatabaseOpt = None) -> None:
     emit(counts.as_json(), as_json)
 
 
-@app.command("explain")
-def explain_command(
-    client_id: Annotated[str, typer.Option("--client-id", help="The API client's ID.")],
-    username: Annotated[
-        str | None, typer.Option("--username", help="Required for the password and sso grants.")
-    ] = None,
-    scope: Annotated[str | None, typer.Option("--scope", help="Space-separated roles.")] = None,
-    grant_type: Annotated[
-        str,
-        typer.Option(
-            "--grant-type",
-            help="password, client_credentials (on an IsAnonBuyer client: the anonymous grant) "
-            "or sso.",
-        ),
-    ] = "password",
-    marketplace_id: Annotated[
-        str | None, typer.Option("--marketplace-id", help="Only look in this marketplace.")
-    ] = None,
-    as_json: JsonOpt = False,
-    database_url: DatabaseOpt = None,
-) -> None:
-    """Explain whether a token would be issued, and why, without issuing one.
-
-    Exit status: 0 a token would be issued, 1 it would be refused, 2 bad input, 3 no
-    database, 4 unknown client."""
-    from gatehouse.http.schemas.operations import explanation_out
-
-    explanation, name = run_services(
-        _settings(database_url=database_url),
-        lambda services: _explain(services, client_id, username, scope, grant_type, marketplace_id),
-    )
-    body = explanation_out(explanation, client_id.strip().lower(), name)
-    if as_json:
-        typer.echo(json.dumps(body))
-    else:
-        _print_explanation(body)
-    raise typer.Exit(EXIT_OK if explanation.would_issue else EXIT_FINDINGS)
-
-
-async def _explain(
-    services: Services,
-    client_id: str,
-    username: str | None,
-    scope: str | None,
-    grant_type: str,
-    marketplace_id: str | None,
-) -> tuple[Explanation, str | None]:
-    return await services.explain.explain_access(
-        marketplace_id=marketplace_id,
-        client_id=client_id,
-        username=username,
-        scope=scope,
-        grant_type=grant_type,
-        caller_roles=None,  # an operator on the server sees every user
-    )
-
-
-def _print_explanation(body: dict[str, Any]) -> None:
-    verdict = "WOULD ISSUE a token" if body["WouldIssue"] else "WOULD REFUSE"
-    typer.echo(f"{body['GrantType']} grant, client {body['ClientID']}, user {body['Username']}:")
-    typer.echo(f"  {verdict}")
-    marks = {True: "pass", False: "FAIL", None: "----"}
-    for check in body["Checks"]:
-        code = f" [{check['ErrorCode']}]" if check["ErrorCode"] else ""
-        decisive = "  <- decisive" if check["Decisive"] else ""
-        mark = marks[check["Passed"]]
-        typer.echo(f"  {mark}  {check['Rule']}: {check['Detail']}{code}{decisive}")
-    roles = body["Roles"]
-    typer.echo(f"  granted roles: {' '.join(roles['Granted']) or '(none)'}")
-    for dropped in roles["Dropped"]:
-        typer.echo(f"  dropped: {dropped['Role']} ({dropped['Reason']})")
-    if roles["MissingMinimum"]:
-        typer.echo(f"  missing minimum roles: {' '.join(roles['MissingMinimum'])}")
-
-
-@app.command("review")
-def review_command(
-    marketplace_id: Annotated[
-        str | None,
-        typer.Option("--marketplace-id", help="Review one marketplace (default: every one)."),
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
-    database_url: DatabaseOpt = None,
-) -> None:
-    """List risky API client configurations, each with its reason and fix.
-
-    Exit status: 0 nothing found, 1 findings listed, 2 bad input, 3 no database, 4 unknown
-    marketplace."""
-    settings = _settings(database_url=database_url)
-    found = run_services(settings, lambda services: _review(services, settings, marketplace_id))
-    if as_json:
-        typer.echo(json.dumps(found))
-    elif not found:
-        typer.echo("no risky client configurations found")
-    for item in [] if as_json else found:
-        where = f"{item['ClientID']}, " if item.get("ClientID") else ""
-        typer.echo(
-            f"[{item['Severity']}] {item['Risk']}: {item['AppName']} ({where}"
-            f"marketplace {item['MarketplaceID']})"
-        )
-        typer.echo(f"    why: {item['Reason']}")
-        typer.echo(f"    fix: {item['Fix']}")
-    raise typer.Exit(EXIT_FINDINGS if found else EXIT_OK)
-
-
-async def _review(
-    services: Services, settings: Settings, marketplace_id: str | None
-) -> list[dict[str, Any]]:
-    from gatehouse.http.schemas.operations import finding_out
-    from gatehouse.services.review import thresholds_from
-
-    known = await services.review.marketplace_ids()
-    if marketplace_id is not None and marketplace_id not in known:
-        raise NotFoundError("Marketplace", marketplace_id)
-    found = []
-    for mp in [marketplace_id] if marketplace_id is not None else known:
-        findings = await services.review.review_marketplace(mp, thresholds_from(settings))
-        found += [{"MarketplaceID": mp, **finding_out(f)} for f in findings]
-    return found
+troubleshooting.register(app)  # after the commands above, so --help lists them first
 
 
 def main() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from fastapi import FastAPI
 
 from gatehouse.app import create_app
@@ -12,4 +14,11 @@ from gatehouse.settings import Settings
 def create_app_from_env() -> FastAPI:
     settings = Settings()
     configure_logging(settings.log_format)
-    return create_app(settings)
+    app = create_app(settings)
+    # Everything built so far (FastAPI's routes, SQLAlchemy's mappers, pydantic's models: a
+    # few hundred thousand objects) lives as long as the worker. Frozen, it is left out of
+    # every garbage collection, so the full collections a request rate triggers stay short
+    # instead of pausing the worker for tens of milliseconds (issue 12: p99 latency).
+    gc.collect()
+    gc.freeze()
+    return app

@@ -118,7 +118,20 @@ def rotate_secret(
         )
 
     rotation = _run_services(database_url, action)
-    out: dict[str, Any] = {
+    emit(_rotation_out(client_id, rotation), as_json)
+    if rotation.legacy_secret_set and not as_json:
+        err.print(LEGACY_SECRET_HINT, markup=False)
+
+
+LEGACY_SECRET_HINT = (
+    "The legacy ClientSecret is still set and never expires: remove it "
+    '(PATCH /v1/apiclients/{id} {"ClientSecret": null}) once every system uses the new secret.'
+)
+
+
+def _rotation_out(client_id: str, rotation: Rotation) -> dict[str, Any]:
+    """What ``rotate-secret`` prints: the new secret (this once) and what happens to the old."""
+    return {
         "ClientID": client_id.lower(),
         "SecretID": rotation.created.secret.id,
         "ClientSecret": rotation.created.value,
@@ -126,16 +139,6 @@ def rotate_secret(
         "ReplacedSecrets": rotation.replaced,
         "LegacyClientSecretSet": rotation.legacy_secret_set,
     }
-    emit(out, as_json)
-    if as_json:
-        return
-    if rotation.legacy_secret_set:
-        err.print(
-            "The legacy ClientSecret is still set and never expires: remove it "
-            '(PATCH /v1/apiclients/{id} {"ClientSecret": null}) once every system uses the '
-            "new secret.",
-            markup=False,
-        )
 
 
 @users_app.command("revoke-tokens")

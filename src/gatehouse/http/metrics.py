@@ -70,6 +70,14 @@ class Metrics:
         # join no registry; otherwise each app has its own (tests build many apps).
         registry = None if self.multiprocess else CollectorRegistry(auto_describe=True)
         self._registry = registry
+        self._token_metrics(registry)
+        self._api_metrics(registry)
+        # ``labels()`` validates and locks on every call; the children of a label set are
+        # looked up once (label values are bounded, so these dicts are too).
+        self._token_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+        self._api_children: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
+
+    def _token_metrics(self, registry: CollectorRegistry | None) -> None:
         self.token_requests = Counter(
             "gatehouse_token_requests",
             "Token requests by client, grant type and outcome (issued or the ErrorCode).",
@@ -83,6 +91,8 @@ class Metrics:
             buckets=TOKEN_BUCKETS,
             registry=registry,
         )
+
+    def _api_metrics(self, registry: CollectorRegistry | None) -> None:
         self.api_requests = Counter(
             "gatehouse_api_requests",
             "API requests by the token's client, route template, method and status.",
@@ -96,10 +106,6 @@ class Metrics:
             buckets=API_BUCKETS,
             registry=registry,
         )
-        # ``labels()`` validates and locks on every call; the children of a label set are
-        # looked up once (label values are bounded, so these dicts are too).
-        self._token_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
-        self._api_children: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
 
     def token(self, attempt: TokenAttempt, outcome: str, seconds: float) -> None:
         grant = grant_label(attempt.grant_type)

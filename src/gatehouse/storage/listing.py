@@ -130,18 +130,24 @@ def apply_sort(stmt: Select[Any], query: ListQuery, cols: ColumnMap) -> Select[A
 async def fetch_page(
     session: AsyncSession, stmt: Select[Any], query: ListQuery, cols: ColumnMap
 ) -> tuple[list[Any], int]:
-    """One page of ``stmt`` (rows as ``Result.all()`` returns them) and the total match count.
+    """One page of ``stmt`` (rows as ``Result.all()`` returns them, with the total as one more
+    trailing column) and the total match count.
 
-    ``stmt`` selects whatever the caller needs and must not be ordered yet.
+    ``stmt`` selects whatever the caller needs and must not be ordered yet. The total comes
+    with the page (``count(*) OVER ()``, SQLite 3.25+ and PostgreSQL), so a page costs one
+    statement; only a page past the end, which has no row to carry it, counts separately.
     """
     filtered = apply_filters(stmt, query, cols)
-    counted = select(func.count()).select_from(filtered.order_by(None).subquery())
-    total = int(await session.scalar(counted) or 0)
     offset = (query.page - 1) * query.page_size
-    if offset >= total:
-        return [], total
-    paged = apply_sort(filtered, query, cols).limit(query.page_size).offset(offset)
-    return list((await session.execute(paged)).all()), total
+    with_total = filtered.add_columns(func.count().over().label("list_total"))
+    paged = apply_sort(with_total, query, cols).limit(query.page_size).offset(offset)
+    rows = list((await session.execute(paged)).all())
+    if rows:
+        return rows, int(rows[0][-1])
+    if offset == 0:
+        return [], 0
+    counted = select(func.count()).select_from(filtered.order_by(None).subquery())
+    return [], int(await session.scalar(counted) or 0)
 
 
 # --- filters -------------------------------------------------------------------------------
