@@ -16,6 +16,7 @@ import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, Playwright, async_playwright
@@ -43,7 +44,8 @@ async def console_database(tmp_path_factory: pytest.TempPathFactory) -> AsyncIte
 def console_server(console_database: str) -> Iterator[ConsoleServer]:
     env = {"GATEHOUSE_BOOTSTRAP_USERNAME": ADMIN, "GATEHOUSE_BOOTSTRAP_PASSWORD": PASSWORD}
     with server(console_database, env=env) as (base, _process):
-        yield ConsoleServer(base, console_database)
+        config = httpx.get(f"{base}/gatehouse/console/config").json()
+        yield ConsoleServer(base, console_database, config["MarketplaceID"], config["ApiClientID"])
 
 
 @pytest_asyncio.fixture(scope="session")

@@ -75,7 +75,7 @@ async def test_console_flow(
     page: Page, page_errors: PageErrors, console_server: ConsoleServer
 ) -> None:
     base = console_server.base
-    await sign_in(page, console_server.console, ADMIN, PASSWORD)
+    await sign_in(page, console_server.console, ADMIN, PASSWORD, console_server.marketplace_id)
     await assert_every_control_labelled(page)
     await expect(page.get_by_role("heading", name="API clients")).to_be_visible()
     await expect(page.get_by_role("cell", name="Gatehouse Console")).to_be_visible()

@@ -22,7 +22,7 @@ USER_PASSWORD = "Buyer-Passw0rd-1"
 async def test_buyer_users_groups_and_profiles(
     page: Page, page_errors: PageErrors, console_server: ConsoleServer
 ) -> None:
-    await sign_in(page, console_server.console, ADMIN, PASSWORD)
+    await sign_in(page, console_server.console, ADMIN, PASSWORD, console_server.marketplace_id)
     await page.get_by_role("link", name="Buyers").click()
     await page.get_by_label("ID (optional)").fill("acme")
     await page.get_by_label("Name", exact=True).fill("Acme Corp")
@@ -39,7 +39,7 @@ async def test_buyer_users_groups_and_profiles(
     await expect(page.get_by_role("cell", name="alice", exact=True)).to_be_visible()
 
     # A client buyers may use, and alice's token through it.
-    admin = bearer(token(console_server.base, _console_client(console_server), ADMIN, PASSWORD))
+    admin = bearer(token(console_server.base, console_server.console_client_id, ADMIN, PASSWORD))
     client = httpx.post(
         f"{console_server.base}/v1/apiclients",
         headers=admin,
@@ -97,11 +97,6 @@ async def test_buyer_users_groups_and_profiles(
     await page.get_by_role("button", name="Create profile").click()
     await expect(page.get_by_label("Roles", exact=True)).to_have_attribute("aria-invalid", "true")
     await shot(page, "desktop-security-profiles")
-
-
-def _console_client(server: ConsoleServer) -> str:
-    client_id: str = httpx.get(f"{server.base}/gatehouse/console/config").json()["ApiClientID"]
-    return client_id
 
 
 async def test_first_load_time_and_bundle_size(page: Page, console_server: ConsoleServer) -> None:

@@ -24,11 +24,6 @@ from tests.factories.console import (
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
 
 
-def console_client(server: ConsoleServer) -> str:
-    client_id: str = httpx.get(f"{server.base}/gatehouse/console/config").json()["ApiClientID"]
-    return client_id
-
-
 async def create_event(page: Page) -> None:
     await page.get_by_label("Event ID").fill("idp-users")
     await page.get_by_label("Event name").fill("IdP users")
@@ -59,9 +54,9 @@ async def test_admin_manages_configs_and_events(
     page: Page, page_errors: PageErrors, console_server: ConsoleServer
 ) -> None:
     base = console_server.base
-    client_id = console_client(console_server)
+    client_id = console_server.console_client_id
     admin = bearer(token(base, client_id, ADMIN, PASSWORD))
-    await sign_in(page, console_server.console, ADMIN, PASSWORD)
+    await sign_in(page, console_server.console, ADMIN, PASSWORD, console_server.marketplace_id)
     await page.get_by_role("link", name="Single sign-on").click()
     await expect(page.get_by_role("heading", name="Single sign-on")).to_be_visible()
     await create_event(page)

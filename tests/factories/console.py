@@ -101,6 +101,11 @@ _HTTP_STATUS = re.compile(r"Failed to load resource: the server responded with a
 class ConsoleServer:
     base: str
     database_url: str
+    marketplace_id: str
+    """The bootstrap marketplace (ADMIN's), read while it was the only one: once a test made
+    another, the console asks which one (``/gatehouse/console/config?marketplace=``)."""
+    console_client_id: str
+    """The console's API client in that marketplace."""
 
     @property
     def console(self) -> str:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    func,
     select,
     text,
 )
@@ -469,8 +470,19 @@ async def test_fetch_page_returns_the_rows_the_statement_selects(db: Db) -> None
     stmt = select(db.table.c.id, db.table.c.name, db.table.c.age)
     async with AsyncSession(db.engine) as session:
         rows, total = await fetch_page(session, stmt, query, db.cols)
-    assert [tuple(row) for row in rows] == [("a1", "Alice Smith", 30)]
+    # The selected columns, then the total it came with (one statement per page).
+    assert [tuple(row) for row in rows] == [("a1", "Alice Smith", 30, 1)]
     assert total == 1
+
+
+async def test_a_page_past_the_end_still_knows_the_total(db: Db) -> None:
+    """No row carries the total there, so it is counted on its own."""
+    query = parse_list_query([("page", "99"), ("pageSize", "2")], SPEC)
+    stmt = select(db.table.c.id)
+    async with AsyncSession(db.engine) as session:
+        everything = await session.scalar(select(func.count()).select_from(db.table))
+        rows, total = await fetch_page(session, stmt, query, db.cols)
+    assert rows == [] and total == everything and total > 0
 
 
 # --- robustness ---------------------------------------------------------------------------
