@@ -4,6 +4,8 @@ with a key kept outside the database; the API still returns and accepts the secr
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -30,6 +32,16 @@ async def _raw(runtime: Runtime, sql: str, **params: str) -> list[str]:
             return [str(v) for (v,) in rows if v is not None]
     finally:
         await engine.dispose()
+
+
+def _file_bytes(path: Path) -> bytes:
+    """The file's bytes, read by another process: closing a descriptor of a SQLite file drops
+    every POSIX lock this process holds on it, the app's included, and a CLI process started
+    later then recovered the WAL under the app's feet (its writes were invisible outside)."""
+    code = "import sys; sys.stdout.buffer.write(open(sys.argv[1], 'rb').read())"
+    return subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, check=True
+    ).stdout
 
 
 async def _new_client(client: httpx.AsyncClient, shop: Marketplace) -> str:
@@ -71,7 +83,7 @@ async def test_rows_hold_no_plaintext_but_the_api_still_works(
         database = Path(runtime.db.url.split(":///", 1)[1])
         for path in (database, Path(f"{database}-wal")):
             if path.exists():
-                raw = path.read_bytes()
+                raw = _file_bytes(path)
                 assert LEGACY.encode() not in raw and b"BEGIN PRIVATE KEY" not in raw
 
 

@@ -6,8 +6,11 @@ once); SQLite's write lock does the same there.
 
 from __future__ import annotations
 
+import asyncio
 import enum
-from collections.abc import Callable
+import fcntl
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +118,30 @@ async def downgrade(url: str, revision: str) -> None:
 
 
 async def _run(url: str, action: object) -> None:
+    async with _sqlite_migration_lock(url):
+        await _run_locked(url, action)
+
+
+@asynccontextmanager
+async def _sqlite_migration_lock(url: str) -> AsyncIterator[None]:
+    """On a SQLite file, one process migrates at a time: an exclusive ``flock`` on a file
+    beside the database (never the database itself, whose POSIX locks are SQLite's). Alembic
+    runs SQLite's DDL outside its transaction, so two nodes starting together both applied
+    the same revision without it ("duplicate column name"). PostgreSQL has its advisory lock."""
+    database = make_url(url).database if is_sqlite(url) else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    handle = await asyncio.to_thread(Path(f"{database}.migrate-lock").open, "a")
+    with handle:
+        await asyncio.to_thread(fcntl.flock, handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+async def _run_locked(url: str, action: object) -> None:
     engine = create_engine(url, immediate=True)  # on SQLite: one BEGIN IMMEDIATE transaction
     try:
         async with engine.connect() as conn:
