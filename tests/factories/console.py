@@ -91,7 +91,7 @@ def user_with_roles(
     assert assigned.status_code == 204, assigned.text
 
 
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "console" / "artifacts"
 
 
 _HTTP_STATUS = re.compile(r"Failed to load resource: the server responded with a status of (\d+)")
