@@ -6,14 +6,12 @@ another runtime on the same database (as another server process would be)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
-from sqlalchemy import event
 
 from gatehouse.domain.users import UserType
 from gatehouse.runtime import Runtime
@@ -21,6 +19,7 @@ from gatehouse.settings import Settings
 from tests.factories.clock import AdjustableClock
 from tests.factories.marketplaces import Marketplace, password_token
 from tests.factories.me import jane, me_companies
+from tests.support.sql import read_statements
 
 pytestmark = pytest.mark.asyncio
 BUYER_USERS = "/v1/buyers/buyer-a/users"
@@ -34,21 +33,6 @@ async def other(settings: Settings, clock: AdjustableClock) -> AsyncIterator[Run
         yield runtime
     finally:
         await runtime.stop()
-
-
-@contextmanager
-def counting(runtime: Runtime) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    engine = runtime.db.read_engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 async def me(client: httpx.AsyncClient, auth: dict[str, str]) -> dict[str, Any]:
@@ -65,7 +49,7 @@ async def test_a_warm_get_me_costs_one_statement(
 ) -> None:
     auth = await jane(client, companies, "buyer")
     first = await me(client, auth)
-    with counting(runtime) as statements:
+    with read_statements(runtime.db) as statements:
         assert await me(client, auth) == first
     assert len(statements) == 1, statements
 

@@ -6,13 +6,10 @@ sessions use, on whichever backend the session runs (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import RoleSet
@@ -24,6 +21,7 @@ from gatehouse.services.users import UserScope
 from gatehouse.storage.models import BuyerRow, UserRow
 from gatehouse.storage.queries import security_profiles, user_groups, users
 from tests.factories.marketplaces import Marketplace
+from tests.support.sql import read_statements
 
 pytestmark = pytest.mark.asyncio
 
@@ -31,21 +29,6 @@ GROUPS = 4
 ROLE_BY_GROUP = ["OrderReader", "ProductReader", "PromotionReader", "ShipmentReader"]
 # What the roles query costs for any page: group memberships, then reaching assignments.
 ROLE_STATEMENTS = 2
-
-
-@contextmanager
-def counting(runtime: Runtime) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(*args: Any) -> None:
-        statements.append(str(args[2]))
-
-    engine = runtime.db.read_engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 async def seed(runtime: Runtime, mp: Marketplace, owner: GroupOwner, count: int) -> None:
@@ -110,7 +93,7 @@ async def roles_with_count(
     runtime: Runtime, mp: Marketplace, rows: list[UserRow]
 ) -> tuple[dict[int, RoleSet], int]:
     async with runtime.db.read() as session:
-        with counting(runtime) as statements:
+        with read_statements(runtime.db) as statements:
             roles = await users.roles_for_rows(session, marketplace_id=mp.id, rows=rows)
     return roles, len(statements)
 
@@ -149,7 +132,7 @@ async def test_user_list_statements_do_not_grow_with_the_page(
     """The whole list request: the page with its total, then the roles of every user on it."""
     await seed(runtime, marketplace, GroupOwner(UserType.ADMIN), 100)
     query = ListQuery(page=1, page_size=page_size, search=None, search_on=(), sort=(), filters=())
-    with counting(runtime) as statements:
+    with read_statements(runtime.db) as statements:
         views, total = await runtime.services.users.list_page(
             marketplace.id, UserScope(UserType.ADMIN), query
         )

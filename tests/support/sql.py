@@ -15,9 +15,11 @@ WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
 
 
 @contextmanager
-def _statements(db: Database, keep: Callable[[str], bool]) -> Iterator[list[str]]:
+def _statements(
+    db: Database, keep: Callable[[str], bool], *, reads_only: bool = False
+) -> Iterator[list[str]]:
     """The statements ``keep`` accepts, run on the read and write engines meanwhile (on
-    PostgreSQL they are one engine, listened to once)."""
+    PostgreSQL they are one engine, listened to once); ``reads_only``: the read engine's."""
     seen: list[str] = []
 
     def _record(
@@ -26,7 +28,8 @@ def _statements(db: Database, keep: Callable[[str], bool]) -> Iterator[list[str]
         if keep(statement):
             seen.append(statement)
 
-    engines = {id(e): e.sync_engine for e in (db.read_engine, db.write_engine)}.values()
+    watched = (db.read_engine,) if reads_only else (db.read_engine, db.write_engine)
+    engines = {id(e): e.sync_engine for e in watched}.values()
     for engine in engines:
         event.listen(engine, "before_cursor_execute", _record)
     try:
@@ -44,3 +47,9 @@ def written_statements(db: Database) -> Any:
 def all_statements(db: Database) -> Any:
     """Every statement run meanwhile."""
     return _statements(db, lambda _statement: True)
+
+
+def read_statements(db: Database) -> Any:
+    """Every statement run on the read engine meanwhile (what a read request costs; background
+    flushes of the audit trail and usage write through the other engine on SQLite)."""
+    return _statements(db, lambda _statement: True, reads_only=True)

@@ -6,39 +6,19 @@ session fixtures, with the service built as the runtime builds it (``Services.bu
 
 from __future__ import annotations
 
-import secrets
-from typing import Any
-
 import pytest
 from sqlalchemy import update
 
 from gatehouse.domain.errors import ConflictError, NotFoundError
 from gatehouse.domain.users import UserType
 from gatehouse.runtime import Runtime
-from gatehouse.services.registry import Services
 from gatehouse.services.users import UserScope
 from gatehouse.storage.models import ApiClientRow
 from gatehouse.storage.queries import users
 from tests.factories.marketplaces import Marketplace
+from tests.factories.users import fields, services
 
 ADMINS = UserScope(UserType.ADMIN)
-
-
-def services(runtime: Runtime) -> Services:
-    return Services.build(runtime.db, runtime.clock, runtime.hasher)
-
-
-def fields(**extra: Any) -> dict[str, Any]:
-    name = f"u-{secrets.token_hex(4)}"
-    return {
-        "id": name,
-        "username": name,
-        "first_name": "F",
-        "last_name": "L",
-        "email": "e@example.com",
-        "active": True,
-        **extra,
-    }
 
 
 async def test_create_get_patch_rename_delete(runtime: Runtime, marketplace: Marketplace) -> None:
