@@ -13,7 +13,8 @@ The supervisor (this process) only starts and watches the workers:
   431 header limits protocol, no uvicorn logging or proxy headers: the app does both);
 - SIGTERM or SIGINT is forwarded to every worker, which stops accepting and lets its in-flight
   requests finish (uvicorn's graceful shutdown); the supervisor exits when they have;
-- a worker that dies after it started is replaced (its Prometheus live gauges are marked dead);
+- a worker that dies after it started, or is killed with SIGKILL at any time, is replaced (its
+  Prometheus live gauges are marked dead);
 - a worker that cannot start (the port is taken, the database is down) stops the whole server
   with a non-zero exit status, as ``uvicorn.run`` does for one process.
 
@@ -159,7 +160,7 @@ class Supervisor:
                 if self.stopping or process.is_alive():
                     continue
                 process.join()
-                if not ready.is_set():
+                if failed_to_start(ready.is_set(), process.exitcode):
                     log.error("worker %s could not start (exit %s)", process.pid, process.exitcode)
                     return STARTUP_FAILURE
                 log.warning("worker %s died (exit %s): replacing it", process.pid, process.exitcode)
@@ -189,6 +190,14 @@ class Supervisor:
 
 
 _STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def failed_to_start(ready: bool, exitcode: int | None) -> bool:
+    """Whether a dead worker means the server cannot run (stop it) rather than one lost worker
+    (replace it). A worker that exits before it accepted has met the port, the database or the
+    configuration, and its replacement would too; one killed by SIGKILL (the OOM killer, an
+    operator) was stopped from outside whatever it was doing, while starting included."""
+    return not ready and exitcode != -signal.SIGKILL
 
 
 def _mark_dead(pid: int | None) -> None:

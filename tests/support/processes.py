@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 ESTABLISHED = "01"
+LISTEN = "0A"
 
 
 def children(pid: int) -> list[int]:
@@ -22,11 +23,14 @@ def children(pid: int) -> list[int]:
 
 
 def workers(pid: int, count: int, timeout: float = 60) -> list[int]:
-    """The supervisor's ``count`` worker processes (spawn adds a resource tracker child, which
-    has no listening socket: only children that listen count)."""
+    """The supervisor's ``count`` ready worker processes. Spawn adds a resource tracker child,
+    which has no socket; a worker binds its socket first and listens only once its app has
+    started, so only children with a socket in the LISTEN state count: a worker still starting
+    is not one yet (killing it then is a failed start, which stops the server)."""
     deadline = time.monotonic() + timeout
     while True:
-        listening = [child for child in children(pid) if _socket_inodes(child)]
+        listening_now = _inodes_in_state(LISTEN)
+        listening = [child for child in children(pid) if _socket_inodes(child) & listening_now]
         if len(listening) == count or time.monotonic() > deadline:
             return listening
         time.sleep(0.1)
@@ -39,6 +43,11 @@ def established_on(port: int, pids: list[int]) -> dict[int, int]:
 
 
 def _established_inodes(port: int) -> set[str]:
+    return _inodes_in_state(ESTABLISHED, port)
+
+
+def _inodes_in_state(state: str, port: int | None = None) -> set[str]:
+    """The inodes of the TCP sockets in ``state`` (on local ``port``, or any)."""
     inodes: set[str] = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -48,7 +57,7 @@ def _established_inodes(port: int) -> set[str]:
         for line in lines:
             fields = line.split()
             local_port = int(fields[1].rsplit(":", 1)[1], 16)
-            if local_port == port and fields[3] == ESTABLISHED:
+            if (port is None or local_port == port) and fields[3] == state:
                 inodes.add(fields[9])
     return inodes
 

@@ -1,8 +1,10 @@
 """gatehouse/serving.py without processes: the worker sockets share one port, one worker is
-one plain uvicorn process, and every process serves with the same uvicorn options."""
+one plain uvicorn process, every process serves with the same uvicorn options, and only a
+worker that fails on its own before it accepts stops the server."""
 
 from __future__ import annotations
 
+import signal
 import socket
 from typing import Any
 
@@ -44,3 +46,12 @@ def test_one_worker_is_one_uvicorn_process(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(serving, "Supervisor", None)  # never reached
     assert serving.serve("127.0.0.1", 8080, 1) == 0
     assert calls == [serving.config_options("127.0.0.1", 8080)]
+
+
+def test_only_a_worker_that_exits_before_it_accepts_stops_the_server() -> None:
+    assert serving.failed_to_start(False, serving.STARTUP_FAILURE)
+    assert serving.failed_to_start(False, 1)  # an exception while the app was built
+    assert serving.failed_to_start(False, -signal.SIGSEGV)
+    assert not serving.failed_to_start(False, -signal.SIGKILL)  # killed from outside, starting
+    assert not serving.failed_to_start(True, -signal.SIGKILL)
+    assert not serving.failed_to_start(True, 0)
