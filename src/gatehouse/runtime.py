@@ -13,6 +13,7 @@ from gatehouse.oauth.client_records import ClientRecordCache
 from gatehouse.oauth.grant_subjects import GrantSubjectCache
 from gatehouse.oauth.jwt import TokenCodec
 from gatehouse.oauth.keys import KeyRing
+from gatehouse.oauth.refresh_records import RefreshTokenCache
 from gatehouse.oauth.revoked import RevokedTokens
 from gatehouse.oauth.standing import TokenStandingCache
 from gatehouse.ratelimit.config import LimitConfigCache
@@ -40,6 +41,8 @@ class Runtime:
     standing: TokenStandingCache = field(init=False)
     client_records: ClientRecordCache = field(init=False)
     grant_subjects: GrantSubjectCache = field(init=False)
+    refresh_tokens: RefreshTokenCache = field(init=False)
+    """Stored refresh tokens by SHA-256 (``oauth.refresh_records``)."""
     listener: PgListener | None = field(init=False, default=None)
     audit: TokenAuditLog = field(init=False)
     limits: RateLimiter = field(init=False)
@@ -57,6 +60,7 @@ class Runtime:
         self.standing = TokenStandingCache(self.db)
         self.client_records = ClientRecordCache(self.db)
         self.grant_subjects = GrantSubjectCache(self.db)
+        self.refresh_tokens = RefreshTokenCache(self.db)
         self.limits = self._rate_limiter()
         self.revoked = RevokedTokens(self.db, self.clock)
         self.services = Services.build(self.db, self.clock, self.hasher)
@@ -79,6 +83,7 @@ class Runtime:
             self.standing,
             self.client_records,
             self.grant_subjects,
+            self.refresh_tokens,
             self.limits.config,
             self.revoked,
             self.me,

@@ -29,7 +29,9 @@ def build_flow(runtime: Runtime) -> tuple[SsoFlow, httpx.AsyncClient]:
         configs=OpenIdConnects(runtime.db, runtime.clock, runtime.secret_box),
         idp=IdpClient(http),
         identities=IdentityResolver(runtime.db, ctx, settings, http),
-        store=SqlTokenStore(runtime.db, runtime.client_records, runtime.grant_subjects),
+        store=SqlTokenStore(
+            runtime.db, runtime.client_records, runtime.grant_subjects, runtime.refresh_tokens
+        ),
         observers=(runtime.audit,),
     )
     return flow, http

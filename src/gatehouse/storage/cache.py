@@ -61,6 +61,10 @@ class InvalidatedCache:
         for cache in self._maps():
             cache.clear()
 
+    def _make_room(self, cache: dict[Any, Any]) -> None:
+        """``cache`` is full: by default it starts over (cheap, and rare at these bounds)."""
+        cache.clear()
+
     def _poll_epoch(self) -> None:
         """Another process sharing the SQLite file committed an invalidation: start over."""
         if self._epoch is not None and self._epoch.changed():
@@ -76,6 +80,6 @@ class InvalidatedCache:
         # Missing subjects are not cached: an id or username may come (back) later.
         if value is not None and self.trusted and generation == self._generation:
             if len(cache) >= self.MAX_ENTRIES:
-                cache.clear()
+                self._make_room(cache)
             cache[key] = value
         return value

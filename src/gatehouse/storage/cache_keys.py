@@ -36,6 +36,8 @@ class KeyKind(StrEnum):
     """Every user's available roles (``ROLES``)."""
     IDENTITIES = "i"
     """Every user as the token endpoint finds them (``IDENTITIES``)."""
+    REFRESH_TOKENS = "rt"
+    """Every stored refresh token (``REFRESH_TOKENS``)."""
     EVERYTHING = ALL
     """Every cached entry of every cache (``EVERYTHING``)."""
 
@@ -78,6 +80,7 @@ _ARITY = {
     KeyKind.MARKETPLACE_LIMITS: 1,
     KeyKind.ROLES: 1,
     KeyKind.IDENTITIES: 1,
+    KeyKind.REFRESH_TOKENS: 1,
     KeyKind.EVERYTHING: 0,
 }
 
@@ -86,6 +89,8 @@ ROLES = CacheKey(KeyKind.ROLES, (ALL,))
 """Every user's available roles: profiles, profile assignments, groups and memberships."""
 IDENTITIES = CacheKey(KeyKind.IDENTITIES, (ALL,))
 """Every user as the token endpoint finds them (state, company state, revocation threshold)."""
+REFRESH_TOKENS = CacheKey(KeyKind.REFRESH_TOKENS, (ALL,))
+"""Every stored refresh token: one was revoked or deleted (``oauth.refresh_records``)."""
 REVOKED_TOKENS = CacheKey(KeyKind.REVOKED_TOKENS, ("revoked",))
 """The live revoked ``jti``s (``oauth.revoked`` reloads on it, and on ``EVERYTHING``)."""
 

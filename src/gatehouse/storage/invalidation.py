@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 import asyncpg
 from sqlalchemy import event, func, select
@@ -29,6 +29,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from gatehouse.storage.cache_keys import (
     EVERYTHING,
     IDENTITIES,
+    REFRESH_TOKENS,
     ROLES,
     CacheKey,
     client_key,
@@ -41,6 +42,7 @@ from gatehouse.storage.epoch import SqliteEpoch
 __all__ = [
     "EVERYTHING",
     "IDENTITIES",
+    "REFRESH_TOKENS",
     "ROLES",
     "CacheKey",
     "SqliteEpoch",
@@ -70,7 +72,9 @@ async def invalidate(session: AsyncSession, *keys: CacheKey) -> None:
         _record(session.sync_session, keys)
 
 
-def _record(session: Session, keys: Iterable[CacheKey]) -> None:
+def _record(session: Session, keys: Collection[CacheKey]) -> None:
+    if not keys:
+        return
     pending: set[CacheKey] = session.info.setdefault(INVALIDATED, set())
     pending.update(keys)
 
@@ -96,16 +100,33 @@ WATCHED_TABLES: dict[str, tuple[CacheKey, ...]] = {
 watching the tables (not each service) means no new write path can forget it."""
 
 
+CHANGES_WATCHED: dict[str, tuple[CacheKey, ...]] = {
+    "refresh_tokens": (REFRESH_TOKENS,),
+}
+"""An UPDATE or DELETE of these tables (not an INSERT) invalidates what their keys name: a
+new refresh token cannot make a cached one stale, and every login inserts one, so inserts stay
+free while a revocation or purge, whichever query runs it, empties ``oauth.refresh_records``."""
+
+
+def changed_keys(table: object, *, inserted: bool) -> tuple[CacheKey, ...]:
+    """What a change to ``table`` invalidates (``WATCHED_TABLES``, ``CHANGES_WATCHED``)."""
+    if not isinstance(table, str):
+        return ()
+    keys = WATCHED_TABLES.get(table, ())
+    return keys if inserted else keys + CHANGES_WATCHED.get(table, ())
+
+
 def watch_tables(session_class: type[Session]) -> None:
-    """Record ``WATCHED_TABLES`` invalidations for every change made through sessions of
-    ``session_class``: unit-of-work flushes and bulk INSERT/UPDATE/DELETE statements alike."""
+    """Record ``WATCHED_TABLES`` and ``CHANGES_WATCHED`` invalidations for every change made
+    through sessions of ``session_class``: unit-of-work flushes and bulk INSERT/UPDATE/DELETE
+    statements alike."""
 
     @event.listens_for(session_class, "after_flush")
     def _after_flush(session: Session, _context: object) -> None:
-        for obj in (*session.new, *session.dirty, *session.deleted):
-            table = getattr(obj, "__tablename__", None)
-            if table in WATCHED_TABLES:
-                _record(session, WATCHED_TABLES[table])
+        for obj in session.new:
+            _record(session, changed_keys(getattr(obj, "__tablename__", None), inserted=True))
+        for obj in (*session.dirty, *session.deleted):
+            _record(session, changed_keys(getattr(obj, "__tablename__", None), inserted=False))
 
     @event.listens_for(session_class, "do_orm_execute")
     def _bulk(state: ORMExecuteState) -> None:
@@ -113,8 +134,7 @@ def watch_tables(session_class: type[Session]) -> None:
             return
         if state.is_insert or state.is_update or state.is_delete:
             table = getattr(getattr(state.statement, "table", None), "name", None)
-            if table in WATCHED_TABLES:
-                _record(state.session, WATCHED_TABLES[table])
+            _record(state.session, changed_keys(table, inserted=state.is_insert))
 
 
 class WriteSession(Session):

@@ -9,6 +9,7 @@ import pytest
 from gatehouse.storage.cache_keys import (
     EVERYTHING,
     IDENTITIES,
+    REFRESH_TOKENS,
     REVOKED_TOKENS,
     ROLES,
     CacheKey,
@@ -18,7 +19,12 @@ from gatehouse.storage.cache_keys import (
     marketplace_limits_key,
     user_key,
 )
-from gatehouse.storage.invalidation import SqliteEpoch, encode_payload, parse_payload
+from gatehouse.storage.invalidation import (
+    SqliteEpoch,
+    changed_keys,
+    encode_payload,
+    parse_payload,
+)
 
 
 def test_a_bump_is_seen_once_by_every_other_mapping(tmp_path: Path) -> None:
@@ -96,3 +102,19 @@ def test_a_key_this_release_cannot_read_invalidates_everything(text: str) -> Non
 def test_a_payload_too_long_for_notify_invalidates_everything() -> None:
     keys = {client_key(f"client-{n:05}") for n in range(1000)}
     assert encode_payload(keys) == EVERYTHING.encode()
+
+
+def test_the_refresh_token_key() -> None:
+    """A new kind: a previous release decodes it as ``EVERYTHING`` (``CacheKey.decode``)."""
+    assert REFRESH_TOKENS.encode() == "rt|*"
+    assert parse_payload("rt|*") == {REFRESH_TOKENS}
+
+
+def test_refresh_tokens_invalidate_on_update_and_delete_only() -> None:
+    """Every login inserts one, and a new token cannot make a cached one stale."""
+    assert changed_keys("refresh_tokens", inserted=True) == ()
+    assert changed_keys("refresh_tokens", inserted=False) == (REFRESH_TOKENS,)
+    assert changed_keys("users", inserted=True) == (ROLES, IDENTITIES)
+    assert changed_keys("users", inserted=False) == (ROLES, IDENTITIES)
+    assert changed_keys("orders", inserted=False) == ()
+    assert changed_keys(None, inserted=False) == ()

@@ -57,19 +57,29 @@ class SubjectLookupCache(Protocol):
     ) -> UserIdentity | None: ...
 
 
+class RefreshTokenLookupCache(Protocol):
+    """A process cache of stored refresh tokens by SHA-256 (``oauth.refresh_records``)."""
+
+    async def find(
+        self, token_sha256: str, load: Callable[[str], Awaitable[RefreshTokenRecord | None]]
+    ) -> RefreshTokenRecord | None: ...
+
+
 class SqlTokenStoreSession:
     def __init__(
         self,
         session: AsyncSession | Callable[[], Awaitable[AsyncSession]],
         clients: ClientLookupCache | None = None,
         subjects: SubjectLookupCache | None = None,
+        refresh_tokens: RefreshTokenLookupCache | None = None,
     ) -> None:
         """``session``: the read session, or how to open it on first use, so a request that
-        the caches answer entirely (a warm client_credentials grant) opens none."""
+        the caches answer entirely (a warm client_credentials or refresh grant) opens none."""
         self._opened = session if isinstance(session, AsyncSession) else None
         self._opener = session if not isinstance(session, AsyncSession) else None
         self._clients = clients
         self._subjects = subjects
+        self._refresh_tokens = refresh_tokens
         # The session's identity map holds rows weakly; keeping the users this session looked
         # up lets ``available_roles`` reuse them instead of selecting the same row again.
         self._users: dict[int, UserRow] = {}
@@ -186,8 +196,16 @@ class SqlTokenStoreSession:
         return found
 
     async def find_refresh_token(self, token_sha256: str) -> RefreshTokenRecord | None:
-        """One indexed Core select, every refresh (a revocation must count at once): plain
-        column tuples, no ORM instance or identity-map work on the hot path."""
+        """From the process cache when there is one: every UPDATE or DELETE of the table
+        empties it in every process before their next request (``CHANGES_WATCHED`` in
+        ``storage.invalidation``), so a revocation still counts at once."""
+        if self._refresh_tokens is not None:
+            return await self._refresh_tokens.find(token_sha256, self._load_refresh_token)
+        return await self._load_refresh_token(token_sha256)
+
+    async def _load_refresh_token(self, token_sha256: str) -> RefreshTokenRecord | None:
+        """One indexed Core select: plain column tuples, no ORM instance or identity-map
+        work on the hot path."""
         session = await self._session()
         result = await session.execute(_REFRESH_BY_SHA256, {"sha256": token_sha256})
         row = result.one_or_none()
@@ -222,10 +240,12 @@ class SqlTokenStore:
         db: Database,
         clients: ClientLookupCache | None = None,
         subjects: SubjectLookupCache | None = None,
+        refresh_tokens: RefreshTokenLookupCache | None = None,
     ) -> None:
         self._db = db
         self._clients = clients
         self._subjects = subjects
+        self._refresh_tokens = refresh_tokens
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[SqlTokenStoreSession]:
@@ -234,7 +254,9 @@ class SqlTokenStore:
             async def open_read() -> AsyncSession:
                 return await opened.enter_async_context(self._db.read())
 
-            yield SqlTokenStoreSession(open_read, self._clients, self._subjects)
+            yield SqlTokenStoreSession(
+                open_read, self._clients, self._subjects, self._refresh_tokens
+            )
 
     async def record_failed_login(
         self,
