@@ -17,7 +17,12 @@ the .NET SDK keeps the old one unless a new one comes, so the echo is safe for a
 Each refresh re-checks everything a login would, except the password: the client (secret,
 active), the access rule, the user, company and marketplace states, and the client's minimum
 roles. The new token's roles are the original roles ∩ the user's current roles ∩ the client's
-maximum (narrowed further by ``scope`` when one is sent). A refresh writes nothing.
+maximum (narrowed further by ``scope`` when one is sent). A refresh writes nothing, and once
+the process caches are warm (client, user, roles, and the stored token itself:
+``oauth.refresh_records``) it reads nothing either. The caches cannot serve a revoked token:
+every UPDATE or DELETE of a stored refresh token, and every change to users, companies or the
+client, empties the token cache in every process before its next request
+(``storage.invalidation``).
 """
 
 from __future__ import annotations
