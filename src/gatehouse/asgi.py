@@ -1,4 +1,8 @@
-"""The ASGI factory uvicorn's worker processes call: settings come from the environment."""
+"""The ASGI factory uvicorn's worker processes call: settings come from the environment.
+
+Outside ``gatehouse.cli`` on purpose: importing any module of that package runs its
+``__init__``, which loads every command and Alembic, 20-odd MB a worker never uses (issue 12).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,13 @@ import gc
 from fastapi import FastAPI
 
 from gatehouse.app import create_app
+from gatehouse.crypto import return_large_blocks_to_the_os
 from gatehouse.logs import configure_logging
 from gatehouse.settings import Settings
 
 
 def create_app_from_env() -> FastAPI:
+    return_large_blocks_to_the_os()  # before the first hash (the decoy, in create_app)
     settings = Settings()
     configure_logging(settings.log_format)
     app = create_app(settings)
