@@ -11,13 +11,11 @@ import gc
 from fastapi import FastAPI
 
 from gatehouse.app import create_app
-from gatehouse.crypto import return_large_blocks_to_the_os
 from gatehouse.logs import configure_logging
 from gatehouse.settings import Settings
 
 
 def create_app_from_env() -> FastAPI:
-    return_large_blocks_to_the_os()  # before the first hash (the decoy, in create_app)
     settings = Settings()
     configure_logging(settings.log_format)
     app = create_app(settings)

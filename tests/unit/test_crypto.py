@@ -4,16 +4,13 @@ encodes its parameters), and a cost below OWASP's floor needs an explicit flag."
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import os
-import subprocess
-import sys
 import threading
 
 import pytest
 from pydantic import ValidationError
 
-from gatehouse.crypto import PasswordHasher, return_large_blocks_to_the_os
+from gatehouse.crypto import PasswordHasher, hash_threads
 from gatehouse.settings import Settings
 
 
@@ -80,58 +77,20 @@ async def test_hashes_run_on_one_thread_per_core_at_most() -> None:
     assert 1 <= len(hashing) <= (os.cpu_count() or 1)
 
 
-_SECOND_BIG_BLOCK = """
-import ctypes, sys
-from gatehouse.crypto import return_large_blocks_to_the_os
-
-class MallInfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in (
-        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
-        "fordblks", "keepcost")]
-
-libc = ctypes.CDLL(None)
-libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]
-libc.free.argtypes = [ctypes.c_void_p]
-libc.mallinfo2.restype = MallInfo2
-if sys.argv[1] == "fixed":
-    assert return_large_blocks_to_the_os()
-libc.free(libc.malloc(19 << 20))  # the first hash's block: glibc raises its threshold on free
-before = libc.mallinfo2().hblks  # blocks with their own mapping (munmap'd on free)
-block = libc.malloc(19 << 20)  # the second hash's
-print(libc.mallinfo2().hblks - before)
-"""
-
-
-def _glibc() -> bool:
-    try:
-        return bool(os.confstr("CS_GNU_LIBC_VERSION"))
-    except ValueError:
-        return False
-
-
-@pytest.mark.skipif(not _glibc(), reason="glibc's malloc only")
-@pytest.mark.parametrize(("mode", "mapped"), [("default", "0"), ("fixed", "1")])
-def test_a_fixed_threshold_maps_every_hash_block_of_its_own(mode: str, mapped: str) -> None:
-    """Without the fix the second 19 MiB block comes from the heap, which keeps it once freed:
-    the mechanism behind workers growing by 40+ MB after logins (issue 12). In a fresh process,
-    since the setting is process-wide."""
-    out = subprocess.run(
-        [sys.executable, "-c", _SECOND_BIG_BLOCK, mode],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
+@pytest.mark.parametrize(
+    ("cores", "workers", "threads"), [(2, 1, 2), (2, 2, 1), (8, 2, 4), (8, 3, 2), (1, 4, 1)]
+)
+def test_a_worker_hashes_on_its_share_of_the_cores(
+    monkeypatch: pytest.MonkeyPatch, cores: int, workers: int, threads: int
+) -> None:
+    """Each hashing thread keeps one hash's 19 MiB in its malloc arena (issue 12): two workers
+    on two cores hash on one thread each, not two."""
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert hash_threads(workers) == threads
+    settings = Settings(
+        workers=workers,
+        password_hash_memory_kib=64,
+        password_hash_time_cost=1,
+        password_hash_allow_weak=True,
     )
-    assert out.stdout.strip() == mapped
-
-
-def test_without_glibc_malloc_is_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    def no_such_name(name: str) -> str:
-        raise ValueError(name)  # what musl and macOS answer for CS_GNU_LIBC_VERSION
-
-    def no_libc_call(*args: object) -> None:
-        raise AssertionError("the C library must not be touched")
-
-    monkeypatch.setattr(os, "confstr", no_such_name)
-    monkeypatch.setattr(ctypes, "CDLL", no_libc_call)
-    assert not return_large_blocks_to_the_os()
+    assert PasswordHasher.from_settings(settings)._threads._max_workers == threads
