@@ -320,7 +320,8 @@ def print_ceiling(ceiling: dict[str, Any]) -> None:
     print(
         f"# argon2id ceiling, measured: {workers} processes hashing at once made "
         f"{ceiling['measured_ceiling_per_s']:.1f} hashes/s "
-        f"({ceiling['measured_ms_per_hash']:.1f} ms each) = password grants/s at most\n"
+        f"({ceiling['measured_ms_per_hash']:.1f} ms each, {ceiling['cpu_ms_per_hash']:.1f} ms "
+        "CPU) = password grants/s at most\n"
         f"# (one core alone: {ceiling['hashes_per_s_core']:.1f} hashes/s "
         f"({ceiling['ms_per_hash']:.1f} ms each) x {workers} = {ceiling['ceiling_per_s']:.1f})"
     )
