@@ -159,7 +159,7 @@ class ServerProcess:
 def server_argv(kind: str, port: int, workers: int, db: BenchDatabase) -> list[str]:
     """The command line of one way to serve the app (``SERVERS``)."""
     address = ("--host", LOOPBACK, "--port", str(port), "--workers", str(workers))
-    app = "gatehouse.cli.asgi:create_app_from_env"
+    app = "gatehouse.asgi:create_app_from_env"
     if kind == "gatehouse":
         return gatehouse_argv("serve", *address, "--database-url", db.url)
     if kind == "uvicorn":

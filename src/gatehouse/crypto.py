@@ -32,33 +32,56 @@ class HashCost(Protocol):
     @property
     def password_hash_time_cost(self) -> int: ...
 
+    @property
+    def workers(self) -> int: ...
+
 
 OWASP_MEMORY_KIB = 19456
 OWASP_TIME_COST = 2
 OWASP_PARALLELISM = 1
 
 
+def hash_threads(workers: int = 1) -> int:
+    """Hashing threads for one of ``workers`` processes: their share of the cores, at least one.
+
+    Hashing is CPU-bound, so more threads than cores cannot go faster, and each hashing thread
+    keeps its last hash's 19 MiB: glibc serves the later ones from the thread's malloc arena
+    and keeps the memory when freed. Returning it (a fixed ``M_MMAP_THRESHOLD``) was measured
+    and refused: every hash then faults its 19 MiB in afresh, 23 ms of CPU instead of 18
+    (issue 12, bench/README.md). So a worker keeps one block per hashing thread, and two
+    workers on two cores run one thread each: 19 MiB a worker instead of 38.
+    """
+    return max(1, (os.cpu_count() or 1) // max(1, workers))
+
+
 class PasswordHasher:
     def __init__(
-        self, memory_kib: int = OWASP_MEMORY_KIB, time_cost: int = OWASP_TIME_COST
+        self,
+        memory_kib: int = OWASP_MEMORY_KIB,
+        time_cost: int = OWASP_TIME_COST,
+        threads: int | None = None,
     ) -> None:
         self._argon2 = _Argon2(
             time_cost=time_cost, memory_cost=memory_kib, parallelism=OWASP_PARALLELISM
         )
         # Verified against when a username is unknown, so timing never reveals whether it is.
         self._dummy_hash = self._argon2.hash(secrets.token_urlsafe(16))
-        # Hashing runs on its own threads, one per core: more at once cannot go faster (it is
-        # CPU-bound), and each thread's malloc arena keeps its 19 MiB after a hash, so a
-        # login burst on the default pool (40 threads) left workers at 400+ MB (issue 12).
+        # Hashing runs on its own threads (``hash_threads``): on the default pool (40 threads)
+        # a login burst left workers at 400+ MB, each thread's arena keeping a hash (issue 12).
         self._threads = ThreadPoolExecutor(
-            max_workers=os.cpu_count() or 1, thread_name_prefix="argon2"
+            max_workers=threads or hash_threads(), thread_name_prefix="argon2"
         )
 
     @classmethod
     def from_settings(cls, settings: HashCost) -> PasswordHasher:
         """The hasher at the configured cost: every process builds it this way, so a server,
-        the CLI and the tests agree on what new hashes cost."""
-        return cls(settings.password_hash_memory_kib, settings.password_hash_time_cost)
+        the CLI and the tests agree on what new hashes cost. A server worker hashes on its
+        share of the cores (``GATEHOUSE_WORKERS``, which ``serve`` hands its workers)."""
+        return cls(
+            settings.password_hash_memory_kib,
+            settings.password_hash_time_cost,
+            hash_threads(settings.workers),
+        )
 
     async def hash(self, password: str) -> str:
         loop = asyncio.get_running_loop()

@@ -41,7 +41,7 @@ from typing import Any
 
 import uvicorn
 
-APP = "gatehouse.cli.asgi:create_app_from_env"
+APP = "gatehouse.asgi:create_app_from_env"
 STARTUP_FAILURE = 3  # uvicorn's exit status when a server cannot start
 log = logging.getLogger("gatehouse.serving")
 

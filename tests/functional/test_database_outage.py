@@ -76,7 +76,7 @@ def _extra_worker(database_url: str) -> tuple[str, subprocess.Popen[str]]:
     """One more worker process, started the way uvicorn starts (or replaces) one."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "gatehouse.cli.asgi:create_app_from_env",
+        [sys.executable, "-m", "uvicorn", "gatehouse.asgi:create_app_from_env",
          "--factory", "--port", str(port), "--log-level", "info"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, **ENV, "GATEHOUSE_DATABASE_URL": database_url},

@@ -58,6 +58,15 @@ def test_keep_alive_connections_spread_over_both_workers(
     assert all(count > 0 for count in per_worker.values()), per_worker
 
 
+def test_every_worker_knows_the_worker_count(two: tuple[str, subprocess.Popen[str]]) -> None:
+    """So each hashes passwords on its share of the cores (``crypto.hash_threads``): a hashing
+    thread keeps a hash's 19 MiB, and two workers on two cores need one each (issue 12)."""
+    _, process = two
+    for pid in workers(process.pid, 2):
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert b"GATEHOUSE_WORKERS=2" in environ
+
+
 def test_sigterm_lets_an_in_flight_request_finish(fresh_database_url: str) -> None:
     with server(fresh_database_url, workers=2) as (base, process):
         body = b"grant_type=client_credentials&client_id=nobody&client_secret=nothing"

@@ -10,7 +10,7 @@ import threading
 import pytest
 from pydantic import ValidationError
 
-from gatehouse.crypto import PasswordHasher
+from gatehouse.crypto import PasswordHasher, hash_threads
 from gatehouse.settings import Settings
 
 
@@ -75,3 +75,22 @@ async def test_hashes_run_on_one_thread_per_core_at_most() -> None:
     assert all(results)
     hashing = {t.name for t in threading.enumerate() if t.name.startswith("argon2")}
     assert 1 <= len(hashing) <= (os.cpu_count() or 1)
+
+
+@pytest.mark.parametrize(
+    ("cores", "workers", "threads"), [(2, 1, 2), (2, 2, 1), (8, 2, 4), (8, 3, 2), (1, 4, 1)]
+)
+def test_a_worker_hashes_on_its_share_of_the_cores(
+    monkeypatch: pytest.MonkeyPatch, cores: int, workers: int, threads: int
+) -> None:
+    """Each hashing thread keeps one hash's 19 MiB in its malloc arena (issue 12): two workers
+    on two cores hash on one thread each, not two."""
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert hash_threads(workers) == threads
+    settings = Settings(
+        workers=workers,
+        password_hash_memory_kib=64,
+        password_hash_time_cost=1,
+        password_hash_allow_weak=True,
+    )
+    assert PasswordHasher.from_settings(settings)._threads._max_workers == threads

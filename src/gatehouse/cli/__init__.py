@@ -128,6 +128,7 @@ def serve(
             "GATEHOUSE_DATABASE_URL": settings.effective_database_url,
             "GATEHOUSE_BASE_URL": settings.effective_base_url,
             "GATEHOUSE_HOST": settings.host,  # /metrics is open without a token on loopback only
+            "GATEHOUSE_WORKERS": str(settings.workers),  # each hashes on its share of the cores
         }
     )
     if metrics_access(settings) is MetricsAccess.CLOSED:

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, bindparam, select
+from sqlalchemy import ColumnElement, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.audit import USER_LOCKED_OUT, Actor, AuditEvent, AuditUser
@@ -33,6 +33,9 @@ from gatehouse.storage.queries import (
     login_failures,
     users,
 )
+
+_UserSelect = Select[UserRow, bool, bool]
+"""A user row with its buyer's and its supplier's active flags (``_USER_WITH_COMPANY``)."""
 
 
 class ClientLookupCache(Protocol):
@@ -111,9 +114,8 @@ class SqlTokenStoreSession:
         return await api_clients.assigned_companies(await self._session(), client_id=client_id)
 
     async def find_login(self, marketplace_id: str, username: str) -> LoginRecord | None:
-        found = await self._find_user(
-            marketplace_id, UserRow.username_key == users.username_key(username)
-        )
+        params = {"marketplace_id": marketplace_id, "username_key": users.username_key(username)}
+        found = await self._find_user(_LOGIN, params)
         if found is None:
             # The second query a real user costs, answered for nobody: the lookup takes as
             # long whether or not the username exists (issue 10; ``login_failures``).
@@ -184,13 +186,15 @@ class SqlTokenStoreSession:
     async def _find_identity(
         self, marketplace_id: str, condition: ColumnElement[bool]
     ) -> UserIdentity | None:
-        found = await self._find_user(marketplace_id, condition)
+        found = await self._find_user(
+            _USER_WITH_COMPANY.where(UserRow.marketplace_id == marketplace_id, condition)
+        )
         return None if found is None else found[1]
 
     async def _find_user(
-        self, marketplace_id: str, condition: ColumnElement[bool]
+        self, stmt: _UserSelect, params: dict[str, Any] | None = None
     ) -> tuple[UserRow, UserIdentity] | None:
-        found = await _find_user(await self._session(), marketplace_id, condition)
+        found = await _find_user(await self._session(), stmt, params)
         if found is not None:
             self._users[found[0].id] = found[0]
         return found
@@ -317,26 +321,11 @@ class SqlTokenStore:
 
 
 async def _find_user(
-    session: AsyncSession, marketplace_id: str, condition: ColumnElement[bool]
+    session: AsyncSession, stmt: _UserSelect, params: dict[str, Any] | None
 ) -> tuple[UserRow, UserIdentity] | None:
-    """One user of a marketplace and whether its company is active (one joined query)."""
-    stmt = (
-        select(UserRow, BuyerRow.active, SupplierRow.active)
-        .outerjoin(
-            BuyerRow,
-            (UserRow.user_type == UserType.BUYER.value)
-            & (BuyerRow.marketplace_id == UserRow.marketplace_id)
-            & (BuyerRow.id == UserRow.company_id),
-        )
-        .outerjoin(
-            SupplierRow,
-            (UserRow.user_type == UserType.SUPPLIER.value)
-            & (SupplierRow.marketplace_id == UserRow.marketplace_id)
-            & (SupplierRow.id == UserRow.company_id),
-        )
-        .where(UserRow.marketplace_id == marketplace_id, condition)
-    )
-    found = (await session.execute(stmt)).first()
+    """One user of a marketplace and whether its company is active: ``_USER_WITH_COMPANY``
+    narrowed to one user (``_LOGIN``, prebuilt, on the login path)."""
+    found = (await session.execute(stmt, params)).first()
     if found is None:
         return None
     row, buyer_active, supplier_active = found
@@ -350,6 +339,29 @@ async def _find_user(
         tokens_valid_from=row.tokens_valid_from,
     )
     return row, identity
+
+
+# A user with its company's active flag; built once: constructing the joins cost more of a
+# password grant's event-loop time than the query itself (issue 12, bench/login_cpu.py).
+_USER_WITH_COMPANY = (
+    select(UserRow, BuyerRow.active, SupplierRow.active)
+    .outerjoin(
+        BuyerRow,
+        (UserRow.user_type == UserType.BUYER.value)
+        & (BuyerRow.marketplace_id == UserRow.marketplace_id)
+        & (BuyerRow.id == UserRow.company_id),
+    )
+    .outerjoin(
+        SupplierRow,
+        (UserRow.user_type == UserType.SUPPLIER.value)
+        & (SupplierRow.marketplace_id == UserRow.marketplace_id)
+        & (SupplierRow.id == UserRow.company_id),
+    )
+)
+_LOGIN = _USER_WITH_COMPANY.where(
+    UserRow.marketplace_id == bindparam("marketplace_id"),
+    UserRow.username_key == bindparam("username_key"),
+)
 
 
 async def _record_lockout(

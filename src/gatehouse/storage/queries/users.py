@@ -14,7 +14,6 @@ from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.security_profiles import (
     ProfileAssignment,
     ProfileHolder,
-    assignment_reaches,
     available_roles,
 )
 from gatehouse.domain.tokens import micros
@@ -25,13 +24,16 @@ from gatehouse.storage.models import (
     RefreshTokenRow,
     SecurityProfileAssignmentRow,
     SecurityProfileRow,
-    UserGroupAssignmentRow,
 )
 
 # Re-exported: services hold a user's row between two queries of one transaction without
 # importing the models themselves.
 from gatehouse.storage.models import UserRow as UserRow
 from gatehouse.storage.queries import user_groups
+from gatehouse.storage.queries.password_configs import assignment
+
+# Re-exported: the services and the token store read a user's PasswordConfigs from here.
+from gatehouse.storage.queries.password_configs import password_configs as password_configs
 from gatehouse.storage.queries.user_groups import GroupOwner
 
 COLUMNS = ColumnMap(
@@ -295,7 +297,7 @@ async def _profile_reach(
         .where(spa.user_group_id.in_(group_ids))
     )
     found = (await session.execute(stmt)).all()
-    assignments = [_assignment(a) for a, _, _ in found]
+    assignments = [assignment(a) for a, _, _ in found]
     profiles = {
         a.security_profile_id: RoleSet(frozenset(roles or []), frozenset(custom or []))
         for a, roles, custom in found
@@ -317,74 +319,10 @@ def _company_reach(rows: list[UserRow]) -> list[ColumnElement[bool]]:
     return reach
 
 
-def _assignment(row: SecurityProfileAssignmentRow) -> ProfileAssignment:
-    return ProfileAssignment(
-        security_profile_id=row.security_profile_id,
-        buyer_id=row.buyer_id or None,
-        supplier_id=row.supplier_id or None,
-        user_id=row.user_id or None,
-        user_group_id=row.user_group_id or None,
-    )
-
-
 async def get_by_internal_id(
     session: AsyncSession, *, marketplace_id: str, internal_id: int
 ) -> UserRow | None:
     """The user a token names (its ``u`` claim), within the token's marketplace."""
     return await session.scalar(
         select(UserRow).where(UserRow.marketplace_id == marketplace_id, UserRow.id == internal_id)
-    )
-
-
-async def password_configs(
-    session: AsyncSession,
-    *,
-    marketplace_id: str,
-    user_type: UserType,
-    company_id: str,
-    row: UserRow | None = None,
-) -> list[Any]:
-    """The stored PasswordConfigs (``None`` where a profile has none) of every profile whose
-    assignment reaches the user of ``row``; with no row, of a user about to be created in that
-    company, whom only company- and seller-level assignments can reach yet.
-
-    One query (the token endpoint runs it on every login): group membership is a subquery, so
-    every group assignment returned is one of the user's own groups."""
-    sp, spa = SecurityProfileRow, SecurityProfileAssignmentRow
-    stmt: Any = (
-        select(spa, sp.password_config)
-        .join(sp, (sp.marketplace_id == spa.marketplace_id) & (sp.id == spa.security_profile_id))
-        .where(spa.marketplace_id == marketplace_id, _owner_reach(user_type, company_id))
-        .where(spa.user_id.in_({row.external_id if row else "", ""}))
-        .where((spa.user_group_id == "") | spa.user_group_id.in_(_own_group_ids(row)))
-    )
-    found = [(_assignment(a), config) for a, config in (await session.execute(stmt)).all()]
-    holder = ProfileHolder(
-        user_type=user_type,
-        user_id=row.external_id if row else "",
-        company_id=company_id or None,
-        group_ids=frozenset(a.user_group_id for a, _ in found if a.user_group_id),
-    )
-    return [config for a, config in found if assignment_reaches(a, holder)]
-
-
-def _owner_reach(user_type: UserType, company_id: str) -> ColumnElement[bool]:
-    spa = SecurityProfileAssignmentRow
-    if user_type is UserType.BUYER:
-        return spa.buyer_id == company_id
-    if user_type is UserType.SUPPLIER:
-        return spa.supplier_id == company_id
-    return (spa.buyer_id == "") & (spa.supplier_id == "")
-
-
-def _own_group_ids(row: UserRow | None) -> Any:
-    """The user's groups within their own owner (seller, buyer or supplier), as a subquery."""
-    uga = UserGroupAssignmentRow
-    if row is None:
-        return []
-    return select(uga.user_group_id).where(
-        uga.marketplace_id == row.marketplace_id,
-        uga.user_internal_id == row.id,
-        uga.owner_type == row.user_type,
-        uga.company_id == row.company_id,
     )

@@ -1,4 +1,8 @@
-"""The ASGI factory uvicorn's worker processes call: settings come from the environment."""
+"""The ASGI factory uvicorn's worker processes call: settings come from the environment.
+
+Outside ``gatehouse.cli`` on purpose: importing any module of that package runs its
+``__init__``, which loads every command and Alembic, 20-odd MB a worker never uses (issue 12).
+"""
 
 from __future__ import annotations
 
