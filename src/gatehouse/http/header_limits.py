@@ -3,9 +3,9 @@
 httptools sets no limit of its own: it buffers a header of any size until the line ends, so a
 16 MiB header used to be accepted and four parallel 64 MiB ones held the event loop for seconds
 and grew the process to hundreds of MiB. ``LimitedHttpToolsProtocol`` is uvicorn's httptools
-protocol (keep-alive, pipelining, graceful shutdown, several workers: all unchanged) with two
-limits, answered with ``431 Request Header Fields Too Large`` and an OrderCloud error body
-before the connection is closed:
+protocol (keep-alive, pipelining, graceful shutdown, several workers: all unchanged; each
+response in one write: ``coalesced_writes``) with two limits, answered with ``431 Request
+Header Fields Too Large`` and an OrderCloud error body before the connection is closed:
 
 - ``GATEHOUSE_MAX_HEADER_BYTES`` (32 KiB): the request line and every header of one request
   together, counted exactly on the parsed head, and also on the raw bytes while the head is
@@ -19,8 +19,7 @@ from __future__ import annotations
 import functools
 import json
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-
+from gatehouse.http.coalesced_writes import CoalescingHttpToolsProtocol
 from gatehouse.http.errors import error_body
 from gatehouse.settings import Settings
 
@@ -38,7 +37,7 @@ def limits() -> tuple[int, int]:
     return settings.max_header_bytes, settings.max_header_count
 
 
-class LimitedHttpToolsProtocol(HttpToolsProtocol):
+class LimitedHttpToolsProtocol(CoalescingHttpToolsProtocol):
     """See the module docstring. One instance per connection."""
 
     _in_head = True

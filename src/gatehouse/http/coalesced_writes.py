@@ -1,0 +1,124 @@
+"""One write per response: a response's head and body leave in one ``send`` (issue 12).
+
+uvicorn's httptools protocol writes a response's status line and headers on
+``http.response.start`` and its body on ``http.response.body``: two ``transport.write`` calls,
+so two ``send`` syscalls and two TCP segments per response, whose loopback delivery is charged
+to the sender. In a warm client_credentials request they cost as much CPU as the RSA signature.
+
+``CoalescingHttpToolsProtocol`` is that protocol with one change: the bytes uvicorn writes for
+a response's head are held back until the connection's next write, which then carries both.
+
+- An ordinary response (Starlette's ``Response`` sends the start, then its whole body) goes
+  out in one write. A streaming response's first chunk carries the head; nothing else is held.
+- The head is never held past the current event loop iteration (a ``call_soon`` flush), the
+  response's completion (HEAD, 204) or a close (an error after the start message closes the
+  connection as before, the head written first).
+- The protocol's own answers (400, 431) are written after a held head, never before it.
+
+Everything else is uvicorn's code, unchanged: the bytes of the head and body, Content-Length
+checks, keep-alive, ``Connection: close``, 100-continue, flow control and graceful shutdown.
+uvicorn builds its ``RequestResponseCycle`` itself, so each new cycle is retyped to the
+subclass below, which adds one method and no state; ``tests/unit/http/test_coalesced_writes.py``
+fails if the uvicorn internals this relies on change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import cast
+
+from uvicorn._types import ASGISendEvent
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+
+JOIN_LIMIT = 64 * 1024
+"""Up to this many body bytes are copied behind the head; a bigger body is written with
+``writelines`` (one ``writev`` on uvloop) rather than copied."""
+
+Bytes = bytes | bytearray | memoryview
+
+
+class ResponseWriter:
+    """What a connection's responses write to: the transport, holding back one head."""
+
+    __slots__ = ("_flush_soon", "_head", "_loop", "_transport", "holding")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport = transport
+        self._loop = loop
+        self._head: Bytes | None = None
+        self._flush_soon: asyncio.Handle | None = None
+        self.holding = False  # set by CoalescingCycle while uvicorn writes a head
+
+    def write(self, data: Bytes) -> None:
+        if self.holding:
+            self.flush()
+            self._head = data
+            self._flush_soon = self._loop.call_soon(self.flush)
+            return
+        head = self._take()
+        if head is None:
+            self._transport.write(data)
+        elif len(data) <= JOIN_LIMIT:
+            self._transport.write(b"".join((head, data)))
+        else:
+            self._transport.writelines((head, data))
+
+    def flush(self) -> None:
+        """Write a held head now; dropped if the connection is already gone, as uvicorn stops
+        writing to a disconnected client."""
+        head = self._take()
+        if head is not None and not self._transport.is_closing():
+            self._transport.write(head)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def _take(self) -> Bytes | None:
+        head, self._head = self._head, None
+        if self._flush_soon is not None:
+            self._flush_soon.cancel()
+            self._flush_soon = None
+        return head
+
+
+class CoalescingCycle(RequestResponseCycle):
+    """uvicorn's request-response cycle whose head write is held by its ``ResponseWriter``."""
+
+    async def send(self, message: ASGISendEvent) -> None:
+        writer = cast(ResponseWriter, self.transport)
+        if message["type"] != "http.response.start" or self.response_started:
+            await super().send(message)
+        else:
+            writer.holding = True
+            try:
+                await super().send(message)
+            finally:
+                writer.holding = False
+        if self.response_complete:
+            writer.flush()  # a HEAD response or an empty body wrote nothing after its head
+
+
+class CoalescingHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, one write per response (see the module docstring)."""
+
+    writer: ResponseWriter
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.writer = ResponseWriter(transport, self.loop)
+
+    def data_received(self, data: bytes) -> None:
+        self.writer.flush()  # a 400 or 431 written while parsing comes after a held head
+        super().data_received(data)
+
+    def on_headers_complete(self) -> None:
+        previous = self.cycle
+        super().on_headers_complete()
+        cycle = self.cycle
+        if cycle is not previous and type(cycle) is RequestResponseCycle:  # not an upgrade
+            cycle.__class__ = CoalescingCycle
+            cycle.transport = cast(asyncio.Transport, self.writer)
