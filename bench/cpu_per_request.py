@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,12 @@ def group_cpu_seconds(pgid: int) -> float:
     return total / TICKS
 
 
+def children_cpu_seconds() -> float:
+    """utime+stime of this process's finished children: wrk's, once it has been waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(
     server: harness.ServerProcess, request: scenarios.Request, seconds: int, profile: Path | None
 ) -> dict[str, float]:
@@ -68,8 +75,10 @@ def measure(
         argv.append("--pid")
         spy = subprocess.Popen([*argv, str(server.proc.pid)], stdout=subprocess.DEVNULL)
     before = group_cpu_seconds(server.proc.pid)
+    client_before = children_cpu_seconds()
     out = loadgen._run_wrk(wrk, request, settings, seconds)
     after = group_cpu_seconds(server.proc.pid)
+    client = children_cpu_seconds() - client_before
     if spy is not None:
         spy.send_signal(2)
         spy.wait(60)
@@ -80,6 +89,7 @@ def measure(
         "requests_per_s": result.requests_per_s,
         "p99_ms": result.p99_ms,
         "cpu_us_per_request": round((after - before) / max(result.requests, 1) * 1e6, 1),
+        "wrk_cpu_us_per_request": round(client / max(result.requests, 1) * 1e6, 1),
     }
 
 

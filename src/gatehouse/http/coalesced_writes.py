@@ -17,9 +17,9 @@ a response's head are held back until the connection's next write, which then ca
 
 Everything else is uvicorn's code, unchanged: the bytes of the head and body, Content-Length
 checks, keep-alive, ``Connection: close``, 100-continue, flow control and graceful shutdown.
-uvicorn builds its ``RequestResponseCycle`` itself, so each new cycle is retyped to the
-subclass below, which adds one method and no state; ``tests/unit/http/test_coalesced_writes.py``
-fails if the uvicorn internals this relies on change.
+Each cycle writes through the connection's ``ResponseWriter`` instead of the transport, set
+where uvicorn starts the cycle; ``tests/unit/http/test_coalesced_writes.py`` fails if the
+uvicorn internals this relies on change.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 from typing import cast
 
-from uvicorn._types import ASGISendEvent
+from uvicorn._types import ASGI3Application
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 JOIN_LIMIT = 64 * 1024
@@ -38,30 +38,34 @@ Bytes = bytes | bytearray | memoryview
 
 
 class ResponseWriter:
-    """What a connection's responses write to: the transport, holding back one head."""
+    """What a connection's responses write to: the transport, holding back one head.
 
-    __slots__ = ("_flush_soon", "_head", "_loop", "_transport", "holding")
+    ``armed`` is set when a response cycle starts: its first write is uvicorn's head (status
+    line and headers), which is held until the next write, the completion, a close or the end
+    of this loop iteration, whichever comes first."""
+
+    __slots__ = ("_flush_soon", "_head", "_loop", "_transport", "armed")
 
     def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport = transport
         self._loop = loop
         self._head: Bytes | None = None
         self._flush_soon: asyncio.Handle | None = None
-        self.holding = False  # set by CoalescingCycle while uvicorn writes a head
+        self.armed = False
 
     def write(self, data: Bytes) -> None:
-        if self.holding:
-            self.flush()
+        head = self._take()
+        if head is not None:
+            if len(data) <= JOIN_LIMIT:
+                self._transport.write(b"".join((head, data)))
+            else:
+                self._transport.writelines((head, data))
+        elif self.armed:
+            self.armed = False
             self._head = data
             self._flush_soon = self._loop.call_soon(self.flush)
-            return
-        head = self._take()
-        if head is None:
-            self._transport.write(data)
-        elif len(data) <= JOIN_LIMIT:
-            self._transport.write(b"".join((head, data)))
         else:
-            self._transport.writelines((head, data))
+            self._transport.write(data)
 
     def flush(self) -> None:
         """Write a held head now; dropped if the connection is already gone, as uvicorn stops
@@ -78,28 +82,12 @@ class ResponseWriter:
         return self._transport.is_closing()
 
     def _take(self) -> Bytes | None:
-        head, self._head = self._head, None
-        if self._flush_soon is not None:
-            self._flush_soon.cancel()
+        head = self._head
+        if head is not None:
+            self._head = None
+            self._flush_soon.cancel()  # type: ignore[union-attr]  # set with every head
             self._flush_soon = None
         return head
-
-
-class CoalescingCycle(RequestResponseCycle):
-    """uvicorn's request-response cycle whose head write is held by its ``ResponseWriter``."""
-
-    async def send(self, message: ASGISendEvent) -> None:
-        writer = cast(ResponseWriter, self.transport)
-        if message["type"] != "http.response.start" or self.response_started:
-            await super().send(message)
-        else:
-            writer.holding = True
-            try:
-                await super().send(message)
-            finally:
-                writer.holding = False
-        if self.response_complete:
-            writer.flush()  # a HEAD response or an empty body wrote nothing after its head
 
 
 class CoalescingHttpToolsProtocol(HttpToolsProtocol):
@@ -115,10 +103,13 @@ class CoalescingHttpToolsProtocol(HttpToolsProtocol):
         self.writer.flush()  # a 400 or 431 written while parsing comes after a held head
         super().data_received(data)
 
-    def on_headers_complete(self) -> None:
-        previous = self.cycle
-        super().on_headers_complete()
-        cycle = self.cycle
-        if cycle is not previous and type(cycle) is RequestResponseCycle:  # not an upgrade
-            cycle.__class__ = CoalescingCycle
-            cycle.transport = cast(asyncio.Transport, self.writer)
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: ASGI3Application) -> None:
+        """Where uvicorn starts every cycle, pipelined ones included, one at a time."""
+        cycle.transport = cast(asyncio.Transport, self.writer)
+        # A "100 Continue" would be the first write: such a response is written as uvicorn does.
+        self.writer.armed = not cycle.waiting_for_100_continue
+        super()._start_asgi_task(cycle, app)
+
+    def on_response_complete(self) -> None:
+        self.writer.flush()  # a HEAD response writes nothing after its head
+        super().on_response_complete()
