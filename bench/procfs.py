@@ -53,6 +53,19 @@ def cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def context_switches(pid: int) -> int:
+    """Voluntary + involuntary context switches of ``pid`` (0 if the process is gone): each
+    wake-up of a sleeping peer on a busy machine can cost the waker its CPU."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    lines = status.splitlines()
+    return sum(
+        int(line.split()[1]) for line in lines if line.split(":")[0].endswith("ctxt_switches")
+    )
+
+
 def wait_listening(port: int, sockets: int, timeout_s: float) -> None:
     """Wait until ``sockets`` sockets listen on ``port``: with one SO_REUSEPORT socket per
     worker, connections opened while a worker is still starting would all go to the others

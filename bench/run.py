@@ -167,6 +167,16 @@ def create_buyer_with_users(base_url: str, admin_token: str, count: int = BUYER_
     return buyer_id
 
 
+def create_api_clients(base_url: str, admin_token: str, count: int) -> None:
+    """``count`` more API clients (``POST /v1/apiclients``), to fill a list page."""
+    headers = {"Authorization": f"Bearer {admin_token}", "Content-Type": "application/json"}
+    for n in range(count):
+        app = json.dumps({"AppName": f"bench-list-{n}", "Active": True, "AccessTokenDuration": 600})
+        status, raw = harness.http_request("POST", base_url + "/v1/apiclients", app, headers)
+        if status != 201:
+            raise RuntimeError(f"API client create failed: HTTP {status} {raw[:300]!r}")
+
+
 def make_fixture(server: harness.ServerProcess, db: harness.BenchDatabase) -> Fixture:
     """A marketplace made through the CLI (as operators would), one access token, and a
     secret-holding API client made through the API with one refresh token of its own."""
