@@ -2,8 +2,11 @@
 
 uvicorn's httptools protocol writes a response's status line and headers on
 ``http.response.start`` and its body on ``http.response.body``: two ``transport.write`` calls,
-so two ``send`` syscalls and two TCP segments per response, whose loopback delivery is charged
-to the sender. In a warm client_credentials request they cost as much CPU as the RSA signature.
+so two ``send`` syscalls and two TCP segments per response, and two wake-ups of the client.
+Each costs little CPU (about 1.4 µs on loopback), but on a busy machine a write that wakes the
+client can cost the server its core: py-spy found a warm client_credentials request in those
+writes as often as in its RSA signature. One write per response halves the wake-ups
+(bench/README.md, "One write per response").
 
 ``CoalescingHttpToolsProtocol`` is that protocol with one change: the bytes uvicorn writes for
 a response's head are held back until the connection's next write, which then carries both.
