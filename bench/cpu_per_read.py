@@ -7,6 +7,7 @@ req/s depend on what else the machine runs; CPU µs per request mostly do not.
 
     .venv/bin/python bench/cpu_per_read.py [--duration 5] [--database-url postgresql://...]
         [--profile NAME]   # also py-spy record each path to bench/results/NAME-<path>.svg
+        [--only me]        # one path only
 """
 
 from __future__ import annotations
@@ -122,6 +123,8 @@ def _wrk(base: str, path: str, token: str, duration: int) -> tuple[int, float, s
 def _measure(server: harness.ServerProcess, token: str, args: argparse.Namespace) -> None:
     pids = _group_pids(server.proc.pid)
     for name, path in PATHS.items():
+        if args.only and name != args.only:
+            continue
         _wrk(server.base_url, path, token, 1)  # warm-up
         spy = None
         if args.profile:
@@ -152,6 +155,7 @@ def main() -> int:
     p.add_argument("--duration", type=int, default=5)
     p.add_argument("--database-url", default=None)
     p.add_argument("--profile", default=None)
+    p.add_argument("--only", choices=sorted(PATHS), default=None)
     p.add_argument("--raw", action="store_true", help="collapsed stacks (.txt), not SVG")
     args = p.parse_args()
     os.environ["PATH"] = f"{Path(sys.executable).parent}:{os.environ['PATH']}"

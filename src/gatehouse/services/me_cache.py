@@ -13,7 +13,9 @@ stands, a warm ``GET /v1/me`` runs no query at all. When it moved (a wrong passw
 after a success, an unlock, in any process), the next lookup re-reads the counter in one
 small query, which also proves the user still exists. The generation is read before the
 counter, so a write committing during the read moves it again and the next lookup re-reads.
-While the cache is untrusted (PostgreSQL listener down) every lookup loads everything.
+Without a query, that the user still exists rests on the invalidations (deleting a user writes
+its row), as token verification's does. While the cache is untrusted (PostgreSQL listener
+down) every lookup loads everything, the counter included.
 """
 
 from __future__ import annotations
