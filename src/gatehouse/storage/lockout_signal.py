@@ -23,7 +23,10 @@ cache) watch this generation, and re-read the counter only when it moved:
   new key kind on the invalidation channel: a process of the previous release decodes an
   unknown kind as ``EVERYTHING`` (``cache_keys``) and would drop all its caches on every wrong
   password during a rolling deploy. While the listener is down the caches are untrusted and
-  read every time.
+  read every time. During such a deploy, a previous-release process sends no lockout notice:
+  until it is replaced, a wrong password it handles shows in another process's ``/v1/me``
+  only at that process's next generation move or invalidation (the lockout itself is always
+  decided from the row, at login).
 
 The generation is global, not per user: a password-spraying attack makes every cached ``Me``
 re-read its counter (one query, as before this signal), never more. Per-user notices would
