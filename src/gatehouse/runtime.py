@@ -108,7 +108,9 @@ class Runtime:
         flush buffered token audit events in the background."""
         self.audit.start()
         if self.db.dialect == "postgresql":
-            self.listener = PgListener(self.db.url, self._invalidate, self._reset)
+            self.listener = PgListener(
+                self.db.url, self._invalidate, self._reset, self.db.lockout.moved
+            )
             for cache in self.caches:
                 cache.trusted = False
             await self.listener.start()

@@ -1,8 +1,8 @@
 """A wrong password costs the same database work whether or not the user exists (issue 10,
 item 2). The time itself is measured by ``bench/login_timing.py`` against a real server (a
 timed unit test would only measure the test machine's noise); this test pins down the cause
-of the difference: the statements of the write transaction, the commit, and no cache
-invalidation on either path."""
+of the difference: the statements of the write transaction, the commit, no cache
+invalidation, and one lockout signal (``storage.lockout_signal``) on either path."""
 
 from __future__ import annotations
 
@@ -20,18 +20,21 @@ from gatehouse.runtime import Runtime
 from gatehouse.storage.cache_keys import CacheKey
 from tests.factories.lockout import WRONG, admin_jane, code_of, login
 from tests.factories.marketplaces import Marketplace
+from tests.support.sql import all_statements
 
 pytestmark = pytest.mark.asyncio
 
 
 class Work:
     """What the transactions of one request did: each statement as (transaction kind, verb),
-    the commits, and the cache invalidations that followed."""
+    the commits, the cache invalidations that followed and the lockout signals sent."""
 
     def __init__(self) -> None:
         self.statements: list[tuple[str, str]] = []
         self.commits = 0
         self.invalidations: list[set[CacheKey]] = []
+        self.lockout_signals = 0
+        self.notices = 0
 
     def listen(self, kind: str, session: AsyncSession) -> None:
         def on_execute(state: ORMExecuteState) -> None:
@@ -69,6 +72,13 @@ def recorded(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[Work
 
     for kind in originals:
         monkeypatch.setattr(db, kind, counted(kind))
+    bump = db.lockout.bump
+
+    def counted_bump() -> None:
+        work.lockout_signals += 1
+        bump()
+
+    monkeypatch.setattr(db.lockout, "bump", counted_bump)
     db.commit_hooks.append(work.invalidations.append)
     try:
         yield work
@@ -76,13 +86,15 @@ def recorded(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> Iterator[Work
         db.commit_hooks.remove(work.invalidations.append)
         for kind, original in originals.items():
             monkeypatch.setattr(db, kind, original)
+        monkeypatch.setattr(db.lockout, "bump", bump)
 
 
 async def work_of(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch, request: Callable[[], Awaitable[str]]
 ) -> Work:
-    with recorded(runtime, monkeypatch) as work:
+    with recorded(runtime, monkeypatch) as work, all_statements(runtime.db) as sql:
         assert await request() == "Auth.InvalidUsernameOrPassword"
+    work.notices = sum("pg_notify" in statement for statement in sql)
     return work
 
 
@@ -106,6 +118,9 @@ async def test_known_and_unknown_users_cost_the_same_write(
         assert of_known.writes() == ["SELECT FOR UPDATE", "UPDATE"]
         assert of_known.commits == of_unknown.commits == 1
         assert of_known.invalidations == of_unknown.invalidations == []
+        assert of_known.lockout_signals == of_unknown.lockout_signals == 1
+        notices = 1 if runtime.db.dialect == "postgresql" else 0  # on the lockout channel
+        assert of_known.notices == of_unknown.notices == notices
         for _ in range(8):  # then up to the lock (whose failure also writes an audit event)
             await known()
     # locked: still the same single write

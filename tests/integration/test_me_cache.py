@@ -1,7 +1,9 @@
-"""``GET /v1/me`` from the per-process Me cache (``services.me_cache``): a warm read costs one
-statement (the lockout counter), and every write to the user, its company, its groups, its
-security profiles and their assignments shows on the next request, in this process and in
-another runtime on the same database (as another server process would be)."""
+"""``GET /v1/me`` from the per-process Me cache (``services.me_cache``): a warm read costs no
+statement, and every write to the user, its company, its groups, its security profiles and
+their assignments shows on the next request, in this process and in another runtime on the
+same database (as another server process would be). A wrong password moves only the lockout
+generation (``storage.lockout_signal``): the next read re-reads the counter (one statement),
+here and in another app, whose other caches stay as they were."""
 
 from __future__ import annotations
 
@@ -12,14 +14,17 @@ from typing import Any
 import httpx
 import pytest
 import pytest_asyncio
+from fastapi import FastAPI
 
+from gatehouse.app import create_app
 from gatehouse.domain.users import UserType
 from gatehouse.runtime import Runtime
 from gatehouse.settings import Settings
 from tests.factories.clock import AdjustableClock
-from tests.factories.marketplaces import Marketplace, password_token
+from tests.factories.companies import PASSWORD
+from tests.factories.marketplaces import BASE_URL, Marketplace, password_token
 from tests.factories.me import jane, me_companies
-from tests.support.sql import read_statements
+from tests.support.sql import all_statements, read_statements
 
 pytestmark = pytest.mark.asyncio
 BUYER_USERS = "/v1/buyers/buyer-a/users"
@@ -35,6 +40,14 @@ async def other(settings: Settings, clock: AdjustableClock) -> AsyncIterator[Run
         await runtime.stop()
 
 
+@pytest_asyncio.fixture
+async def second_app(settings: Settings, clock: AdjustableClock) -> AsyncIterator[FastAPI]:
+    """Another app (another process's caches) on the same database."""
+    application = create_app(settings, clock=clock)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
 async def me(client: httpx.AsyncClient, auth: dict[str, str]) -> dict[str, Any]:
     found = await client.get("/v1/me", headers=auth)
     assert found.status_code == 200, found.text
@@ -42,16 +55,37 @@ async def me(client: httpx.AsyncClient, auth: dict[str, str]) -> dict[str, Any]:
     return body
 
 
-async def test_a_warm_get_me_costs_one_statement(
+async def test_a_warm_get_me_costs_no_statement(
     client: httpx.AsyncClient,
     runtime: Runtime,
     companies: Marketplace,
 ) -> None:
     auth = await jane(client, companies, "buyer")
     first = await me(client, auth)
-    with read_statements(runtime.db) as statements:
+    with all_statements(runtime.db) as statements:
         assert await me(client, auth) == first
-    assert len(statements) == 1, statements
+        assert await me(client, auth) == first
+    assert statements == []
+
+
+async def test_a_wrong_password_costs_the_next_read_one_statement(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    companies: Marketplace,
+) -> None:
+    """Known or unknown username alike: both move the generation (timing parity)."""
+    auth = await jane(client, companies, "buyer")
+    buyer_client = await _buyer_client(client, companies)
+    await me(client, auth)
+    for username, count in (("jane", 1), ("nobody-here", 1), ("jane", 2)):
+        wrong = await password_token(client, buyer_client, username, "Wr0ngPassword")
+        assert wrong.status_code == 400
+        with read_statements(runtime.db) as statements:
+            assert (await me(client, auth))["FailedLoginAttempts"] == count
+        assert len(statements) == 1 and "failed_login_attempts" in statements[0], statements
+        with read_statements(runtime.db) as statements:
+            assert (await me(client, auth))["FailedLoginAttempts"] == count
+        assert statements == []
 
 
 async def test_every_write_shows_on_the_next_request(
@@ -99,6 +133,40 @@ async def test_a_write_through_another_process_shows_on_the_next_request(
         return (await other.me.get(companies.id, subject)).view.user.first_name == "Elsewhere"
 
     assert await _eventually(seen)
+
+
+async def test_a_wrong_password_elsewhere_moves_only_the_lockout_generation(
+    client: httpx.AsyncClient,
+    runtime: Runtime,
+    companies: Marketplace,
+    second_app: FastAPI,
+) -> None:
+    """Another app (another process) shows the new count on its next read, with the one
+    counter statement, and none of its caches was emptied (no epoch bump, no notice)."""
+    auth = await jane(client, companies, "buyer")
+    buyer_client = await _buyer_client(client, companies)
+    there: Runtime = second_app.state.runtime
+    transport = httpx.ASGITransport(app=second_app)
+    async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as other:
+        logged_in = await password_token(other, buyer_client, "jane", PASSWORD)
+        assert logged_in.status_code == 200, logged_in.text  # warms clients and subjects
+        assert (await me(other, auth))["FailedLoginAttempts"] == 0
+        sizes = {type(c).__name__: [len(m) for m in c._maps()] for c in there.caches}
+        generations = [cache._generation for cache in there.caches]
+        for username, count in (("jane", 1), ("nobody-here", 1), ("jane", 2)):
+            seen = there.db.lockout.value()
+            wrong = await password_token(client, buyer_client, username, "Wr0ngPassword")
+            assert wrong.status_code == 400
+
+            async def moved(seen: int = seen) -> bool:
+                return there.db.lockout.value() != seen
+
+            assert await _eventually(moved)  # at once on SQLite, a notice on PostgreSQL
+            with all_statements(there.db) as statements:
+                assert (await me(other, auth))["FailedLoginAttempts"] == count
+            assert len(statements) == 1 and "failed_login_attempts" in statements[0]
+        assert [cache._generation for cache in there.caches] == generations
+        assert {type(c).__name__: [len(m) for m in c._maps()] for c in there.caches} == sizes
 
 
 async def _eventually(predicate: Callable[[], Awaitable[bool]], seconds: float = 5.0) -> bool:

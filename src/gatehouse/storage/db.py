@@ -26,6 +26,9 @@ from gatehouse.storage.availability import DatabaseOutage, mark_disconnects
 from gatehouse.storage.cache_keys import CacheKey
 from gatehouse.storage.epoch import SqliteEpoch
 from gatehouse.storage.invalidation import INVALIDATED, WriteSession, announce
+from gatehouse.storage.lockout_signal import CHANGED as LOCKOUT_CHANGED
+from gatehouse.storage.lockout_signal import LockoutGeneration
+from gatehouse.storage.lockout_signal import announce as announce_lockout
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -126,6 +129,9 @@ class Database:
         if self.epoch is not None:
             epoch = self.epoch
             self.commit_hooks.append(lambda _keys: epoch.bump())
+        self.lockout = LockoutGeneration.for_url(url, sqlite=self.dialect == "sqlite")
+        """Moves after every committed lockout-counter write, in any process
+        (``storage.lockout_signal``); what shows the counter re-reads it when it moved."""
 
     @property
     def secret_box(self) -> SecretBox:
@@ -147,12 +153,18 @@ class Database:
             async with session.begin():
                 yield session
                 # Reached only when the block succeeded: flush what is pending (so every
-                # change has recorded its invalidations), then announce them to the other
-                # processes inside the transaction: sent exactly when it commits.
+                # change has recorded its invalidations), then announce them (and a lockout
+                # counter write, ``storage.lockout_signal``) to the other processes inside
+                # the transaction: sent exactly when it commits.
                 await session.flush()
                 if self.announce is not None and session.info.get(INVALIDATED):
                     await self.announce(session, session.info[INVALIDATED])
+                if self.dialect == "postgresql" and session.info.get(LOCKOUT_CHANGED):
+                    await announce_lockout(session, self.lockout.origin)
             invalidated: set[CacheKey] | None = session.info.pop(INVALIDATED, None)
+            lockout_changed = session.info.pop(LOCKOUT_CHANGED, False)
+        if lockout_changed:
+            self.lockout.bump()
         if invalidated:
             for hook in self.commit_hooks:
                 hook(invalidated)

@@ -1,4 +1,5 @@
-"""A shared epoch for the processes serving one SQLite file (see ``storage.invalidation``)."""
+"""A shared epoch for the processes serving one SQLite file (see ``storage.invalidation``), and
+the same kind of counter for the lockout generation (``storage.lockout_signal``)."""
 
 from __future__ import annotations
 
@@ -27,21 +28,24 @@ class SqliteEpoch:
         if os.fstat(self._fd).st_size < self.SIZE:
             os.ftruncate(self._fd, self.SIZE)
         self._map = mmap.mmap(self._fd, self.SIZE)
-        self._seen = self._value()
+        self._seen = self.value()
         self._readers: list[SqliteEpoch] = []
 
     @classmethod
-    def for_url(cls, url: str) -> SqliteEpoch | None:
-        """The epoch file beside a SQLite database file; ``None`` for in-memory databases,
-        which only one process can open anyway."""
+    def for_url(cls, url: str, *, suffix: str = "epoch") -> SqliteEpoch | None:
+        """The epoch file beside a SQLite database file (``<database>-gatehouse-<suffix>``: one
+        file per signal); ``None`` for in-memory databases, which only one process can open
+        anyway."""
         database = make_url(url).database
         if not database or database == ":memory:" or database.startswith("file::memory:"):
             return None
         if not os.path.isdir(os.path.dirname(os.path.abspath(database))):
             return None  # SQLite cannot open this database either, and will say so on use
-        return cls(f"{database}-gatehouse-epoch")
+        return cls(f"{database}-gatehouse-{suffix}")
 
-    def _value(self) -> int:
+    def value(self) -> int:
+        """The counter as every process sees it now (a memory read), for readers that compare
+        it to the value they saw last instead of asking ``changed()``."""
         return int.from_bytes(self._map[: self.SIZE], "little")
 
     def reader(self) -> SqliteEpoch:
@@ -53,7 +57,7 @@ class SqliteEpoch:
     def bump(self) -> None:
         fcntl.flock(self._fd, fcntl.LOCK_EX)
         try:
-            before = self._value()
+            before = self.value()
             after = (before + 1) % (1 << 64)
             self._map[: self.SIZE] = after.to_bytes(self.SIZE, "little")
         finally:
@@ -65,7 +69,7 @@ class SqliteEpoch:
     def changed(self) -> bool:
         """Whether the epoch moved since the last call, other than by this process's own
         increments (which already invalidated this process's caches precisely)."""
-        current = self._value()
+        current = self.value()
         if current == self._seen:
             return False
         self._seen = current

@@ -37,6 +37,7 @@ from gatehouse.storage.cache_keys import (
     user_key,
 )
 from gatehouse.storage.epoch import SqliteEpoch
+from gatehouse.storage.lockout_signal import CHANNEL as LOCKOUT_CHANNEL
 
 # The key constructors are re-exported: writers call ``invalidate(session, client_key(id))``.
 __all__ = [
@@ -160,7 +161,9 @@ class PgListener:
 
     ``on_keys`` gets each notice's keys; ``on_reset`` is called whenever notices may have been
     missed (before the first connection and after every reconnect), so the cache starts over.
-    ``connected`` tells the cache whether it may trust what it holds.
+    ``connected`` tells the cache whether it may trust what it holds. ``on_lockout``, if given,
+    gets the payload of each notice on the lockout channel (``storage.lockout_signal``), which
+    the same connection LISTENs to.
     """
 
     RETRY_SECONDS = (0.1, 0.5, 1.0, 2.0, 5.0)
@@ -171,11 +174,13 @@ class PgListener:
         url: str,
         on_keys: Callable[[Iterable[CacheKey]], None],
         on_reset: Callable[[], None],
+        on_lockout: Callable[[str], None] | None = None,
     ) -> None:
         parsed = make_url(url).set(drivername="postgresql")
         self._dsn = parsed.render_as_string(hide_password=False)
         self._on_keys = on_keys
         self._on_reset = on_reset
+        self._on_lockout = on_lockout
         self._conn: asyncpg.Connection | None = None
         self._lost = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -212,6 +217,8 @@ class PgListener:
         conn = await asyncpg.connect(self._dsn, timeout=self.CONNECT_TIMEOUT_SECONDS)
         conn.add_termination_listener(self._terminated)
         await conn.add_listener(CHANNEL, self._notified)
+        if self._on_lockout is not None:
+            await conn.add_listener(LOCKOUT_CHANNEL, self._lockout_notified)
         self._conn = conn
         self._lost.clear()
         self.connected = True
@@ -241,3 +248,7 @@ class PgListener:
 
     def _notified(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         self._on_keys(parse_payload(str(payload)))
+
+    def _lockout_notified(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
+        if self._on_lockout is not None:
+            self._on_lockout(str(payload))

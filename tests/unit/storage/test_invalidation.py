@@ -63,7 +63,7 @@ def test_concurrent_increments_are_never_lost(tmp_path: Path) -> None:
         for writer in writers:
             assert writer is not None
             writer.bump()
-    assert writers[0] is not None and writers[0]._value() == 100
+    assert writers[0] is not None and writers[0].value() == 100
 
 
 def test_in_memory_databases_have_no_epoch() -> None:

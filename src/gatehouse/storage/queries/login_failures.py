@@ -8,9 +8,11 @@ Now it costs the same statements on a decoy row (``LoginDecoyRow``) chosen by th
 and the user's row is written even when nothing changes (while locked), so every wrong
 password is one row lock, one UPDATE and one commit. ``bench/login_timing.py`` measures it.
 
-These UPDATEs carry ``NOT_CACHED``: no cache holds lockout columns, so they invalidate nothing
-(before, every wrong guess on a real user emptied every process's role and identity caches,
-which an unknown username did not).
+These UPDATEs carry ``NOT_CACHED``: they invalidate no cache (before, every wrong guess on a
+real user emptied every process's role and identity caches, which an unknown username did
+not). What shows the counter (``GET /v1/me``'s cache) watches the lockout generation instead
+(``storage.lockout_signal``), which every save moves, on the decoy row too: both paths send the
+same signal.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.domain.lockout import LockoutPolicy, LockState, after_failure
 from gatehouse.storage.invalidation import NOT_CACHED
+from gatehouse.storage.lockout_signal import lockout_changed
 from gatehouse.storage.models import LoginDecoyRow, UserRow
 
 DECOYS = 64
@@ -57,6 +60,7 @@ async def save_lock_state(
         .values(failed_login_attempts=state.failed_attempts, locked_until=state.locked_until)
         .execution_options(**{NOT_CACHED: True})
     )
+    lockout_changed(session)
 
 
 async def count_decoy_failure(

@@ -1,8 +1,9 @@
-"""The one query ``GET /v1/me`` makes when its user is cached (``services.me_cache``).
+"""The one query ``GET /v1/me`` makes when its user is cached but the lockout generation
+moved (``services.me_cache``, ``storage.lockout_signal``).
 
 The lockout counter is written without invalidating any cache (``login_failures``: a wrong
-password must cost the same whether or not the user exists), so it is read on every request;
-one indexed single-column SELECT, which also proves the user still exists.
+password must cost the same whether or not the user exists), so after such a write it is read
+again: one indexed single-column SELECT, which also proves the user still exists.
 """
 
 from __future__ import annotations

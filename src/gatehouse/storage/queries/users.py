@@ -19,6 +19,7 @@ from gatehouse.domain.security_profiles import (
 from gatehouse.domain.tokens import micros
 from gatehouse.domain.users import User, UserType
 from gatehouse.storage.listing import ColumnMap, fetch_page
+from gatehouse.storage.lockout_signal import lockout_changed
 from gatehouse.storage.models import (
     ApiClientRow,
     RefreshTokenRow,
@@ -174,10 +175,13 @@ async def delete_row(session: AsyncSession, row: UserRow) -> None:
 
 
 async def clear_lockout(session: AsyncSession, row: UserRow) -> None:
-    """Forget the failed logins and any lockout (spec §2.3)."""
+    """Forget the failed logins and any lockout (spec §2.3). The flush invalidates the user
+    (``WATCHED_TABLES``); the lockout generation moves too (``storage.lockout_signal``), as
+    for every write of the counter."""
     row.failed_login_attempts = 0
     row.locked_until = None
     await session.flush()
+    lockout_changed(session)
 
 
 async def set_password_hash(

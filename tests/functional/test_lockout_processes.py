@@ -1,0 +1,88 @@
+"""Two server processes on one database (PostgreSQL, or one SQLite file): a wrong password or
+a successful login through one shows in ``FailedLoginAttempts`` of ``GET /v1/me`` on the other
+at its very next request, although the other serves ``/v1/me`` from its cache without a query
+(``storage.lockout_signal``: a counter file beside the SQLite database, a notice on its own
+channel on PostgreSQL). Each check runs right after the login's response, several rounds, so
+a signal that arrived late would show."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.server import gatehouse, login, server
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
+PASSWORD = "B00tstrapPassword"
+WRONG = "Wr0ngPassword!"
+ROUNDS = 4
+
+
+@pytest.fixture
+def two_servers(fresh_database_url: str) -> Iterator[tuple[str, str, dict[str, str]]]:
+    env = {
+        "GATEHOUSE_BOOTSTRAP_USERNAME": "admin",
+        "GATEHOUSE_BOOTSTRAP_PASSWORD": PASSWORD,
+        "GATEHOUSE_BASE_URL": "http://gatehouse.test",  # one issuer, as behind one balancer
+    }
+    with ExitStack() as stack:
+        first, _ = stack.enter_context(server(fresh_database_url, env=env))
+        second, _ = stack.enter_context(server(fresh_database_url, env=env))
+        created = gatehouse(
+            "marketplace", "create", "--name", "Two", "--admin-username", "two",
+            "--admin-password", PASSWORD, "--json", "--database-url", fresh_database_url,
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        yield first, second, json.loads(created.stdout)
+
+
+def failed_attempts(base: str, token: str) -> Any:
+    response = httpx.get(f"{base}/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    return response.json()["FailedLoginAttempts"]
+
+
+def add_user(base: str, admin_token: str, user_id: str) -> None:
+    body = {
+        "ID": user_id,
+        "Username": user_id,
+        "Password": PASSWORD,
+        "FirstName": "F",
+        "LastName": "L",
+        "Email": f"{user_id}@example.com",
+        "Active": True,
+    }
+    created = httpx.post(
+        f"{base}/v1/adminusers", headers={"Authorization": f"Bearer {admin_token}"}, json=body
+    )
+    assert created.status_code == 201, created.text
+
+
+async def test_failed_logins_through_one_process_show_on_the_other_at_once(
+    two_servers: tuple[str, str, dict[str, str]],
+) -> None:
+    a, b, creds = two_servers
+    client_id = creds["ApiClientID"]
+    add_user(a, login(a, client_id, "two", PASSWORD).json()["access_token"], "ops")
+    token = login(a, client_id, "ops", PASSWORD).json()["access_token"]
+    for _ in range(ROUNDS):
+        assert failed_attempts(b, token) == 0
+        assert failed_attempts(b, token) == 0  # cached on B from here on
+        for count in (1, 2):
+            assert login(a, client_id, "ops", WRONG).status_code == 400
+            assert failed_attempts(b, token) == count
+            assert failed_attempts(b, token) == count
+            # An unknown username moves the same signal; the count stays.
+            assert login(a, client_id, "nobody-here", WRONG).status_code == 400
+            assert failed_attempts(b, token) == count
+        # Through B, seen on A; a success through A resets it, seen on B.
+        assert login(b, client_id, "ops", WRONG).status_code == 400
+        assert failed_attempts(a, token) == 3
+        assert login(a, client_id, "ops", PASSWORD).status_code == 200
+        assert failed_attempts(b, token) == 0
+        assert failed_attempts(a, token) == 0
