@@ -80,6 +80,8 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
+    if not immediate:
+        _skip_idle_transaction_ends(engine)
     if immediate:
 
         @event.listens_for(engine.sync_engine, "begin")
@@ -87,6 +89,36 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _skip_idle_transaction_ends(engine: AsyncEngine) -> None:
+    """COMMIT and ROLLBACK run only when SQLite has a transaction open.
+
+    A read engine never issues BEGIN, so the COMMIT that ends every read session (and a
+    ROLLBACK) has nothing to end, yet aiosqlite still hands it to the connection's thread and
+    waits: a thread hop per request (issue 12). ``in_transaction`` is SQLite's own flag
+    (``sqlite3_get_autocommit``), read without a hop; when something did open a transaction,
+    it is ended as before.
+    """
+    dialect = engine.sync_engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def _open(dbapi_connection: Any) -> bool:
+        try:
+            return bool(dialect.get_driver_connection(dbapi_connection).in_transaction)
+        except ValueError:  # aiosqlite: the connection is closed, so nothing is open
+            return False
+
+    def do_commit(dbapi_connection: Any) -> None:
+        if _open(dbapi_connection):
+            commit(dbapi_connection)
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        if _open(dbapi_connection):
+            rollback(dbapi_connection)
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
 def _in_memory(url: str) -> bool:

@@ -37,7 +37,7 @@ class CompanyUsers:
 
     user_type: UserType
     path_param: str
-    path_dependency: Callable[[str], str]
+    path_dependency: Callable[[str], Awaitable[str]]
     tag: str
     admin: ApiRole
     reader: ApiRole

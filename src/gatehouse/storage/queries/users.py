@@ -9,7 +9,6 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.security_profiles import (
     ProfileAssignment,
@@ -19,7 +18,6 @@ from gatehouse.domain.security_profiles import (
 )
 from gatehouse.domain.tokens import micros
 from gatehouse.domain.users import User, UserType
-from gatehouse.storage.listing import ColumnMap, fetch_page
 from gatehouse.storage.models import (
     ApiClientRow,
     RefreshTokenRow,
@@ -33,21 +31,6 @@ from gatehouse.storage.models import (
 from gatehouse.storage.models import UserRow as UserRow
 from gatehouse.storage.queries import user_groups
 from gatehouse.storage.queries.user_groups import GroupOwner
-
-COLUMNS = ColumnMap(
-    columns={
-        "ID": UserRow.external_id,
-        "Username": UserRow.username,
-        "FirstName": UserRow.first_name,
-        "LastName": UserRow.last_name,
-        "Email": UserRow.email,
-        "Phone": UserRow.phone,
-        "Active": UserRow.active,
-        "DateCreated": UserRow.created_at,
-        "PasswordLastSetDate": UserRow.password_last_set,
-    },
-    xp=UserRow.xp,
-)
 
 _WRITABLE = ("username", "first_name", "last_name", "email", "phone", "active", "xp")
 
@@ -110,23 +93,6 @@ async def get_row(
             UserRow.external_id == user_id,
         )
     )
-
-
-async def list_page(
-    session: AsyncSession,
-    *,
-    marketplace_id: str,
-    user_type: UserType,
-    company_id: str,
-    query: ListQuery,
-) -> tuple[list[UserRow], int]:
-    stmt = select(UserRow).where(
-        UserRow.marketplace_id == marketplace_id,
-        UserRow.user_type == user_type.value,
-        UserRow.company_id == company_id,
-    )
-    rows, total = await fetch_page(session, stmt, query, COLUMNS)
-    return [row[0] for row in rows], total
 
 
 async def insert(
