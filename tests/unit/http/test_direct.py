@@ -3,6 +3,7 @@ per-request caching), and leaves anything else to FastAPI's own handler."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import httpx
@@ -15,11 +16,11 @@ from gatehouse.http.direct import DirectRoute, plan
 from gatehouse.http.routers import admin_users, api_clients, company_users
 
 
-def _route(router_routes: list[object], path: str, method: str) -> APIRoute:
+def _route(router_routes: Sequence[object], path: str, method: str) -> APIRoute:
     [found] = [
         r
         for r in router_routes
-        if isinstance(r, APIRoute) and r.path == path and method in r.methods
+        if isinstance(r, APIRoute) and r.path == path and method in (r.methods or ())
     ]
     return found
 
