@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from gatehouse.crypto_at_rest import SecretBox
+from gatehouse.storage import sqlite_driver
 from gatehouse.storage.availability import DatabaseOutage, mark_disconnects
 from gatehouse.storage.cache_keys import CacheKey
 from gatehouse.storage.epoch import SqliteEpoch
@@ -64,7 +65,9 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
         kwargs.setdefault("pool_reset_on_return", None)  # no transaction is ever left open
         if not _in_memory(url):  # an in-memory database has a one-connection pool
             kwargs.setdefault("pool_size", SQLITE_READ_POOL_SIZE)
-    engine = create_async_engine(url, **kwargs)
+    # One thread hand-off per statement instead of four (storage/sqlite_driver.py).
+    connect_args = {"async_creator_fn": sqlite_driver.connect, **kwargs.pop("connect_args", {})}
+    engine = create_async_engine(url, connect_args=connect_args, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
