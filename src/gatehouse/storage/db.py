@@ -8,6 +8,7 @@ write lock; reads use a plain deferred ``BEGIN`` and WAL keeps them from blockin
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -45,6 +46,28 @@ aiosqlite thread, a file open and four PRAGMAs (bench/README.md "Profiles"). An 
 connection costs only a file handle and a parked thread."""
 
 
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def loads_json(text: Any) -> Any:
+    """``json.loads`` for JSON columns, without its per-call overhead when it can.
+
+    A page of 20 ApiClients decodes 100 JSON values (xp and four role lists per row, mostly
+    ``[]``); ``json.loads`` spends more on its two whitespace regexes than on the scan
+    (1.4 µs for ``[]``, against 0.1 µs for the scanner alone). The scanner's value is used
+    only when it consumed the whole text; anything else (whitespace around the value, an
+    error) goes to ``json.loads``, so results and errors are exactly ``json.loads``'s.
+    """
+    if isinstance(text, str):
+        try:
+            value, end = _scan_json(text, 0)
+        except StopIteration:
+            return json.loads(text)
+        if end == len(text):
+            return value
+    return json.loads(text)
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
@@ -57,6 +80,7 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
     own thread) and is all a single-statement read needs. Writes always run in one
     ``BEGIN IMMEDIATE`` transaction.
     """
+    kwargs.setdefault("json_deserializer", loads_json)
     if not is_sqlite(url):
         pg_engine = create_async_engine(url, pool_pre_ping=True, **kwargs)
         mark_disconnects(pg_engine)  # a restart's broken connections leave the pool
