@@ -92,30 +92,30 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
     # One thread hand-off per statement instead of four (storage/sqlite_driver.py).
     connect_args = {"async_creator_fn": sqlite_driver.connect, **kwargs.pop("connect_args", {})}
     engine = create_async_engine(url, connect_args=connect_args, **kwargs)
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take transaction control away from pysqlite's legacy mode so BEGIN is ours.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        for pragma in (
-            "journal_mode=WAL",
-            "synchronous=FULL",
-            "foreign_keys=ON",
-            f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
-        ):
-            cursor.execute(f"PRAGMA {pragma}")
-        cursor.close()
-
-    if not immediate:
-        _skip_idle_transaction_ends(engine)
+    event.listen(engine.sync_engine, "connect", _on_sqlite_connect)
     if immediate:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(connection: Any) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
+    else:
+        _skip_idle_transaction_ends(engine)
     return engine
+
+
+def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Take transaction control away from pysqlite's legacy mode so BEGIN is ours.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=FULL",
+        "foreign_keys=ON",
+        f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
 
 
 def _skip_idle_transaction_ends(engine: AsyncEngine) -> None:

@@ -5,10 +5,11 @@ of rows (and one count) ever leaves the database.
 
 Dialects: every expression built here is dialect-neutral, so no function takes a dialect
 argument. The only per-dialect SQL is reading a value out of the ``xp`` JSON column, which
-is done by two small constructs (``_XpText``, ``_XpNumber``) compiled differently for SQLite
-(``json_extract``/``json_type``) and PostgreSQL (``json_extract_path_text``/``json_typeof``
-on the column cast to ``json``, so a ``json`` or ``jsonb`` column both work). Path segments
-are always bound parameters, never spliced into SQL.
+is done by two small constructs (``XpText``, ``XpNumber``, in ``storage.listing_xp``)
+compiled differently for SQLite (``json_extract``/``json_type``) and PostgreSQL
+(``json_extract_path_text``/``json_typeof`` on the column cast to ``json``, so a ``json`` or
+``jsonb`` column both work). Path segments are always bound parameters, never spliced into
+SQL.
 
 Semantics (spec §2.4):
 
@@ -32,7 +33,6 @@ text follows each database's collation.
 
 from __future__ import annotations
 
-import json
 import re
 import typing
 from collections.abc import Mapping, Sequence
@@ -56,11 +56,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
-from sqlalchemy.sql.functions import FunctionElement
 
 from gatehouse.domain.listing import (
     Condition,
@@ -72,6 +69,7 @@ from gatehouse.domain.listing import (
     SortKey,
     XpPath,
 )
+from gatehouse.storage.listing_xp import XpNumber, XpText
 
 # A JSON-style number with a bounded exponent (PostgreSQL NUMERIC overflows past ~1e131072).
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
@@ -105,7 +103,7 @@ class ColumnMap:
         if self.xp is None:
             raise ValueError("ColumnMap has no xp column but the query uses an xp path")
         xp = typing.cast(ColumnElement[Any], self.xp)
-        return _XpNumber(xp, path.path) if numeric else _XpText(xp, path.path)
+        return XpNumber(xp, path.path) if numeric else XpText(xp, path.path)
 
 
 def apply_filters(stmt: Select[Any], query: ListQuery, cols: ColumnMap) -> Select[Any]:
@@ -337,94 +335,3 @@ def _operand(target: ListField | XpPath, cols: ColumnMap) -> ColumnElement[Any]:
 
 def _is_text(target: ListField | XpPath) -> bool:
     return isinstance(target, XpPath) or target.type is FieldType.STRING
-
-
-# --- xp JSON access, per dialect -----------------------------------------------------------
-
-
-class _XpValue(FunctionElement[Any]):
-    """The JSON value at a path in an xp column.
-
-    Clauses are ``(document, sqlite_path, *segments)``: both spellings of the path are bound
-    parameters of the statement, so a cached compiled statement never reuses stale values.
-    """
-
-    inherit_cache = True
-
-    def __init__(self, document: ColumnElement[Any], path: tuple[str, ...]) -> None:
-        segments = (literal(segment, String()) for segment in path)
-        super().__init__(document, literal(_sqlite_path(path), String()), *segments)
-
-    def sqlite_parts(self, compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
-        """Compiled document and SQLite path."""
-        document, path, *_ = self.clauses
-        return compiler.process(document, **kw), compiler.process(path, **kw)
-
-    def postgresql_parts(self, compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
-        """Compiled document (cast to ``json``) and the comma-separated path segments."""
-        document, _, *segments = self.clauses
-        rendered = ", ".join(compiler.process(s, **kw) for s in segments)
-        return f"CAST({compiler.process(document, **kw)} AS JSON)", rendered
-
-
-class _XpText(_XpValue):
-    """The value as text: strings unquoted, ``true``/``false``, numbers as written, NULL for
-    JSON null or a missing key, objects and arrays as JSON text."""
-
-    type = String()
-    name = "xp_text"
-    inherit_cache = True
-
-
-class _XpNumber(_XpValue):
-    """The value as a number when it is a JSON number, else NULL (so casts never fail)."""
-
-    type = Numeric()
-    name = "xp_number"
-    inherit_cache = True
-
-
-def _sqlite_path(path: tuple[str, ...]) -> str:
-    """A SQLite JSON path with every key quoted, e.g. ``$."a"."b c"``.
-
-    Keys are JSON-escaped (as the default JSON serializer stored them); ``"`` becomes
-    ``\\u0022`` because SQLite ends a quoted key at the first ``"`` whatever precedes it, so a
-    key can never break out of its quotes or make the path invalid (which would be an error).
-    """
-    labels = (json.dumps(segment)[1:-1].replace('\\"', "\\u0022") for segment in path)
-    return "$" + "".join(f'."{label}"' for label in labels)
-
-
-@compiles(_XpText)
-def _xp_text_sqlite(element: _XpText, compiler: SQLCompiler, **kw: Any) -> str:
-    # json_extract returns 1/0 for JSON booleans; spell them as PostgreSQL does.
-    doc, path = element.sqlite_parts(compiler, **kw)
-    return (
-        f"CASE json_type({doc}, {path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
-        f"ELSE CAST(json_extract({doc}, {path}) AS TEXT) END"
-    )
-
-
-@compiles(_XpText, "postgresql")
-def _xp_text_postgresql(element: _XpText, compiler: SQLCompiler, **kw: Any) -> str:
-    doc, segments = element.postgresql_parts(compiler, **kw)
-    return f"json_extract_path_text({doc}, {segments})"
-
-
-@compiles(_XpNumber)
-def _xp_number_sqlite(element: _XpNumber, compiler: SQLCompiler, **kw: Any) -> str:
-    doc, path = element.sqlite_parts(compiler, **kw)
-    return (
-        f"CASE WHEN json_type({doc}, {path}) IN ('integer', 'real') "
-        f"THEN json_extract({doc}, {path}) END"
-    )
-
-
-@compiles(_XpNumber, "postgresql")
-def _xp_number_postgresql(element: _XpNumber, compiler: SQLCompiler, **kw: Any) -> str:
-    # CASE guarantees the cast only runs on JSON numbers, so "abc" never raises.
-    doc, segments = element.postgresql_parts(compiler, **kw)
-    return (
-        f"CASE WHEN json_typeof(json_extract_path({doc}, {segments})) = 'number' "
-        f"THEN CAST(json_extract_path_text({doc}, {segments}) AS NUMERIC) END"
-    )
