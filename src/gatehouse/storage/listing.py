@@ -5,10 +5,11 @@ of rows (and one count) ever leaves the database.
 
 Dialects: every expression built here is dialect-neutral, so no function takes a dialect
 argument. The only per-dialect SQL is reading a value out of the ``xp`` JSON column, which
-is done by two small constructs (``_XpText``, ``_XpNumber``) compiled differently for SQLite
-(``json_extract``/``json_type``) and PostgreSQL (``json_extract_path_text``/``json_typeof``
-on the column cast to ``json``, so a ``json`` or ``jsonb`` column both work). Path segments
-are always bound parameters, never spliced into SQL.
+is done by two small constructs (``XpText``, ``XpNumber``, in ``storage.listing_xp``)
+compiled differently for SQLite (``json_extract``/``json_type``) and PostgreSQL
+(``json_extract_path_text``/``json_typeof`` on the column cast to ``json``, so a ``json`` or
+``jsonb`` column both work). Path segments are always bound parameters, never spliced into
+SQL.
 
 Semantics (spec §2.4):
 
@@ -32,7 +33,6 @@ text follows each database's collation.
 
 from __future__ import annotations
 
-import json
 import re
 import typing
 from collections.abc import Mapping, Sequence
@@ -46,6 +46,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     cast,
     false,
     func,
@@ -55,11 +56,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import QueryableAttribute
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
-from sqlalchemy.sql.functions import FunctionElement
 
 from gatehouse.domain.listing import (
     Condition,
@@ -71,6 +69,7 @@ from gatehouse.domain.listing import (
     SortKey,
     XpPath,
 )
+from gatehouse.storage.listing_xp import XpNumber, XpText
 
 # A JSON-style number with a bounded exponent (PostgreSQL NUMERIC overflows past ~1e131072).
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
@@ -104,7 +103,7 @@ class ColumnMap:
         if self.xp is None:
             raise ValueError("ColumnMap has no xp column but the query uses an xp path")
         xp = typing.cast(ColumnElement[Any], self.xp)
-        return _XpNumber(xp, path.path) if numeric else _XpText(xp, path.path)
+        return XpNumber(xp, path.path) if numeric else XpText(xp, path.path)
 
 
 def apply_filters(stmt: Select[Any], query: ListQuery, cols: ColumnMap) -> Select[Any]:
@@ -127,27 +126,80 @@ def apply_sort(stmt: Select[Any], query: ListQuery, cols: ColumnMap) -> Select[A
     return stmt.order_by(*order)
 
 
+@dataclass(frozen=True)
+class PageStatement:
+    """A listed ``Select`` (unordered, its own conditions as bound parameters), with the page
+    of the plain query (no filter, search or sort) built once from it.
+
+    Building the same statement for every request is most of a list's Python time (issue 12);
+    the plain page is what admin consoles ask for, so it is prebuilt with its limit and offset
+    as bound parameters, and SQLAlchemy's compiled cache serves its SQL. Any other query is
+    built from ``select`` as before.
+    """
+
+    select: Select[Any]
+    cols: ColumnMap
+    plain: Select[Any]
+
+    @classmethod
+    def of(cls, stmt: Select[Any], cols: ColumnMap) -> PageStatement:
+        with_total = stmt.add_columns(func.count().over().label("list_total"))
+        plain = apply_sort(with_total, _PLAIN, cols)
+        paged = plain.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
+        return cls(stmt, cols, paged)
+
+
+_BY_ID = (SortKey(ListField("ID"), descending=False),)
+_PLAIN = ListQuery(page=1, page_size=1, search=None, search_on=(), sort=_BY_ID, filters=())
+
+
+def is_plain(query: ListQuery) -> bool:
+    """No filter or search, sorted by ID (the parser's default): what a plain list request
+    asks for. The sort is compared by what it orders by, so ``sortBy=ID`` is plain too."""
+    if query.filters or (query.search or "").split():
+        return False
+    return not query.sort or (
+        len(query.sort) == 1 and _is_id(query.sort[0].target) and not query.sort[0].descending
+    )
+
+
 async def fetch_page(
-    session: AsyncSession, stmt: Select[Any], query: ListQuery, cols: ColumnMap
+    session: AsyncSession,
+    stmt: Select[Any] | PageStatement,
+    query: ListQuery,
+    cols: ColumnMap | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> tuple[list[Any], int]:
     """One page of ``stmt`` (rows as ``Result.all()`` returns them, with the total as one more
     trailing column) and the total match count.
 
-    ``stmt`` selects whatever the caller needs and must not be ordered yet. The total comes
-    with the page (``count(*) OVER ()``, SQLite 3.25+ and PostgreSQL), so a page costs one
-    statement; only a page past the end, which has no row to carry it, counts separately.
+    ``stmt`` selects whatever the caller needs and must not be ordered yet; ``params`` are the
+    values of its bound parameters. The total comes with the page (``count(*) OVER ()``,
+    SQLite 3.25+ and PostgreSQL), so a page costs one statement; only a page past the end,
+    which has no row to carry it, counts separately.
     """
-    filtered = apply_filters(stmt, query, cols)
     offset = (query.page - 1) * query.page_size
-    with_total = filtered.add_columns(func.count().over().label("list_total"))
-    paged = apply_sort(with_total, query, cols).limit(query.page_size).offset(offset)
-    rows = list((await session.execute(paged)).all())
+    values = dict(params or {})
+    paged: Select[Any] | None = None
+    if isinstance(stmt, PageStatement):
+        if is_plain(query):
+            paged = stmt.plain
+            values |= {"page_limit": query.page_size, "page_offset": offset}
+        cols = stmt.cols
+        stmt = stmt.select
+    if cols is None:
+        raise TypeError("fetch_page needs the ColumnMap of a plain Select")
+    filtered = apply_filters(stmt, query, cols)
+    if paged is None:
+        with_total = filtered.add_columns(func.count().over().label("list_total"))
+        paged = apply_sort(with_total, query, cols).limit(query.page_size).offset(offset)
+    rows = list((await session.execute(paged, values)).all())
     if rows:
         return rows, int(rows[0][-1])
     if offset == 0:
         return [], 0
     counted = select(func.count()).select_from(filtered.order_by(None).subquery())
-    return [], int(await session.scalar(counted) or 0)
+    return [], int(await session.scalar(counted, values) or 0)
 
 
 # --- filters -------------------------------------------------------------------------------
@@ -283,94 +335,3 @@ def _operand(target: ListField | XpPath, cols: ColumnMap) -> ColumnElement[Any]:
 
 def _is_text(target: ListField | XpPath) -> bool:
     return isinstance(target, XpPath) or target.type is FieldType.STRING
-
-
-# --- xp JSON access, per dialect -----------------------------------------------------------
-
-
-class _XpValue(FunctionElement[Any]):
-    """The JSON value at a path in an xp column.
-
-    Clauses are ``(document, sqlite_path, *segments)``: both spellings of the path are bound
-    parameters of the statement, so a cached compiled statement never reuses stale values.
-    """
-
-    inherit_cache = True
-
-    def __init__(self, document: ColumnElement[Any], path: tuple[str, ...]) -> None:
-        segments = (literal(segment, String()) for segment in path)
-        super().__init__(document, literal(_sqlite_path(path), String()), *segments)
-
-    def sqlite_parts(self, compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
-        """Compiled document and SQLite path."""
-        document, path, *_ = self.clauses
-        return compiler.process(document, **kw), compiler.process(path, **kw)
-
-    def postgresql_parts(self, compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
-        """Compiled document (cast to ``json``) and the comma-separated path segments."""
-        document, _, *segments = self.clauses
-        rendered = ", ".join(compiler.process(s, **kw) for s in segments)
-        return f"CAST({compiler.process(document, **kw)} AS JSON)", rendered
-
-
-class _XpText(_XpValue):
-    """The value as text: strings unquoted, ``true``/``false``, numbers as written, NULL for
-    JSON null or a missing key, objects and arrays as JSON text."""
-
-    type = String()
-    name = "xp_text"
-    inherit_cache = True
-
-
-class _XpNumber(_XpValue):
-    """The value as a number when it is a JSON number, else NULL (so casts never fail)."""
-
-    type = Numeric()
-    name = "xp_number"
-    inherit_cache = True
-
-
-def _sqlite_path(path: tuple[str, ...]) -> str:
-    """A SQLite JSON path with every key quoted, e.g. ``$."a"."b c"``.
-
-    Keys are JSON-escaped (as the default JSON serializer stored them); ``"`` becomes
-    ``\\u0022`` because SQLite ends a quoted key at the first ``"`` whatever precedes it, so a
-    key can never break out of its quotes or make the path invalid (which would be an error).
-    """
-    labels = (json.dumps(segment)[1:-1].replace('\\"', "\\u0022") for segment in path)
-    return "$" + "".join(f'."{label}"' for label in labels)
-
-
-@compiles(_XpText)
-def _xp_text_sqlite(element: _XpText, compiler: SQLCompiler, **kw: Any) -> str:
-    # json_extract returns 1/0 for JSON booleans; spell them as PostgreSQL does.
-    doc, path = element.sqlite_parts(compiler, **kw)
-    return (
-        f"CASE json_type({doc}, {path}) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
-        f"ELSE CAST(json_extract({doc}, {path}) AS TEXT) END"
-    )
-
-
-@compiles(_XpText, "postgresql")
-def _xp_text_postgresql(element: _XpText, compiler: SQLCompiler, **kw: Any) -> str:
-    doc, segments = element.postgresql_parts(compiler, **kw)
-    return f"json_extract_path_text({doc}, {segments})"
-
-
-@compiles(_XpNumber)
-def _xp_number_sqlite(element: _XpNumber, compiler: SQLCompiler, **kw: Any) -> str:
-    doc, path = element.sqlite_parts(compiler, **kw)
-    return (
-        f"CASE WHEN json_type({doc}, {path}) IN ('integer', 'real') "
-        f"THEN json_extract({doc}, {path}) END"
-    )
-
-
-@compiles(_XpNumber, "postgresql")
-def _xp_number_postgresql(element: _XpNumber, compiler: SQLCompiler, **kw: Any) -> str:
-    # CASE guarantees the cast only runs on JSON numbers, so "abc" never raises.
-    doc, segments = element.postgresql_parts(compiler, **kw)
-    return (
-        f"CASE WHEN json_typeof(json_extract_path({doc}, {segments})) = 'number' "
-        f"THEN CAST(json_extract_path_text({doc}, {segments}) AS NUMERIC) END"
-    )

@@ -19,13 +19,15 @@ from gatehouse.http.deps import Caller, RouteRequirement, require_company_access
 RoleCheck = Callable[..., Awaitable[Caller]]
 
 
-def buyer_id(buyerID: str) -> str:
+async def buyer_id(buyerID: str) -> str:
     """The ``{buyerID}`` path parameter, as a route dependency of handlers shared by buyers and
-    suppliers (they read the company from the path): FastAPI validates and documents it here."""
+    suppliers (they read the company from the path): FastAPI validates and documents it here.
+    ``async``: FastAPI runs a plain ``def`` dependency in its thread pool, a thread hop per
+    request to return a string."""
     return buyerID
 
 
-def supplier_id(supplierID: str) -> str:
+async def supplier_id(supplierID: str) -> str:
     """The ``{supplierID}`` path parameter; see ``buyer_id``."""
     return supplierID
 
@@ -37,7 +39,7 @@ class CompanyPath:
 
     kind: CompanyKind
     path_param: str
-    path_dependency: Callable[[str], str]
+    path_dependency: Callable[[str], Awaitable[str]]
 
     @property
     def user_type(self) -> UserType:

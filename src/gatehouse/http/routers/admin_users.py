@@ -11,6 +11,7 @@ from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
 from gatehouse.http.deps import Caller, ServicesDep, actor, require
+from gatehouse.http.direct import DirectRoute
 from gatehouse.http.listing import list_page, list_query
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
@@ -26,11 +27,19 @@ Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC))]
 ADMINS = UserScope(UserType.ADMIN)
 
 
-@router.get("/adminusers", response_model=models.ListPage[models.User])
 async def list_admin_users(services: ServicesDep, caller: Reader, query: Query) -> JSONResponse:
     views, total = await services.users.list_page(caller.marketplace_id, ADMINS, query)
     items = [user_out(v, marketplace_id=caller.marketplace_id) for v in views]
     return JSONResponse(list_page(items, query, total))
+
+
+router.add_api_route(
+    "/adminusers",
+    list_admin_users,
+    methods=["GET"],
+    response_model=models.ListPage[models.User],
+    route_class_override=DirectRoute,
+)
 
 
 @router.post("/adminusers", status_code=201, response_model=models.User, responses=errors(409))

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from gatehouse.domain.listing import ListQuery, page_meta
 from gatehouse.domain.roles import ApiRole
 from gatehouse.http.deps import Caller, ServicesDep, actor, require
+from gatehouse.http.direct import DirectRoute
 from gatehouse.http.listing import list_page, list_query, paging, query_param
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
@@ -29,10 +30,18 @@ Admin = Annotated[Caller, Depends(require(ApiRole.ApiClientAdmin, seller_only=Tr
 Query = Annotated[ListQuery, Depends(list_query(LIST_SPEC))]
 
 
-@router.get("/apiclients", response_model=models.ListPage[models.ApiClient])
 async def list_api_clients(services: ServicesDep, caller: Reader, query: Query) -> JSONResponse:
     clients, total = await services.api_clients.list_page(caller.marketplace_id, query)
     return JSONResponse(list_page([api_client_out(c) for c in clients], query, total))
+
+
+router.add_api_route(
+    "/apiclients",
+    list_api_clients,
+    methods=["GET"],
+    response_model=models.ListPage[models.ApiClient],
+    route_class_override=DirectRoute,
+)
 
 
 @router.post("/apiclients", status_code=201, response_model=models.ApiClient)

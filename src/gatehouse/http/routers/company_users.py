@@ -20,6 +20,7 @@ from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import ApiRole
 from gatehouse.domain.users import UserType
 from gatehouse.http.deps import Caller, ServicesDep, actor, authenticate, require_company_access
+from gatehouse.http.direct import DirectRoute
 from gatehouse.http.listing import list_page, list_query
 from gatehouse.http.openapi import models
 from gatehouse.http.openapi.errors import errors
@@ -37,7 +38,7 @@ class CompanyUsers:
 
     user_type: UserType
     path_param: str
-    path_dependency: Callable[[str], str]
+    path_dependency: Callable[[str], Awaitable[str]]
     tag: str
     admin: ApiRole
     reader: ApiRole
@@ -191,6 +192,7 @@ def _mount(company: CompanyUsers) -> None:
             dependencies=[Depends(admin if writes else reader), Depends(company.path_dependency)],
             response_model=model,
             responses=errors(409) if conflicts else None,
+            route_class_override=DirectRoute if handler is list_users else None,
         )
 
 

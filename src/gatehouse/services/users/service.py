@@ -19,7 +19,7 @@ from gatehouse.services.users import lookups
 from gatehouse.services.users.fields import UserScope, UserView, build_user, merged
 from gatehouse.services.users.passwords import checked_hash
 from gatehouse.storage.invalidation import invalidate, user_key
-from gatehouse.storage.queries import users
+from gatehouse.storage.queries import user_pages, users
 from gatehouse.storage.queries.users import UserRow
 
 if TYPE_CHECKING:  # the registry imports this module to build it
@@ -44,16 +44,19 @@ class UserService:
     async def list_page(
         self, marketplace_id: str, scope: UserScope, query: ListQuery
     ) -> tuple[list[UserView], int]:
+        """One page and its total. The company is checked only for an empty page: a user
+        row proves its company exists (deleting a company deletes its users)."""
         async with self._db.read() as session:
-            await lookups.require_company(session, marketplace_id, scope)
-            rows, total = await users.list_page(
+            found, total = await user_pages.list_page(
                 session,
                 marketplace_id=marketplace_id,
                 user_type=scope.user_type,
                 company_id=scope.company_id,
                 query=query,
             )
-            return await lookups.views(session, marketplace_id, rows), total
+            if not found:
+                await lookups.require_company(session, marketplace_id, scope)
+            return [UserView(user, roles) for user, roles in found], total
 
     async def create(
         self, marketplace_id: str, scope: UserScope, fields: dict[str, Any]

@@ -9,7 +9,6 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from gatehouse.domain.listing import ListQuery
 from gatehouse.domain.roles import RoleSet
 from gatehouse.domain.security_profiles import (
     ProfileAssignment,
@@ -18,7 +17,6 @@ from gatehouse.domain.security_profiles import (
 )
 from gatehouse.domain.tokens import micros
 from gatehouse.domain.users import User, UserType
-from gatehouse.storage.listing import ColumnMap, fetch_page
 from gatehouse.storage.lockout_signal import lockout_changed
 from gatehouse.storage.models import (
     ApiClientRow,
@@ -36,21 +34,6 @@ from gatehouse.storage.queries.password_configs import assignment
 # Re-exported: the services and the token store read a user's PasswordConfigs from here.
 from gatehouse.storage.queries.password_configs import password_configs as password_configs
 from gatehouse.storage.queries.user_groups import GroupOwner
-
-COLUMNS = ColumnMap(
-    columns={
-        "ID": UserRow.external_id,
-        "Username": UserRow.username,
-        "FirstName": UserRow.first_name,
-        "LastName": UserRow.last_name,
-        "Email": UserRow.email,
-        "Phone": UserRow.phone,
-        "Active": UserRow.active,
-        "DateCreated": UserRow.created_at,
-        "PasswordLastSetDate": UserRow.password_last_set,
-    },
-    xp=UserRow.xp,
-)
 
 _WRITABLE = ("username", "first_name", "last_name", "email", "phone", "active", "xp")
 
@@ -113,23 +96,6 @@ async def get_row(
             UserRow.external_id == user_id,
         )
     )
-
-
-async def list_page(
-    session: AsyncSession,
-    *,
-    marketplace_id: str,
-    user_type: UserType,
-    company_id: str,
-    query: ListQuery,
-) -> tuple[list[UserRow], int]:
-    stmt = select(UserRow).where(
-        UserRow.marketplace_id == marketplace_id,
-        UserRow.user_type == user_type.value,
-        UserRow.company_id == company_id,
-    )
-    rows, total = await fetch_page(session, stmt, query, COLUMNS)
-    return [row[0] for row in rows], total
 
 
 async def insert(
