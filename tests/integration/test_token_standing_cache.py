@@ -84,8 +84,11 @@ async def test_a_lost_listener_makes_the_cache_untrusted_until_it_reconnects(
     async with other.db.write() as session:
         await session.execute(
             text(
+                # Only this test database's listeners: another xdist worker's (its own
+                # database, the same server) would find its caches untrusted mid-test.
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+                "WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid() "
+                "AND datname = current_database()"
             )
         )
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from fastapi.routing import APIRoute
 
-from gatehouse.http.routers.oauth import PlainRoute, router, token
+from gatehouse.http.routers.oauth import PlainRoute, token, token_router
 
 
 def test_the_token_route_hands_the_request_to_the_endpoint_itself() -> None:
-    [route] = [r for r in router.routes if isinstance(r, APIRoute) and r.path == "/oauth/token"]
+    [route] = [
+        r for r in token_router.routes if isinstance(r, APIRoute) and r.path == "/oauth/token"
+    ]
     assert isinstance(route, PlainRoute)
     assert route.get_route_handler() is token
     assert route.methods == {"POST"}

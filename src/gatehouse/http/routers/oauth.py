@@ -28,6 +28,9 @@ from gatehouse.oauth.server import TokenAttempt, TokenEndpoint, TokenRequest
 from gatehouse.runtime import Runtime
 
 router = APIRouter(tags=["OAuth"])
+token_router = APIRouter(tags=["OAuth"])
+"""``/oauth/token`` alone, so that the app can match it before every other route
+(``app.HOT_ROUTERS``) without putting this module's other routes ahead of ``/v1/me``."""
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS = 50
 
@@ -94,7 +97,7 @@ async def form_pairs(request: Request) -> list[tuple[str, str]]:
         ) from exc
 
 
-router.add_api_route(
+token_router.add_api_route(
     "/oauth/token",
     token,
     methods=["POST"],
