@@ -7,38 +7,17 @@ a signal that arrived late would show."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.support.server import gatehouse, login, server
+from tests.factories.two_servers import PASSWORD
+from tests.support.server import login
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
-PASSWORD = "B00tstrapPassword"
 WRONG = "Wr0ngPassword!"
 ROUNDS = 4
-
-
-@pytest.fixture
-def two_servers(fresh_database_url: str) -> Iterator[tuple[str, str, dict[str, str]]]:
-    env = {
-        "GATEHOUSE_BOOTSTRAP_USERNAME": "admin",
-        "GATEHOUSE_BOOTSTRAP_PASSWORD": PASSWORD,
-        "GATEHOUSE_BASE_URL": "http://gatehouse.test",  # one issuer, as behind one balancer
-    }
-    with ExitStack() as stack:
-        first, _ = stack.enter_context(server(fresh_database_url, env=env))
-        second, _ = stack.enter_context(server(fresh_database_url, env=env))
-        created = gatehouse(
-            "marketplace", "create", "--name", "Two", "--admin-username", "two",
-            "--admin-password", PASSWORD, "--json", "--database-url", fresh_database_url,
-        )  # fmt: skip
-        assert created.returncode == 0, created.stderr
-        yield first, second, json.loads(created.stdout)
 
 
 def failed_attempts(base: str, token: str) -> Any:

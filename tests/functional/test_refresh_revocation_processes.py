@@ -11,12 +11,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.functional import test_revocation_processes as shared
-from tests.functional.test_revocation_processes import PASSWORD, ROUNDS, Admin, user_body
+from tests.factories.two_servers import PASSWORD, Admin, user_body
 from tests.support.server import gatehouse, login
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
-two_servers = shared.two_servers
+ROUNDS = 5
 INVALID = (400, "Auth.InvalidRefreshToken")
 OK = (200, None)
 

@@ -7,75 +7,21 @@ notification that arrived late would show."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import ExitStack
-from typing import Any
-
 import httpx
 import jwt
 import pytest
 
-from tests.support.server import gatehouse, login, server
+from tests.factories.two_servers import PASSWORD, Admin, bearer, user_body
+from tests.support.server import login
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
-PASSWORD = "B00tstrapPassword"
 ROUNDS = 5
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def me(base: str, token: str) -> tuple[int, str | None]:
     response = httpx.get(f"{base}/v1/me", headers=bearer(token))
     code = None if response.status_code == 200 else response.json()["Errors"][0]["ErrorCode"]
     return response.status_code, code
-
-
-class Admin:
-    """Admin calls made through server ``base`` with a FullAccess token."""
-
-    def __init__(self, base: str, token: str) -> None:
-        self.base, self.token = base, token
-
-    def call(self, method: str, path: str, body: Any = None) -> httpx.Response:
-        response = httpx.request(
-            method, f"{self.base}/v1{path}", headers=bearer(self.token), json=body
-        )
-        assert response.status_code < 300, response.text
-        return response
-
-
-@pytest.fixture
-def two_servers(fresh_database_url: str) -> Iterator[tuple[str, str, dict[str, str]]]:
-    env = {
-        "GATEHOUSE_BOOTSTRAP_USERNAME": "admin",
-        "GATEHOUSE_BOOTSTRAP_PASSWORD": PASSWORD,
-        # One public base URL (iss/aud) for both, as behind one load balancer.
-        "GATEHOUSE_BASE_URL": "http://gatehouse.test",
-    }
-    with ExitStack() as stack:
-        first, _ = stack.enter_context(server(fresh_database_url, env=env))
-        second, _ = stack.enter_context(server(fresh_database_url, env=env))
-        created = gatehouse(
-            "marketplace", "create", "--name", "Two", "--admin-username", "two",
-            "--admin-password", PASSWORD, "--json", "--database-url", fresh_database_url,
-        )  # fmt: skip
-        assert created.returncode == 0, created.stderr
-        yield first, second, json.loads(created.stdout)
-
-
-def user_body(user_id: str) -> dict[str, Any]:
-    return {
-        "ID": user_id,
-        "Username": user_id,
-        "Password": PASSWORD,
-        "FirstName": "F",
-        "LastName": "L",
-        "Email": f"{user_id}@example.com",
-        "Active": True,
-    }
 
 
 async def test_changes_made_through_one_process_stop_tokens_on_the_other(

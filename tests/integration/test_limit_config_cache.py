@@ -6,11 +6,9 @@ keep a load that raced an invalidation."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from gatehouse.domain.rate_limits import RateLimits
 from gatehouse.ratelimit.config import (
@@ -19,22 +17,10 @@ from gatehouse.ratelimit.config import (
     marketplace_limits_key,
 )
 from gatehouse.runtime import Runtime
-from gatehouse.settings import Settings
 from gatehouse.storage.invalidation import EVERYTHING, client_key
-from tests.factories.clock import AdjustableClock
 from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest_asyncio.fixture
-async def other(settings: Settings, clock: AdjustableClock) -> AsyncIterator[Runtime]:
-    runtime = Runtime.from_settings(settings, clock)
-    await runtime.start()
-    try:
-        yield runtime
-    finally:
-        await runtime.stop()
 
 
 async def test_each_key_drops_what_it_names(runtime: Runtime, marketplace: Marketplace) -> None:

@@ -31,16 +31,6 @@ BUYER_USERS = "/v1/buyers/buyer-a/users"
 
 
 @pytest_asyncio.fixture
-async def other(settings: Settings, clock: AdjustableClock) -> AsyncIterator[Runtime]:
-    runtime = Runtime.from_settings(settings, clock)
-    await runtime.start()
-    try:
-        yield runtime
-    finally:
-        await runtime.stop()
-
-
-@pytest_asyncio.fixture
 async def second_app(settings: Settings, clock: AdjustableClock) -> AsyncIterator[FastAPI]:
     """Another app (another process's caches) on the same database."""
     application = create_app(settings, clock=clock)

@@ -6,35 +6,21 @@ untrusted until it reconnects; a load racing an invalidation is not kept."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import jwt
 import pytest
-import pytest_asyncio
 from sqlalchemy import text
 
 from gatehouse.domain.token_standing import Standing, UserState
 from gatehouse.oauth.standing import TokenStandingCache
 from gatehouse.runtime import Runtime
-from gatehouse.settings import Settings
 from gatehouse.storage.cache_keys import user_key
 from tests.conftest import backend
-from tests.factories.clock import AdjustableClock
 from tests.factories.marketplaces import Marketplace
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest_asyncio.fixture
-async def other(settings: Settings, clock: AdjustableClock) -> AsyncIterator[Runtime]:
-    runtime = Runtime.from_settings(settings, clock)
-    await runtime.start()
-    try:
-        yield runtime
-    finally:
-        await runtime.stop()
 
 
 async def eventually(predicate: Any, seconds: float = 5.0) -> bool:
