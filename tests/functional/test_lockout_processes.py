@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.factories.two_servers import PASSWORD
+from tests.factories.two_servers import PASSWORD, bearer, user_body
 from tests.support.server import login
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
@@ -27,17 +27,8 @@ def failed_attempts(base: str, token: str) -> Any:
 
 
 def add_user(base: str, admin_token: str, user_id: str) -> None:
-    body = {
-        "ID": user_id,
-        "Username": user_id,
-        "Password": PASSWORD,
-        "FirstName": "F",
-        "LastName": "L",
-        "Email": f"{user_id}@example.com",
-        "Active": True,
-    }
     created = httpx.post(
-        f"{base}/v1/adminusers", headers={"Authorization": f"Bearer {admin_token}"}, json=body
+        f"{base}/v1/adminusers", headers=bearer(admin_token), json=user_body(user_id)
     )
     assert created.status_code == 201, created.text
 

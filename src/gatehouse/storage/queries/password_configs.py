@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from gatehouse.domain.security_profiles import ProfileAssignment, ProfileHolder, assignment_reaches
+from gatehouse.domain.security_profiles import ProfileHolder, assignment_reaches
 from gatehouse.domain.users import UserType
 from gatehouse.storage.models import (
     SecurityProfileAssignmentRow,
@@ -22,6 +22,7 @@ from gatehouse.storage.models import (
     UserGroupAssignmentRow,
     UserRow,
 )
+from gatehouse.storage.queries.security_profiles import assignment
 
 
 async def password_configs(
@@ -59,16 +60,6 @@ async def password_configs(
         group_ids=frozenset(a.user_group_id for a, _ in found if a.user_group_id),
     )
     return [config for a, config in found if assignment_reaches(a, holder)]
-
-
-def assignment(row: SecurityProfileAssignmentRow) -> ProfileAssignment:
-    return ProfileAssignment(
-        security_profile_id=row.security_profile_id,
-        buyer_id=row.buyer_id or None,
-        supplier_id=row.supplier_id or None,
-        user_id=row.user_id or None,
-        user_group_id=row.user_group_id or None,
-    )
 
 
 def _owner_reach(user_type: UserType) -> ColumnElement[bool]:

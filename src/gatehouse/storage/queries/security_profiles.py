@@ -154,7 +154,7 @@ async def list_assignments(
             .offset((page - 1) * page_size)
         )
     ).all()
-    return [_assignment(row) for row in rows], int(total or 0)
+    return [assignment(row) for row in rows], int(total or 0)
 
 
 _SPA = SecurityProfileAssignmentRow
@@ -170,7 +170,8 @@ _LEVEL_CONDITIONS: dict[str, tuple[ColumnElement[bool], ...]] = {
 }
 
 
-def _assignment(row: SecurityProfileAssignmentRow) -> ProfileAssignment:
+def assignment(row: SecurityProfileAssignmentRow) -> ProfileAssignment:
+    """A stored assignment as the domain reads it (empty strings are "not set")."""
     return ProfileAssignment(
         security_profile_id=row.security_profile_id,
         buyer_id=row.buyer_id or None,

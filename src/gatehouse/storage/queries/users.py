@@ -29,10 +29,10 @@ from gatehouse.storage.models import (
 # importing the models themselves.
 from gatehouse.storage.models import UserRow as UserRow
 from gatehouse.storage.queries import user_groups
-from gatehouse.storage.queries.password_configs import assignment
 
 # Re-exported: the services and the token store read a user's PasswordConfigs from here.
 from gatehouse.storage.queries.password_configs import password_configs as password_configs
+from gatehouse.storage.queries.security_profiles import assignment
 from gatehouse.storage.queries.user_groups import GroupOwner
 
 _WRITABLE = ("username", "first_name", "last_name", "email", "phone", "active", "xp")
