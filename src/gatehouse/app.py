@@ -114,7 +114,11 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
     app.state.runtime = runtime
     app.state.readiness = readiness
     app.state.token_store = SqlTokenStore(
-        runtime.db, runtime.client_records, runtime.grant_subjects, runtime.refresh_tokens
+        runtime.db,
+        runtime.client_records,
+        runtime.grant_subjects,
+        runtime.refresh_tokens,
+        runtime.login_records,
     )
     app.state.token_endpoint = _token_endpoint(runtime, app.state.token_store)
     app.state.metrics = collected

@@ -13,6 +13,7 @@ from gatehouse.oauth.client_records import ClientRecordCache
 from gatehouse.oauth.grant_subjects import GrantSubjectCache
 from gatehouse.oauth.jwt import TokenCodec
 from gatehouse.oauth.keys import KeyRing
+from gatehouse.oauth.login_records import LoginRecordCache
 from gatehouse.oauth.refresh_records import RefreshTokenCache
 from gatehouse.oauth.revoked import RevokedTokens
 from gatehouse.oauth.standing import TokenStandingCache
@@ -61,6 +62,7 @@ class Runtime:
         self.client_records = ClientRecordCache(self.db)
         self.grant_subjects = GrantSubjectCache(self.db)
         self.refresh_tokens = RefreshTokenCache(self.db)
+        self.login_records = LoginRecordCache(self.db)
         self.limits = self._rate_limiter()
         self.revoked = RevokedTokens(self.db, self.clock)
         self.services = Services.build(self.db, self.clock, self.hasher)
@@ -84,6 +86,7 @@ class Runtime:
             self.client_records,
             self.grant_subjects,
             self.refresh_tokens,
+            self.login_records,
             self.limits.config,
             self.revoked,
             self.me,

@@ -7,35 +7,22 @@ here and in another app, whose other caches stay as they were."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 from fastapi import FastAPI
 
-from gatehouse.app import create_app
 from gatehouse.domain.users import UserType
 from gatehouse.runtime import Runtime
-from gatehouse.settings import Settings
-from tests.factories.clock import AdjustableClock
 from tests.factories.companies import PASSWORD
 from tests.factories.marketplaces import BASE_URL, Marketplace, password_token
 from tests.factories.me import jane, me_companies
 from tests.support.sql import all_statements, read_statements
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.asyncio
 BUYER_USERS = "/v1/buyers/buyer-a/users"
-
-
-@pytest_asyncio.fixture
-async def second_app(settings: Settings, clock: AdjustableClock) -> AsyncIterator[FastAPI]:
-    """Another app (another process's caches) on the same database."""
-    application = create_app(settings, clock=clock)
-    async with application.router.lifespan_context(application):
-        yield application
 
 
 async def me(client: httpx.AsyncClient, auth: dict[str, str]) -> dict[str, Any]:
@@ -122,7 +109,7 @@ async def test_a_write_through_another_process_shows_on_the_next_request(
     async def seen() -> bool:
         return (await other.me.get(companies.id, subject)).view.user.first_name == "Elsewhere"
 
-    assert await _eventually(seen)
+    assert await eventually(seen)
 
 
 async def test_a_wrong_password_elsewhere_moves_only_the_lockout_generation(
@@ -151,21 +138,12 @@ async def test_a_wrong_password_elsewhere_moves_only_the_lockout_generation(
             async def moved(seen: int = seen) -> bool:
                 return there.db.lockout.value() != seen
 
-            assert await _eventually(moved)  # at once on SQLite, a notice on PostgreSQL
+            assert await eventually(moved)  # at once on SQLite, a notice on PostgreSQL
             with all_statements(there.db) as statements:
                 assert (await me(other, auth))["FailedLoginAttempts"] == count
             assert len(statements) == 1 and "failed_login_attempts" in statements[0]
         assert [cache._generation for cache in there.caches] == generations
         assert {type(c).__name__: [len(m) for m in c._maps()] for c in there.caches} == sizes
-
-
-async def _eventually(predicate: Callable[[], Awaitable[bool]], seconds: float = 5.0) -> bool:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while asyncio.get_running_loop().time() < deadline:
-        if await predicate():
-            return True
-        await asyncio.sleep(0.01)
-    return False
 
 
 async def _subject_id(runtime: Runtime, marketplace_id: str) -> int:

@@ -19,17 +19,9 @@ from gatehouse.runtime import Runtime
 from gatehouse.storage.cache_keys import user_key
 from tests.conftest import backend
 from tests.factories.marketplaces import Marketplace
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.asyncio
-
-
-async def eventually(predicate: Any, seconds: float = 5.0) -> bool:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while asyncio.get_running_loop().time() < deadline:
-        if await predicate():
-            return True
-        await asyncio.sleep(0.01)
-    return False
 
 
 def claims_of(mp: Marketplace) -> dict[str, Any]:

@@ -68,6 +68,17 @@ class RefreshTokenLookupCache(Protocol):
     ) -> RefreshTokenRecord | None: ...
 
 
+class LoginLookupCache(Protocol):
+    """A process cache of login records by (marketplace ID, username key)
+    (``oauth.login_records``)."""
+
+    async def find(
+        self,
+        key: tuple[str, str],
+        load: Callable[[tuple[str, str]], Awaitable[LoginRecord | None]],
+    ) -> LoginRecord | None: ...
+
+
 class SqlTokenStoreSession:
     def __init__(
         self,
@@ -75,6 +86,7 @@ class SqlTokenStoreSession:
         clients: ClientLookupCache | None = None,
         subjects: SubjectLookupCache | None = None,
         refresh_tokens: RefreshTokenLookupCache | None = None,
+        logins: LoginLookupCache | None = None,
     ) -> None:
         """``session``: the read session, or how to open it on first use, so a request that
         the caches answer entirely (a warm client_credentials or refresh grant) opens none."""
@@ -83,6 +95,7 @@ class SqlTokenStoreSession:
         self._clients = clients
         self._subjects = subjects
         self._refresh_tokens = refresh_tokens
+        self._logins = logins
         # The session's identity map holds rows weakly; keeping the users this session looked
         # up lets ``available_roles`` reuse them instead of selecting the same row again.
         self._users: dict[int, UserRow] = {}
@@ -114,7 +127,14 @@ class SqlTokenStoreSession:
         return await api_clients.assigned_companies(await self._session(), client_id=client_id)
 
     async def find_login(self, marketplace_id: str, username: str) -> LoginRecord | None:
-        params = {"marketplace_id": marketplace_id, "username_key": users.username_key(username)}
+        key = (marketplace_id, users.username_key(username))
+        if self._logins is not None:
+            return await self._logins.find(key, self._load_login)
+        return await self._load_login(key)
+
+    async def _load_login(self, key: tuple[str, str]) -> LoginRecord | None:
+        marketplace_id, username_key = key
+        params = {"marketplace_id": marketplace_id, "username_key": username_key}
         found = await self._find_user(_LOGIN, params)
         if found is None:
             # The second query a real user costs, answered for nobody: the lookup takes as
@@ -249,11 +269,13 @@ class SqlTokenStore:
         clients: ClientLookupCache | None = None,
         subjects: SubjectLookupCache | None = None,
         refresh_tokens: RefreshTokenLookupCache | None = None,
+        logins: LoginLookupCache | None = None,
     ) -> None:
         self._db = db
         self._clients = clients
         self._subjects = subjects
         self._refresh_tokens = refresh_tokens
+        self._logins = logins
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[SqlTokenStoreSession]:
@@ -263,7 +285,7 @@ class SqlTokenStore:
                 return await opened.enter_async_context(self._db.read())
 
             yield SqlTokenStoreSession(
-                open_read, self._clients, self._subjects, self._refresh_tokens
+                open_read, self._clients, self._subjects, self._refresh_tokens, self._logins
             )
 
     async def record_failed_login(

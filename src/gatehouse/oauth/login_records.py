@@ -1,0 +1,109 @@
+"""Per-process cache of the login records the password grant reads (issue 12): the user found
+by username with its password hash, lockout columns, password age and effective
+PasswordConfig, so a warm login runs no query.
+
+Why: argon2id is the password grant's whole budget, and everything else a login does runs on
+the event loop while two 19 MiB hashes sweep the caches of both cores. Measured in one process
+with a production-cost hash, the loop's share of a login was 3.1 ms, twice what the same code
+costs beside a token-cost hash; the two lookups and the read session they open were most of
+it, and without them the loop's share fell by about 60 % (``bench/README.md``).
+
+Freshness, as for the other caches of database state (``storage.cache``):
+
+- every write to the tables a record is made of (users, companies, marketplaces, security
+  profiles and their assignments, user groups and memberships) records ``ROLES`` and
+  ``IDENTITIES`` invalidations (``storage.invalidation.WATCHED_TABLES``), which empty this
+  cache in this process at once and in every other through ``pg_notify`` or the SQLite epoch:
+  a new password, a deactivation or a stricter PasswordConfig counts at the next login
+  everywhere;
+- the lockout counter changes without an invalidation (``storage.queries.login_failures``), so
+  each entry records the lockout generation (``storage.lockout_signal``) it was read at and is
+  read again once that moved: after any wrong password, reset or unlock, in any process;
+- while the cache is untrusted (PostgreSQL listener down) every login reads the database.
+
+Timing: a cached login would answer sooner than one that reads the database, and an unknown
+username is never cached, so the first guess at a user who logged in lately would tell that
+the user exists (issue 10 made a wrong password cost the same whether or not the user exists).
+A hit therefore waits as long as one of the last misses took (a sample of their wall times,
+chosen at random): the CPU is saved, the answer's timing keeps the distribution of a database
+read. Every wrong password moves the lockout generation, so a guesser's next lookup is a miss
+again, for a real user and an unknown one alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from gatehouse.domain.grant_records import LoginRecord
+from gatehouse.storage.cache import InvalidatedCache
+from gatehouse.storage.cache_keys import CacheKey, KeyKind
+from gatehouse.storage.db import Database
+
+LoginKey = tuple[str, str]
+"""(marketplace ID, username key: ``storage.queries.users.username_key``)."""
+DROPPED_BY = frozenset({KeyKind.ROLES, KeyKind.IDENTITIES, KeyKind.USER, KeyKind.COMPANY})
+"""A record holds the user, its company's state and its profiles' PasswordConfig."""
+MISS_SAMPLES = 64
+"""How many recent misses' wall times a hit's wait is drawn from."""
+
+Sleep = Callable[[float], Awaitable[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    record: LoginRecord
+    counted_at: int
+    """The lockout generation before the record was read."""
+
+
+class LoginRecordCache(InvalidatedCache):
+    MAX_ENTRIES = 10_000
+    """About 1.5 KB a record: 15 MB at most, then it starts over."""
+
+    def __init__(self, db: Database, *, sleep: Sleep = asyncio.sleep) -> None:
+        super().__init__(db)
+        self._lockout = db.lockout
+        self._sleep = sleep
+        self._entries: dict[LoginKey, _Entry] = {}
+        self._miss_seconds: deque[float] = deque(maxlen=MISS_SAMPLES)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def _maps(self) -> tuple[dict[Any, Any], ...]:
+        return (self._entries,)
+
+    def _drop(self, key: CacheKey) -> None:
+        if key.kind in DROPPED_BY:
+            self._entries.clear()
+
+    async def find(
+        self, key: LoginKey, load: Callable[[LoginKey], Awaitable[LoginRecord | None]]
+    ) -> LoginRecord | None:
+        """The record of ``key`` (``None``: no such user), from the cache when it is fresh."""
+        self._poll_epoch()
+        seen = self._lockout.value()
+        entry = self._entries.get(key) if self.trusted else None
+        if entry is not None and entry.counted_at == seen:
+            await self._wait_like_a_miss()
+            return entry.record
+        generation = self._generation
+        started = time.perf_counter()
+        record = await load(key)
+        self._miss_seconds.append(time.perf_counter() - started)
+        # Kept only if nothing was invalidated while it was read (``storage.cache``).
+        if record is not None and self.trusted and generation == self._generation:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._make_room(self._entries)
+            self._entries[key] = _Entry(record, seen)
+        return record
+
+    async def _wait_like_a_miss(self) -> None:
+        if self._miss_seconds:
+            await self._sleep(secrets.choice(self._miss_seconds))
