@@ -57,7 +57,11 @@ async def insert_many(db: Database, events: Sequence[AuditEvent], now: datetime)
     if not events:
         return
     async with db.write() as session:
-        await session.execute(insert(AuditEventRow), [_values(e, now) for e in events])
+        connection = await session.connection()
+        await connection.execute(_INSERT, [_values(e, now) for e in events])
+
+
+_INSERT = insert(AuditEventRow.__table__)
 
 
 def to_domain(row: AuditEventRow) -> StoredEvent:
