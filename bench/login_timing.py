@@ -9,6 +9,12 @@ On a shared, noisy machine the noise then hits both halves of a pair alike. Each
 gets at most ``--per-user`` wrong guesses (below the lockout's 10), each unknown username is
 fresh, so neither the lockout nor the per-username throttle changes the path measured.
 
+``--warm``: before each pair the existing user logs in with the right password, and its wrong
+guess comes first, so it is answered from the process's login cache (``oauth/login_records``)
+while the unknown username's is read from the database: what a first guess at a user who
+logged in lately meets. A cached login waits as long as a recent miss took; this shows
+whether that hides it.
+
 Reported: the median of each side, the median of the paired differences, the fraction of
 pairs in which the existing user was slower (0.5 = indistinguishable), a Wilcoxon
 signed-rank test on the pairs and a Mann–Whitney U test on the two samples (normal
@@ -118,14 +124,16 @@ def summarise(database: str, known: list[float], unknown: list[float]) -> Summar
     )
 
 
-def create_users(http: httpx.Client, token: str, count: int) -> list[str]:
-    names = []
+def create_users(http: httpx.Client, token: str, count: int) -> dict[str, str]:
+    """Usernames and their passwords."""
+    names = {}
     for index in range(count):
         name = f"timing-{index}-{secrets.token_hex(3)}"
+        password = strong_password()
         body = {
             "ID": name,
             "Username": name,
-            "Password": strong_password(),
+            "Password": password,
             "FirstName": "T",
             "LastName": "U",
             "Email": f"{name}@example.com",
@@ -136,7 +144,7 @@ def create_users(http: httpx.Client, token: str, count: int) -> list[str]:
         )
         if created.status_code != 201:
             raise RuntimeError(f"user create failed: {created.status_code} {created.text}")
-        names.append(name)
+        names[name] = password
     return names
 
 
@@ -150,16 +158,32 @@ def timed_login(http: httpx.Client, client_id: str, username: str) -> float:
     return elapsed
 
 
+def right_login(http: httpx.Client, client_id: str, username: str, password: str) -> None:
+    form = {"grant_type": "password", "client_id": client_id, "username": username}
+    response = http.post("/oauth/token", data={**form, "password": password})
+    if response.status_code != 200:
+        raise RuntimeError(f"login failed: {response.status_code} {response.text}")
+
+
 def measure(
-    http: httpx.Client, client_id: str, users: list[str], pairs: int, per_user: int
+    http: httpx.Client,
+    client_id: str,
+    users: dict[str, str],
+    pairs: int,
+    per_user: int,
+    *,
+    warm: bool = False,
 ) -> tuple[list[float], list[float]]:
     rng = random.Random(secrets.randbits(64))
     known: list[float] = []
     unknown: list[float] = []
+    names = list(users)
     for index in range(pairs):
-        user = users[index // per_user]
+        user = names[index // per_user]
         stranger = f"nobody-{secrets.token_hex(6)}"
-        if rng.random() < 0.5:
+        if warm:  # the right password clears the count too: the lockout never comes near
+            right_login(http, client_id, user, users[user])
+        if warm or rng.random() < 0.5:
             known.append(timed_login(http, client_id, user))
             unknown.append(timed_login(http, client_id, stranger))
         else:
@@ -176,7 +200,9 @@ def run(args: argparse.Namespace) -> Summary:
             users = create_users(http, token, math.ceil(args.pairs / args.per_user))
             for _ in range(args.warmup):  # connections, caches and the JIT-less warm path
                 timed_login(http, creds["ApiClientID"], f"warmup-{secrets.token_hex(4)}")
-            known, unknown = measure(http, creds["ApiClientID"], users, args.pairs, args.per_user)
+            known, unknown = measure(
+                http, creds["ApiClientID"], users, args.pairs, args.per_user, warm=args.warm
+            )
         return summarise(db.kind, known, unknown)
 
 
@@ -187,6 +213,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--warm", action="store_true", help="known user's guess from the cache")
     args = parser.parse_args()
     with signals_as_exit():
         summary = run(args)

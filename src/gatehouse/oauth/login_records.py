@@ -52,6 +52,9 @@ DROPPED_BY = frozenset({KeyKind.ROLES, KeyKind.IDENTITIES, KeyKind.USER, KeyKind
 MISS_SAMPLES = 64
 """How many recent misses' wall times a hit's wait is drawn from."""
 
+OVERSHOOT_WEIGHT = 16
+"""The moving average of how late a hit's sleep ends weighs the last one 1/16."""
+
 Sleep = Callable[[float], Awaitable[Any]]
 
 
@@ -72,6 +75,7 @@ class LoginRecordCache(InvalidatedCache):
         self._sleep = sleep
         self._entries: dict[LoginKey, _Entry] = {}
         self._miss_seconds: deque[float] = deque(maxlen=MISS_SAMPLES)
+        self._overshoot = 0.0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -105,5 +109,14 @@ class LoginRecordCache(InvalidatedCache):
         return record
 
     async def _wait_like_a_miss(self) -> None:
-        if self._miss_seconds:
-            await self._sleep(secrets.choice(self._miss_seconds))
+        """Sleep a recent miss's read time. The event loop wakes a little late (uvloop's
+        timers count whole milliseconds, rounded, then the loop's own turn): what a sleep
+        overshot is learnt (a moving average) and asked for less, so hits do not end up
+        slower than misses on average either."""
+        if not self._miss_seconds:
+            return
+        wanted = secrets.choice(self._miss_seconds)
+        started = time.perf_counter()
+        await self._sleep(max(0.0, wanted - self._overshoot))
+        overshot = time.perf_counter() - started - wanted + self._overshoot
+        self._overshoot += (overshot - self._overshoot) / OVERSHOOT_WEIGHT

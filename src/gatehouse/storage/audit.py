@@ -61,7 +61,7 @@ async def insert_many(db: Database, events: Sequence[AuditEvent], now: datetime)
         await connection.execute(_INSERT, [_values(e, now) for e in events])
 
 
-_INSERT = insert(AuditEventRow.__table__)
+_INSERT = insert(AuditEventRow)
 
 
 def to_domain(row: AuditEventRow) -> StoredEvent:

@@ -203,25 +203,65 @@ async def test_a_full_cache_starts_over(monkeypatch: pytest.MonkeyPatch) -> None
     assert load.calls == [("mkt", "a")]
 
 
+class Clock:
+    """``time.perf_counter`` for the cache: moved by the fake reads and sleeps alone."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class SlowLoads(Loads):
+    """Each read takes the next of ``seconds`` on ``clock``."""
+
+    def __init__(self, clock: Clock, seconds: list[float], *found: str) -> None:
+        super().__init__(*found)
+        self.clock, self.seconds = clock, iter(seconds)
+
+    async def __call__(self, key: LoginKey) -> LoginRecord | None:
+        self.clock.now += next(self.seconds)
+        return await super().__call__(key)
+
+
+class LateSleeps(Sleeps):
+    """Each sleep ends ``late`` after what was asked, as an event loop's timers do."""
+
+    def __init__(self, clock: Clock, late: float) -> None:
+        super().__init__()
+        self.clock, self.late = clock, late
+
+    async def __call__(self, seconds: float) -> None:
+        await super().__call__(seconds)
+        self.clock.now += seconds + self.late
+
+
 async def test_a_hit_waits_as_long_as_a_recent_miss_took(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Timing parity (issue 10): a cached login must not answer measurably sooner than one
     that reads the database, or the first guess at a user who logged in lately would tell
-    that the user exists."""
-    ticks = iter([10.0, 10.004, 20.0, 20.002, 30.0, 30.001])
-    monkeypatch.setattr("gatehouse.oauth.login_records.time.perf_counter", lambda: next(ticks))
-    sleeps = Sleeps()
+    that the user exists; nor later, once the sleeps' lateness is learnt."""
+    clock = Clock()
+    monkeypatch.setattr("gatehouse.oauth.login_records.time.perf_counter", clock)
+    sleeps = LateSleeps(clock, late=0.0003)
     cache = new_cache(sleeps=sleeps)
-    await cache.find(("mkt", "nobody"), Loads())  # misses: 4 ms, 2 ms, 1 ms
-    await cache.find(("mkt", "ghost"), Loads())
-    await cache.find(JANE, Loads("jane"))
+    load = SlowLoads(clock, [0.004, 0.002, 0.001], "jane")
+    await cache.find(("mkt", "nobody"), load)  # misses: 4 ms, 2 ms, 1 ms
+    await cache.find(("mkt", "ghost"), load)
+    await cache.find(JANE, load)
     assert sleeps.waits == []  # a miss waits for nothing but its read
-    for _ in range(40):
-        await cache.find(JANE, Loads("jane"))
-    assert len(sleeps.waits) == 40
-    assert {round(wait, 6) for wait in sleeps.waits} <= {0.004, 0.002, 0.001}
-    assert len(set(sleeps.waits)) > 1  # drawn at random, not always the same one
+    hits = []
+    for _ in range(200):
+        started = clock.now
+        assert await cache.find(JANE, load) is RECORD
+        hits.append(round(clock.now - started, 6))
+    assert len(load.calls) == 3
+    late = hits[-50:]  # the lateness learnt: each hit lasts one of the misses' times
+    assert all(min(abs(hit - miss) for miss in (0.004, 0.002, 0.001)) < 0.00005 for hit in late)
+    assert len(set(late)) > 1  # drawn at random, not always the same one
+    assert hits[0] > 0.001  # before anything is learnt a hit may end late, never early
 
 
 async def test_only_recent_misses_set_the_wait(monkeypatch: pytest.MonkeyPatch) -> None:
