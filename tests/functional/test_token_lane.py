@@ -38,7 +38,8 @@ from tests.support.server import free_port
 pytestmark = pytest.mark.asyncio
 LIMIT = 4096
 ORIGIN = "https://shop.example"
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+FORM_TYPE = "application/x-www-form-urlencoded"
+FORM = {"Content-Type": FORM_TYPE}
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
@@ -205,6 +206,34 @@ async def test_a_json_body(apps: Apps, access: pytest.LogCaptureFixture) -> None
     assert lane.response.headers["access-control-allow-origin"] == ORIGIN
     assert lane.log["route"] == "/oauth/token"
     assert token_count(lane, "unknown", "other", "Request.InvalidContentType") == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "content", "code"),
+    [
+        ("/oauth/token", "application/json", b'{"a":' * 200 + b"1" + b"}" * 200, "ValidationFailure"),
+        ("/oauth/token?x=%00", FORM_TYPE, b"grant_type=client_credentials", "Request.InvalidCharacters"),
+    ],
+)  # fmt: skip
+async def test_refusals_of_the_layers_around_the_lane(
+    apps: Apps,
+    access: pytest.LogCaptureFixture,
+    path: str,
+    content_type: str,
+    content: bytes,
+    code: str,
+) -> None:
+    """A body nested too deep is refused by JsonDepthLimit, outside the lane, and a NUL in
+    the query string by CaseInsensitivePaths, to which the lane leaves it."""
+
+    def request() -> httpx.Request:
+        headers = {"Content-Type": content_type}
+        return httpx.Request("POST", f"{BASE_URL}{path}", content=content, headers=headers)
+
+    lane = await same_answer(apps, access, request)
+    assert lane.response.status_code == 400
+    assert lane.response.json()["Errors"][0]["ErrorCode"] == code
+    assert lane.log["route"] == "unmatched"
 
 
 async def test_an_invalid_client_by_basic_credentials(
