@@ -171,7 +171,7 @@ def _install_middleware(app: FastAPI, settings: Settings, collected: Metrics) ->
     app.add_middleware(RequestMetrics, metrics=collected)  # inside: sees scope["route"]
     app.add_middleware(CaseInsensitivePaths, templates=templates)
     # POST /oauth/token is served here, before the layers above and FastAPI's routing, which
-    # do nothing for it (about 30-60 µs of a client_credentials grant's ~670, http/token_lane.py).
+    # do nothing for it (about 30 µs of a client_credentials grant's ~680, http/token_lane.py).
     # Inside JsonDepthLimit, so a JSON body nested too deep is refused as before; everything
     # outside (body cap, CORS, no-store, the access log, the 500s) wraps it unchanged.
     app.add_middleware(

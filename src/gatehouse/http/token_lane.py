@@ -1,14 +1,14 @@
 """``TokenLane``: ``POST /oauth/token`` served straight from the middleware stack (issue 12).
 
-A client_credentials grant costs about 670 µs of server CPU per request on one worker, 260 µs
+A client_credentials grant costs about 680 µs of server CPU per request on one worker, 260 µs
 of it the RSA-2048 signature. Between the outer middleware and the endpoint sit layers that do
 nothing for this one route: our inner middleware (``CaseInsensitivePaths``, ``RequestMetrics``,
 ``RouteCapture``) and FastAPI's and Starlette's (``ExceptionMiddleware``,
 ``AsyncExitStackMiddleware``, the router's matching and the included router's dispatch,
 ``APIRoute.handle``, ``request_response`` with its two exit stacks, a second ``Request`` and
-its exception wrapper). Skipping them took about 28 µs per token request in process (72 → 43
-µs with the grant itself faked) and about 60 µs in ``bench/cpu_per_request.py`` (median 670 →
-609 µs, ten alternating runs); every other request pays 0.2 µs for the path check.
+its exception wrapper). Skipping them saves about 28 µs per token request in process (72 → 43
+µs with the grant itself faked); ``bench/cpu_per_request.py``, noisier, gave median 682 → 634
+µs over twenty alternating runs. Every other request pays 0.2 µs for the path check.
 ``bench/README.md`` "Token lane" has the numbers.
 
 The lane sits directly inside ``JsonDepthLimit``, so every layer outside it (``AccessLog``,
