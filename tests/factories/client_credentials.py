@@ -3,7 +3,9 @@ grant as the SDKs send it."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
+from urllib.parse import quote_plus
 
 import httpx
 
@@ -27,6 +29,12 @@ async def new_client(http: httpx.AsyncClient, mp: Marketplace, **fields: Any) ->
     assert created.status_code == 201, created.text
     client_id: str = created.json()["ID"]
     return client_id
+
+
+def basic(client_id: str, secret: str) -> dict[str, str]:
+    """``client_secret_basic`` (RFC 6749 §2.3.1): form-urlencode each part, then base64."""
+    raw = f"{quote_plus(client_id)}:{quote_plus(secret)}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
 
 
 async def client_credentials(

@@ -8,7 +8,6 @@ import asyncio
 import base64
 import secrets
 from typing import Any
-from urllib.parse import quote_plus
 
 import httpx
 import jwt
@@ -17,6 +16,7 @@ import pytest
 from gatehouse.crypto import PasswordHasher
 from gatehouse.runtime import Runtime
 from gatehouse.services.marketplaces import create_marketplace
+from tests.factories.client_credentials import basic
 from tests.factories.clock import AdjustableClock
 from tests.factories.marketplaces import ADMIN_PASSWORD, Marketplace, password_token
 from tests.factories.refresh_tokens import PASSWORD, jane_shop
@@ -25,12 +25,6 @@ from tests.support.sql import all_statements
 
 pytestmark = pytest.mark.asyncio
 SECRET = "s3cr:t%+ é/="  # every character RFC 6749's form-encoding step matters for
-
-
-def basic(client_id: str, secret: str) -> dict[str, str]:
-    """RFC 6749 §2.3.1: form-urlencode each part, then base64."""
-    raw = f"{quote_plus(client_id)}:{quote_plus(secret)}".encode()
-    return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
 
 
 async def secret_client(http: httpx.AsyncClient, mp: Marketplace, **fields: Any) -> str:

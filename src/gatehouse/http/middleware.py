@@ -37,7 +37,7 @@ class CaseInsensitivePaths:
                     node.setdefault("__name__", segment)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and _has_nul(scope):
+        if scope["type"] == "http" and has_nul(scope):
             await _send_error(
                 send, 400, "Request.InvalidCharacters", "The URL may not contain NUL characters."
             )
@@ -127,7 +127,7 @@ class _TooLargeError(PayloadTooLargeError):
     """Raised while the app reads the body; the error handlers turn it into a 413 too."""
 
 
-def _has_nul(scope: Scope) -> bool:
+def has_nul(scope: Scope) -> bool:
     """NUL cannot reach PostgreSQL text columns, so it never passes the front door."""
     query: bytes = scope.get("query_string", b"")
     return "\x00" in scope["path"] or b"%00" in query or b"\x00" in query

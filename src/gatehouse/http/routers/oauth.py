@@ -108,6 +108,16 @@ token_router.add_api_route(
 )
 
 
+def _only_route() -> PlainRoute:
+    [route] = token_router.routes
+    assert isinstance(route, PlainRoute)
+    return route
+
+
+token_route = _only_route()
+"""The one route of ``token_router``, which ``http.token_lane.TokenLane`` also serves."""
+
+
 @router.get("/oauth/certs/{kid}", response_model=models.JsonWebKey)
 async def public_key(runtime: RuntimeDep, kid: str) -> JSONResponse:
     """One published JWK; no token needed (catalyst sends whatever bearer it has)."""
