@@ -104,6 +104,7 @@ async def test_config_names_the_marketplace_console_client(
     response = await client.get("/gatehouse/console/config", params={"marketplace": marketplace.id})
     assert response.status_code == 200
     assert response.headers["cache-control"] == "no-store"
+    assert response.headers["pragma"] == "no-cache"  # for HTTP/1.0 caches, as every answer
     config = response.json()
     assert config["MarketplaceID"] == marketplace.id
     console_id = config["ApiClientID"]

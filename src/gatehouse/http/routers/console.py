@@ -34,9 +34,11 @@ async def get_console_config(
     public client, so its ID is no secret. 404 for an unknown or inactive marketplace, 400
     ``Console.MarketplaceRequired`` when the server holds several and none is given."""
     config = await console_config(runtime.db, marketplace)
+    # No Cache-Control of its own: ``NoStoreByDefault`` adds it with ``Pragma: no-cache``
+    # (a route that sets one is left alone, and this one once set it without the Pragma).
     return JSONResponse(
         {"MarketplaceID": config.marketplace_id, "ApiClientID": config.api_client_id},
-        headers={**secure_headers(), "Cache-Control": "no-store"},
+        headers=secure_headers(),
     )
 
 
