@@ -127,10 +127,13 @@ def test_postgresql_stopped_under_load(
     ready = httpx.get(f"{base}/gatehouse/health/ready").json()
     output = stop(process)
 
-    # Killing a worker drops the connections it holds (at most one per client): those are
-    # the kill's, not the outage's. Every other request must get an HTTP answer.
+    # Killing a worker drops the connections it holds: the one each client has there, and a
+    # client that reconnects at once may land on the dying worker's socket before the kernel
+    # has closed it (seen once in many runs: 3 drops for 2 clients), so at most two per
+    # client, all within two seconds of the kill: those are the kill's, not the outage's.
+    # Every other request must get an HTTP answer.
     dropped = [o for o in load.outcomes if o.status is None]
-    assert len(dropped) <= load.threads
+    assert len(dropped) <= 2 * load.threads
     assert all(killed_at <= o.at <= killed_at + 2 for o in dropped), dropped
     load.outcomes[:] = [o for o in load.outcomes if o.status is not None]
     counts = load.summary()
