@@ -24,16 +24,21 @@ Freshness, as for the other caches of database state (``storage.cache``):
 Timing: a cached login would answer sooner than one that reads the database, and an unknown
 username is never cached, so the first guess at a user who logged in lately would tell that
 the user exists (issue 10 made a wrong password cost the same whether or not the user exists).
-A hit therefore waits as long as one of the last misses took (a sample of their wall times,
-chosen at random): the CPU is saved, the answer's timing keeps the distribution of a database
-read. Every wrong password moves the lockout generation, so a guesser's next lookup is a miss
-again, for a real user and an unknown one alike.
+A hit therefore waits as long as one of the recent misses took (their wall times, one chosen
+at random): the CPU is saved, the answer's timing keeps the distribution of a database read
+under the process's current load. Recent means the last minute: a process whose logins all
+hit reads the database anyway once every few seconds (``REFRESH_SECONDS``), so the samples
+follow the load; and a sample far above the others (the first reads of a burst queue behind
+each other) is cut to a few times their median, so it cannot slow every later hit. Every
+wrong password moves the lockout generation, so a guesser's next lookup is a miss again, for
+a real user and an unknown one alike.
 """
 
 from __future__ import annotations
 
 import asyncio
 import secrets
+import statistics
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -50,7 +55,13 @@ LoginKey = tuple[str, str]
 DROPPED_BY = frozenset({KeyKind.ROLES, KeyKind.IDENTITIES, KeyKind.USER, KeyKind.COMPANY})
 """A record holds the user, its company's state and its profiles' PasswordConfig."""
 MISS_SAMPLES = 64
-"""How many recent misses' wall times a hit's wait is drawn from."""
+"""How many recent misses' wall times a hit's wait is drawn from, at most..."""
+MISS_WINDOW_SECONDS = 60.0
+"""...and how recent they must be."""
+REFRESH_SECONDS = 5.0
+"""A hit is served as a miss (a real read) when no read was timed for this long."""
+OUTLIER_FACTOR = 4.0
+"""A hit waits at most this many times the median of the recent misses."""
 
 OVERSHOOT_WEIGHT = 16
 """The moving average of how late a hit's sleep ends weighs the last one 1/16."""
@@ -74,11 +85,17 @@ class LoginRecordCache(InvalidatedCache):
         self._lockout = db.lockout
         self._sleep = sleep
         self._entries: dict[LoginKey, _Entry] = {}
-        self._miss_seconds: deque[float] = deque(maxlen=MISS_SAMPLES)
+        self._misses: deque[tuple[float, float]] = deque(maxlen=MISS_SAMPLES)
+        """(when it ended, how long it took), oldest first."""
         self._overshoot = 0.0
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @property
+    def miss_seconds(self) -> list[float]:
+        """The recent misses' read times a hit's wait is drawn from."""
+        return [seconds for _, seconds in self._misses]
 
     def _maps(self) -> tuple[dict[Any, Any], ...]:
         return (self._entries,)
@@ -93,14 +110,16 @@ class LoginRecordCache(InvalidatedCache):
         """The record of ``key`` (``None``: no such user), from the cache when it is fresh."""
         self._poll_epoch()
         seen = self._lockout.value()
+        started = time.perf_counter()
+        self._forget_misses_before(started - MISS_WINDOW_SECONDS)
         entry = self._entries.get(key) if self.trusted else None
-        if entry is not None and entry.counted_at == seen:
+        if entry is not None and entry.counted_at == seen and self._timed_since(started):
             await self._wait_like_a_miss()
             return entry.record
         generation = self._generation
-        started = time.perf_counter()
         record = await load(key)
-        self._miss_seconds.append(time.perf_counter() - started)
+        ended = time.perf_counter()
+        self._misses.append((ended, ended - started))
         # Kept only if nothing was invalidated while it was read (``storage.cache``).
         if record is not None and self.trusted and generation == self._generation:
             if len(self._entries) >= self.MAX_ENTRIES:
@@ -108,14 +127,21 @@ class LoginRecordCache(InvalidatedCache):
             self._entries[key] = _Entry(record, seen)
         return record
 
+    def _forget_misses_before(self, moment: float) -> None:
+        while self._misses and self._misses[0][0] < moment:
+            self._misses.popleft()
+
+    def _timed_since(self, now: float) -> bool:
+        """Whether a read was timed in the last ``REFRESH_SECONDS``."""
+        return bool(self._misses) and self._misses[-1][0] >= now - REFRESH_SECONDS
+
     async def _wait_like_a_miss(self) -> None:
         """Sleep a recent miss's read time. The event loop wakes a little late (uvloop's
         timers count whole milliseconds, rounded, then the loop's own turn): what a sleep
         overshot is learnt (a moving average) and asked for less, so hits do not end up
         slower than misses on average either."""
-        if not self._miss_seconds:
-            return
-        wanted = secrets.choice(self._miss_seconds)
+        durations = [seconds for _, seconds in self._misses]
+        wanted = min(secrets.choice(durations), OUTLIER_FACTOR * statistics.median(durations))
         started = time.perf_counter()
         await self._sleep(max(0.0, wanted - self._overshoot))
         overshot = time.perf_counter() - started - wanted + self._overshoot

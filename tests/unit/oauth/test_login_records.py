@@ -14,7 +14,15 @@ from gatehouse.domain.grant_records import LoginRecord
 from gatehouse.domain.lockout import LockState
 from gatehouse.domain.passwords import PasswordConfig
 from gatehouse.domain.users import UserIdentity, UserType
-from gatehouse.oauth.login_records import DROPPED_BY, MISS_SAMPLES, LoginKey, LoginRecordCache
+from gatehouse.oauth.login_records import (
+    DROPPED_BY,
+    MISS_SAMPLES,
+    MISS_WINDOW_SECONDS,
+    OUTLIER_FACTOR,
+    REFRESH_SECONDS,
+    LoginKey,
+    LoginRecordCache,
+)
 from gatehouse.storage.cache_keys import (
     EVERYTHING,
     IDENTITIES,
@@ -264,10 +272,59 @@ async def test_a_hit_waits_as_long_as_a_recent_miss_took(
     assert hits[0] > 0.001  # before anything is learnt a hit may end late, never early
 
 
-async def test_only_recent_misses_set_the_wait(monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = iter(float(n) for n in range(10_000))
-    monkeypatch.setattr("gatehouse.oauth.login_records.time.perf_counter", lambda: next(clock))
+async def test_at_most_the_last_misses_set_the_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = Clock()
+    monkeypatch.setattr("gatehouse.oauth.login_records.time.perf_counter", clock)
     cache = new_cache()
+    load = SlowLoads(clock, [0.001] * (MISS_SAMPLES + 10))
     for n in range(MISS_SAMPLES + 10):
-        await cache.find(("mkt", f"nobody{n}"), Loads())
-    assert len(cache._miss_seconds) == MISS_SAMPLES
+        await cache.find(("mkt", f"nobody{n}"), load)
+    assert len(cache.miss_seconds) == MISS_SAMPLES
+
+
+async def test_misses_older_than_the_window_are_forgotten(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = Clock()
+    monkeypatch.setattr("gatehouse.oauth.login_records.time.perf_counter", clock)
+    cache = new_cache()
+    await cache.find(("mkt", "nobody"), SlowLoads(clock, [0.5]))
+    clock.now += MISS_WINDOW_SECONDS + 1
+    await cache.find(("mkt", "ghost"), SlowLoads(clock, [0.002]))
+    assert cache.miss_seconds == [pytest.approx(0.002)]
+
+
+async def test_a_process_whose_logins_all_hit_still_reads_now_and_then(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """So the wait follows the load of now, not of the last miss, however long ago."""
+    clock = Clock()
+    monkeypatch.setattr("gatehouse.oauth.login_records.time.perf_counter", clock)
+    cache = new_cache(sleeps=LateSleeps(clock, late=0.0))
+    load = SlowLoads(clock, [0.001] * 10, "jane")
+    await cache.find(JANE, load)
+    await cache.find(JANE, load)
+    assert len(load.calls) == 1
+    clock.now += REFRESH_SECONDS + 0.1
+    assert await cache.find(JANE, load) is RECORD
+    assert len(load.calls) == 2  # read again, and timed
+    await cache.find(JANE, load)
+    assert len(load.calls) == 2
+
+
+async def test_a_burst_of_slow_first_reads_does_not_slow_every_hit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first reads of a burst queue behind each other; a hit waits at most a few
+    times the median of the recent misses."""
+    clock = Clock()
+    monkeypatch.setattr("gatehouse.oauth.login_records.time.perf_counter", clock)
+    sleeps = LateSleeps(clock, late=0.0)
+    cache = new_cache(sleeps=sleeps)
+    load = SlowLoads(clock, [0.4, *([0.001] * 8)], "jane")
+    for name in ("a", "b", "c", "d", "e", "f", "g", "h"):
+        await cache.find(("mkt", name), load)
+    await cache.find(JANE, load)
+    for _ in range(100):
+        await cache.find(JANE, load)
+    assert max(sleeps.waits) <= OUTLIER_FACTOR * 0.001 + 1e-9
