@@ -358,6 +358,16 @@ def print_server_facts(target: str, run: dict[str, Any]) -> None:
             f"  password_grant {measured:.1f} % of the measured argon2id ceiling "
             f"({share:.1f} % of one core's rate x workers)"
         )
+    after, bracketing = (
+        run.get("argon2_ceiling_after"),
+        run.get("password_grant_of_bracketing_ceiling"),
+    )
+    if after is not None and bracketing is not None:
+        print(
+            f"  argon2id ceiling measured again after the server stopped: "
+            f"{after['measured_ceiling_per_s']:.1f} hashes/s; password_grant {bracketing:.1f} % "
+            "of the mean of the two"
+        )
 
 
 def busiest_share(split: list[float]) -> str:

@@ -317,6 +317,16 @@ def run_server(
     out["password_grant_of_measured_ceiling"] = report.of_ceiling(
         records, ceiling, "measured_ceiling_per_s"
     )
+    if any(r["name"] == "password_grant" for r in records):
+        # Measured again once the server has stopped: on a shared host the hash rate drifts
+        # by tens of per cent within minutes (argon2id is bound by memory bandwidth, which
+        # the neighbours share), so the grant is also given against the mean of the two
+        # measurements that bracket it.
+        out["argon2_ceiling_after"] = after = argon2.argon2_ceiling(args.workers)
+        bracket = (ceiling["measured_ceiling_per_s"] + after["measured_ceiling_per_s"]) / 2
+        out["password_grant_of_bracketing_ceiling"] = report.of_ceiling(
+            records, {"bracket": bracket}, "bracket"
+        )
     report.print_server_facts(target, out)
     if loaded:
         out["loaded_comparison"] = report.loaded_comparison(records)
