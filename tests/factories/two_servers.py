@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from tests.support.server import gatehouse, server
+from tests.support.server import gatehouse, login, server
 
 PASSWORD = "B00tstrapPassword"
 """The bootstrap admin's, the marketplace admin's (``two``) and every created user's."""
@@ -55,6 +55,15 @@ class Admin:
         )
         assert response.status_code < 300, response.text
         return response
+
+
+def admin_adding(base: str, creds: dict[str, str], user_id: str) -> Admin:
+    """Marketplace ``Two``'s admin, calling through ``base``, after adding admin user
+    ``user_id`` (password ``PASSWORD``)."""
+    token = login(base, creds["ApiClientID"], "two", PASSWORD).json()["access_token"]
+    admin = Admin(base, token)
+    admin.call("POST", "/adminusers", user_body(user_id))
+    return admin
 
 
 def user_body(user_id: str) -> dict[str, Any]:

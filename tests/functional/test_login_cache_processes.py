@@ -9,7 +9,7 @@ from itertools import pairwise
 
 import pytest
 
-from tests.factories.two_servers import PASSWORD, Admin, user_body
+from tests.factories.two_servers import PASSWORD, admin_adding
 from tests.support.server import login
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
@@ -31,8 +31,7 @@ async def test_changes_through_one_process_count_at_the_others_next_login(
 ) -> None:
     a, b, creds = two_servers
     client_id = creds["ApiClientID"]
-    admin = Admin(a, login(a, client_id, "two", PASSWORD).json()["access_token"])
-    admin.call("POST", "/adminusers", user_body("ops"))
+    admin = admin_adding(a, creds, "ops")
     passwords = [PASSWORD, *(f"N3wPassword-{n}Aa" for n in range(ROUNDS))]
     for old, new in pairwise(passwords):
         assert status(b, client_id, old) == 200
@@ -54,8 +53,7 @@ async def test_a_lockout_through_one_process_counts_at_the_others_next_login(
 ) -> None:
     a, b, creds = two_servers
     client_id = creds["ApiClientID"]
-    admin = Admin(a, login(a, client_id, "two", PASSWORD).json()["access_token"])
-    admin.call("POST", "/adminusers", user_body("ops"))
+    admin = admin_adding(a, creds, "ops")
     profile = {"ID": "strict", "Name": "Strict", "PasswordConfig": {"AllowedFailedAttempts": 2}}
     admin.call("POST", "/securityprofiles", profile)
     admin.call("POST", "/securityprofiles/assignments", {"SecurityProfileID": "strict"})

@@ -11,7 +11,7 @@ import httpx
 import jwt
 import pytest
 
-from tests.factories.two_servers import PASSWORD, Admin, bearer, user_body
+from tests.factories.two_servers import PASSWORD, admin_adding, bearer, user_body
 from tests.support.server import login
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.slow]
@@ -29,8 +29,7 @@ async def test_changes_made_through_one_process_stop_tokens_on_the_other(
 ) -> None:
     a, b, creds = two_servers
     client_id = creds["ApiClientID"]
-    admin = Admin(a, login(a, client_id, "two", PASSWORD).json()["access_token"])
-    admin.call("POST", "/adminusers", user_body("ops"))
+    admin = admin_adding(a, creds, "ops")
 
     # A user deactivated through A: B refuses the user's token at once, every round.
     for _ in range(ROUNDS):
@@ -137,8 +136,7 @@ async def test_rfc7009_and_same_second_revocations_reach_the_other_process(
     through A within one second both stop a token issued between them (issue 10)."""
     a, b, creds = two_servers
     client_id = creds["ApiClientID"]
-    admin = Admin(a, login(a, client_id, "two", PASSWORD).json()["access_token"])
-    admin.call("POST", "/adminusers", user_body("ops"))
+    admin = admin_adding(a, creds, "ops")
     for _ in range(ROUNDS):
         token = login(a, client_id, "ops", PASSWORD).json()["access_token"]
         other = login(b, client_id, "ops", PASSWORD).json()["access_token"]

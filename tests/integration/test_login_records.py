@@ -45,6 +45,16 @@ async def emptied(app: FastAPI) -> None:
     assert await eventually(empty)
 
 
+@pytest_asyncio.fixture
+async def warm_jane(
+    client: httpx.AsyncClient, there: httpx.AsyncClient, marketplace: Marketplace
+) -> Marketplace:
+    """Admin user ``jane``, logged in through both apps: her record is cached in each."""
+    mp = await admin_jane(client, marketplace)
+    await warm(mp, client, there)
+    return mp
+
+
 async def status(client: httpx.AsyncClient, mp: Marketplace, password: str) -> int:
     response = await password_token(client, mp.client_id, "jane", password)
     return response.status_code
@@ -72,13 +82,9 @@ async def test_a_warm_login_reads_nothing(
 
 
 async def test_a_new_password_counts_at_the_next_login_everywhere(
-    client: httpx.AsyncClient,
-    there: httpx.AsyncClient,
-    second_app: FastAPI,
-    marketplace: Marketplace,
+    client: httpx.AsyncClient, there: httpx.AsyncClient, second_app: FastAPI, warm_jane: Marketplace
 ) -> None:
-    mp = await admin_jane(client, marketplace)
-    await warm(mp, client, there)
+    mp = warm_jane
     changed = await client.patch(
         "/v1/adminusers/jane", headers=mp.auth, json={"Password": NEW_PASSWORD}
     )
@@ -90,13 +96,9 @@ async def test_a_new_password_counts_at_the_next_login_everywhere(
 
 
 async def test_a_deactivated_user_is_refused_at_the_next_login_everywhere(
-    client: httpx.AsyncClient,
-    there: httpx.AsyncClient,
-    second_app: FastAPI,
-    marketplace: Marketplace,
+    client: httpx.AsyncClient, there: httpx.AsyncClient, second_app: FastAPI, warm_jane: Marketplace
 ) -> None:
-    mp = await admin_jane(client, marketplace)
-    await warm(mp, client, there)
+    mp = warm_jane
     patched = await client.patch("/v1/adminusers/jane", headers=mp.auth, json={"Active": False})
     assert patched.status_code == 200, patched.text
     await emptied(second_app)
@@ -106,14 +108,10 @@ async def test_a_deactivated_user_is_refused_at_the_next_login_everywhere(
 
 
 async def test_a_stricter_password_config_counts_at_the_next_login_everywhere(
-    client: httpx.AsyncClient,
-    there: httpx.AsyncClient,
-    second_app: FastAPI,
-    marketplace: Marketplace,
+    client: httpx.AsyncClient, there: httpx.AsyncClient, second_app: FastAPI, warm_jane: Marketplace
 ) -> None:
     """A PasswordConfig the stored password no longer meets: ``InsecurePassword``."""
-    mp = await admin_jane(client, marketplace)
-    await warm(mp, client, there)
+    mp = warm_jane
     await _assign_profile(client, mp, {"LimitPasswordReuse": 0, "MinimumCharacterCount": 30})
     await emptied(second_app)
     for app in (client, there):
