@@ -140,7 +140,7 @@ class LoginRecordCache(InvalidatedCache):
         timers count whole milliseconds, rounded, then the loop's own turn): what a sleep
         overshot is learnt (a moving average) and asked for less, so hits do not end up
         slower than misses on average either."""
-        durations = [seconds for _, seconds in self._misses]
+        durations = self.miss_seconds
         wanted = min(secrets.choice(durations), OUTLIER_FACTOR * statistics.median(durations))
         started = time.perf_counter()
         await self._sleep(max(0.0, wanted - self._overshoot))
