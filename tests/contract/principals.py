@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from tests.factories.two_servers import user_body
 from tests.support.server import gatehouse
 
 PASSWORD = "Fuzz-Passw0rd-Fuzz"
@@ -109,7 +110,7 @@ def _seed(http: httpx.Client, auth: dict[str, str]) -> str:
         _ok(http.post("/v1/securityprofiles", headers=auth, json=profile))
         company = f"/v1/{kind}s/fz-{kind}"
         for user_id in (f"fz-{kind}-user", f"fz-{kind}-template"):
-            _ok(http.post(f"{company}/users", headers=auth, json=_user(user_id)))
+            _ok(http.post(f"{company}/users", headers=auth, json=user_body(user_id, PASSWORD)))
             assignment = {
                 "SecurityProfileID": profile["ID"],
                 f"{kind.capitalize()}ID": f"fz-{kind}",
@@ -127,18 +128,6 @@ def _seed(http: httpx.Client, auth: dict[str, str]) -> str:
     }
     storefront: str = _ok(http.post("/v1/apiclients", headers=auth, json=client))["ID"]
     return storefront
-
-
-def _user(user_id: str) -> dict[str, Any]:
-    return {
-        "ID": user_id,
-        "Username": user_id,
-        "Password": PASSWORD,
-        "FirstName": "F",
-        "LastName": "L",
-        "Email": f"{user_id}@example.com",
-        "Active": True,
-    }
 
 
 def _token(http: httpx.Client, **form: str) -> str:

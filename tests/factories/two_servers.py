@@ -66,11 +66,12 @@ def admin_adding(base: str, creds: dict[str, str], user_id: str) -> Admin:
     return admin
 
 
-def user_body(user_id: str) -> dict[str, Any]:
+def user_body(user_id: str, password: str = PASSWORD) -> dict[str, Any]:
+    """A new active user whose ID and username are ``user_id``."""
     return {
         "ID": user_id,
         "Username": user_id,
-        "Password": PASSWORD,
+        "Password": password,
         "FirstName": "F",
         "LastName": "L",
         "Email": f"{user_id}@example.com",

@@ -58,7 +58,7 @@ def plan(dependant: Dependant) -> Step | None:
         or dependant.own_oauth_scopes
         or dependant.concurrency is not None
     )
-    if not simple or dependant.call is None or not _is_async(dependant.call):
+    if not simple or dependant.call is None or not is_async(dependant.call):
         return None
     path: list[tuple[str, str]] = []
     for field in dependant.path_params:
@@ -78,8 +78,9 @@ def plan(dependant: Dependant) -> Step | None:
     )
 
 
-def _is_async(call: Callable[..., Any]) -> bool:
-    """A coroutine function or an instance with an ``async def __call__`` (never a generator)."""
+def is_async(call: object) -> bool:
+    """A coroutine function or an instance with an ``async def __call__`` (never a generator);
+    what Starlette awaits rather than runs in its thread pool (also ``http.token_lane``)."""
     if inspect.isfunction(call) or inspect.ismethod(call):
         return inspect.iscoroutinefunction(call)
     return inspect.iscoroutinefunction(type(call).__call__)

@@ -41,7 +41,6 @@ lifespan) goes down the normal stack untouched.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
@@ -53,6 +52,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, ExceptionHandler, Receive, Scope, Send
 
 from gatehouse.http.access_log import ROUTE_KEY
+from gatehouse.http.direct import is_async
 from gatehouse.http.middleware import has_nul
 
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
@@ -138,7 +138,7 @@ async def _answer(
     send: Send,
 ) -> None:
     """Send ``handler``'s response to ``exc``, as Starlette's wrapper does."""
-    if _is_async(handler):
+    if is_async(handler):
         response = await handler(request, exc)  # type: ignore[arg-type, misc]
     else:
         response = await run_in_threadpool(handler, request, exc)  # type: ignore[arg-type]
@@ -146,10 +146,3 @@ async def _answer(
         await response(scope, receive, send)
     # Reused exception instances would accumulate tracebacks across requests.
     exc.__traceback__ = None
-
-
-def _is_async(handler: object) -> bool:
-    """A coroutine function or an object with an ``async def __call__`` (Starlette's test)."""
-    return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(
-        getattr(handler, "__call__", None)  # noqa: B004
-    )
