@@ -41,7 +41,7 @@ NAMING_CONVENTION = {
 }
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
-SQLITE_BUSY_TIMEOUT_MS = 15000
+SQLITE_BUSY_TIMEOUT_MS = sqlite_driver.WAITING_BUSY_TIMEOUT_MS
 SQLITE_READ_POOL_SIZE = 32
 """Kept-open read connections per process on a SQLite file. The default (5) made every
 request beyond the fifth concurrent one open and close an overflow connection: a new
@@ -80,8 +80,9 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
 
     SQLite read engines (``immediate=False``) issue no BEGIN at all: every statement is then
     its own snapshot, which saves a thread hop per request (aiosqlite runs each call on its
-    own thread) and is all a single-statement read needs. Writes always run in one
-    ``BEGIN IMMEDIATE`` transaction.
+    own thread) and is all a single-statement read needs; and their SELECTs run on the event
+    loop's thread, within a budget (``sqlite_driver.run_selects_inline``). Writes always run
+    in one ``BEGIN IMMEDIATE`` transaction, on the connection's thread.
     """
     kwargs.setdefault("json_deserializer", loads_json)
     if not is_sqlite(url):
@@ -103,7 +104,8 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     else:
-        _skip_idle_transaction_ends(engine)
+        event.listen(engine.sync_engine, "connect", _run_selects_inline)
+    _skip_idle_transaction_ends(engine)
     return engine
 
 
@@ -121,14 +123,20 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _run_selects_inline(_dbapi_connection: Any, record: Any) -> None:
+    """Registered after ``_on_sqlite_connect``, so the PRAGMAs ran on the thread first."""
+    sqlite_driver.run_selects_inline(record.driver_connection)
+
+
 def _skip_idle_transaction_ends(engine: AsyncEngine) -> None:
     """COMMIT and ROLLBACK run only when SQLite has a transaction open.
 
     A read engine never issues BEGIN, so the COMMIT that ends every read session (and a
     ROLLBACK) has nothing to end, yet aiosqlite still hands it to the connection's thread and
-    waits: a thread hop per request (issue 12). ``in_transaction`` is SQLite's own flag
-    (``sqlite3_get_autocommit``), read without a hop; when something did open a transaction,
-    it is ended as before.
+    waits: a thread hop per request (issue 12). A write engine's pool ends every checkout with
+    a ROLLBACK, after the transaction committed: the same hop for nothing. ``in_transaction``
+    is SQLite's own flag (``sqlite3_get_autocommit``), read without a hop; when a transaction
+    is open (a failed write), it is ended as before.
     """
     dialect = engine.sync_engine.dialect
     commit, rollback = dialect.do_commit, dialect.do_rollback
