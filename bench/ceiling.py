@@ -17,6 +17,7 @@ of the concurrent processes (``cpu_ms_per_hash``, ``process_time``) holds up bet
 from __future__ import annotations
 
 import multiprocessing
+import statistics
 import time
 from typing import Any
 
@@ -61,4 +62,29 @@ def argon2_ceiling(workers: int, seconds: float = 1.5) -> dict[str, Any]:
         "measured_ceiling_per_s": round(measured, 1),
         "measured_ms_per_hash": round(1000 * workers / measured, 2),
         "cpu_ms_per_hash": round(cpu_ms, 2),
+    }
+
+
+def measured_rate(workers: int, seconds: float = 3.0) -> float:
+    """Hashes/s of ``workers`` processes hashing at once (``measured_ceiling_per_s`` alone):
+    what ``run.py`` measures between two password-grant runs."""
+    return round(_concurrent(workers, seconds)[0], 1)
+
+
+def of_adjacent(rates: list[float], ceilings: list[float]) -> dict[str, Any]:
+    """Each run's grants/s against the mean of the ceilings measured just before and just
+    after it (``ceilings`` has one more entry than ``rates``), and the median of those shares.
+
+    On a shared host the hash rate drifts by tens of per cent within minutes, so a ceiling
+    measured a minute away from a run misstates it either way; the two measurements that
+    bracket each 10 s run are the fairest bound for it.
+    """
+    shares = [
+        round(100 * rate * 2 / (ceilings[i] + ceilings[i + 1]), 1) for i, rate in enumerate(rates)
+    ]
+    return {
+        "ceilings_per_s": ceilings,
+        "runs_per_s": rates,
+        "shares": shares,
+        "median_share": statistics.median(shares) if shares else None,
     }

@@ -345,6 +345,14 @@ def _rss_text(rss: dict[str, Any]) -> str:
     return f"{workers} MB per worker{extra}"
 
 
+def print_adjacent_ceilings(adjacent: dict[str, Any]) -> None:
+    """Each password-grant run against the argon2id ceilings measured just before and after."""
+    ceilings = ", ".join(f"{c:.1f}" for c in adjacent["ceilings_per_s"])
+    shares = ", ".join(f"{s:.1f}" for s in adjacent["shares"])
+    print(f"  ceilings       {ceilings} hashes/s, measured before, between and after the runs")
+    print(f"  of adjacent    {shares} % (median {adjacent['median_share']:.1f} %)")
+
+
 def print_server_facts(target: str, run: dict[str, Any]) -> None:
     """Start-to-ready, memory after the run, and the password grant against its ceiling."""
     print(f"\n== {target}: server")

@@ -262,20 +262,41 @@ def run_scenarios(
         request = scenario.request(fixture)
         check_once(scenario, request)
         before = server.cpu_seconds() if server else {}
-        result = loadgen.run(gen, request, settings)
+        adjacent: dict[str, Any] | None = None
+        if scenario.name == "password_grant" and server is not None:
+            result, adjacent = grant_between_ceilings(gen, request, settings, ctx.workers)
+        else:
+            result = loadgen.run(gen, request, settings)
         after = server.cpu_seconds() if server else {}
         split = [round(after[pid] - before.get(pid, 0.0), 2) for pid in sorted(after)]
         report.print_result(scenario.name, scenario.label, ctx, host, result)
         report.print_worker_split(split)
-        records.append(
-            {
-                "name": scenario.name,
-                "label": scenario.label,
-                **result.as_json(),
-                "worker_cpu_s": split,
-            }
-        )
+        record = {
+            "name": scenario.name,
+            "label": scenario.label,
+            **result.as_json(),
+            "worker_cpu_s": split,
+        }
+        if adjacent is not None:
+            record["of_adjacent_ceilings"] = adjacent
+            report.print_adjacent_ceilings(adjacent)
+        records.append(record)
     return records
+
+
+def grant_between_ceilings(
+    gen: loadgen.Generator, request: Any, settings: loadgen.LoadSettings, workers: int
+) -> tuple[loadgen.LoadResult, dict[str, Any]]:
+    """The password grant's runs, each between two measurements of the argon2id ceiling taken
+    while the server idles (``ceiling.of_adjacent``): run i against the mean of ceilings i
+    and i + 1."""
+    ceilings = [argon2.measured_rate(workers)]
+    runs = []
+    for _ in range(max(1, settings.repeat)):
+        runs.append(loadgen.run_once(gen, request, settings))
+        ceilings.append(argon2.measured_rate(workers))
+    rates = [r.requests_per_s for r in runs]
+    return loadgen.median_result(runs), argon2.of_adjacent(rates, ceilings)
 
 
 def server_facts(server: harness.ServerProcess) -> dict[str, Any]:

@@ -129,7 +129,7 @@ def apply_sort(stmt: Select[Any], query: ListQuery, cols: ColumnMap) -> Select[A
 @dataclass(frozen=True)
 class PageStatement:
     """A listed ``Select`` (unordered, its own conditions as bound parameters), with the page
-    of the plain query (no filter, search or sort) built once from it.
+    and the count of the plain query (no filter, search or sort) built once from it.
 
     Building the same statement for every request is most of a list's Python time (issue 12);
     the plain page is what admin consoles ask for, so it is prebuilt with its limit and offset
@@ -140,13 +140,31 @@ class PageStatement:
     select: Select[Any]
     cols: ColumnMap
     plain: Select[Any]
+    plain_with_total: Select[Any]
+    plain_count: Select[Any]
 
     @classmethod
     def of(cls, stmt: Select[Any], cols: ColumnMap) -> PageStatement:
-        with_total = stmt.add_columns(func.count().over().label("list_total"))
-        plain = apply_sort(with_total, _PLAIN, cols)
-        paged = plain.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
-        return cls(stmt, cols, paged)
+        def paged(base: Select[Any]) -> Select[Any]:
+            sorted_ = apply_sort(base, _PLAIN, cols)
+            return sorted_.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
+
+        return cls(stmt, cols, paged(stmt), paged(_with_total(stmt)), _count_of(stmt))
+
+
+def _with_total(stmt: Select[Any]) -> Select[Any]:
+    return stmt.add_columns(func.count().over().label("list_total"))
+
+
+def _count_of(stmt: Select[Any]) -> Select[Any]:
+    return select(func.count()).select_from(stmt.order_by(None).subquery())
+
+
+def _total_in_page(session: AsyncSession) -> bool:
+    """Whether the page carries the total (``fetch_page``): on PostgreSQL, where a second
+    statement is a second round trip; not on SQLite, where it is a call on the event loop's
+    thread (``storage/sqlite_driver.py``)."""
+    return session.get_bind().dialect.name != "sqlite"
 
 
 _BY_ID = (SortKey(ListField("ID"), descending=False),)
@@ -170,36 +188,41 @@ async def fetch_page(
     cols: ColumnMap | None = None,
     params: Mapping[str, Any] | None = None,
 ) -> tuple[list[Any], int]:
-    """One page of ``stmt`` (rows as ``Result.all()`` returns them, with the total as one more
-    trailing column) and the total match count.
+    """One page of ``stmt`` (rows as ``Result.all()`` returns them, on PostgreSQL with the
+    total as one more trailing column) and the total match count.
 
     ``stmt`` selects whatever the caller needs and must not be ordered yet; ``params`` are the
-    values of its bound parameters. The total comes with the page (``count(*) OVER ()``,
-    SQLite 3.25+ and PostgreSQL), so a page costs one statement; only a page past the end,
-    which has no row to carry it, counts separately.
+    values of its bound parameters. A page that is neither full nor past the end tells the
+    total itself. Otherwise, on PostgreSQL the total comes with the page (``count(*) OVER
+    ()``), one round trip; on SQLite a second statement counts it: the window makes SQLite
+    build every matching row, all columns, before the limit (page 50 of 10,000 users: 72 ms,
+    against 8 ms for the page and 1.3 ms for the count, issue 12). Page and count are then two
+    snapshots; a write between them can move the total by what it changed, as between two
+    requests.
     """
     offset = (query.page - 1) * query.page_size
     values = dict(params or {})
-    paged: Select[Any] | None = None
-    if isinstance(stmt, PageStatement):
-        if is_plain(query):
-            paged = stmt.plain
-            values |= {"page_limit": query.page_size, "page_offset": offset}
-        cols = stmt.cols
-        stmt = stmt.select
-    if cols is None:
-        raise TypeError("fetch_page needs the ColumnMap of a plain Select")
-    filtered = apply_filters(stmt, query, cols)
-    if paged is None:
-        with_total = filtered.add_columns(func.count().over().label("list_total"))
-        paged = apply_sort(with_total, query, cols).limit(query.page_size).offset(offset)
+    with_total = _total_in_page(session)
+    if isinstance(stmt, PageStatement) and is_plain(query):
+        paged = stmt.plain_with_total if with_total else stmt.plain
+        counted = stmt.plain_count
+        values |= {"page_limit": query.page_size, "page_offset": offset}
+    else:
+        if isinstance(stmt, PageStatement):
+            cols = stmt.cols
+            stmt = stmt.select
+        if cols is None:
+            raise TypeError("fetch_page needs the ColumnMap of a plain Select")
+        filtered = apply_filters(stmt, query, cols)
+        base = _with_total(filtered) if with_total else filtered
+        paged = apply_sort(base, query, cols).limit(query.page_size).offset(offset)
+        counted = _count_of(filtered)
     rows = list((await session.execute(paged, values)).all())
-    if rows:
+    if 0 < len(rows) < query.page_size or (not rows and offset == 0):
+        return rows, offset + len(rows)
+    if rows and with_total:
         return rows, int(rows[0][-1])
-    if offset == 0:
-        return [], 0
-    counted = select(func.count()).select_from(filtered.order_by(None).subquery())
-    return [], int(await session.scalar(counted, values) or 0)
+    return rows, int(await session.scalar(counted, values) or 0)
 
 
 # --- filters -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""A page of users with their AvailableRoles in two statements (issue 12).
+"""A page of users with their AvailableRoles in two statements (three on SQLite, for a full
+page) (issue 12).
 
 The list of admin, buyer or supplier users is the busiest admin read. It used to cost four
 statements (the company check, the page, the group memberships, the assignments), each
@@ -6,10 +7,13 @@ several thread hand-offs on aiosqlite, built afresh per request from ORM attribu
 answered with ORM objects. Here:
 
 - the page carries each user's own groups (an aggregated correlated subquery, only groups of
-  the user's own owner, as ``users.roles_for_rows`` counts them) and the total;
+  the user's own owner, as ``users.roles_for_rows`` counts them; the database evaluates it
+  for the page's rows only) and the total (``storage.listing.fetch_page``: on SQLite a full
+  page is counted by a second statement);
 - the assignments that may reach the page's users are one prebuilt statement per owner type;
-- both select table columns (Core rows, no ORM objects) and bind their values as parameters,
-  so SQLAlchemy's compiled cache serves them;
+- all select table columns (Core rows, no ORM objects) and bind their values as parameters,
+  so SQLAlchemy's compiled cache serves them; on SQLite they run on the event loop's thread
+  (``storage/sqlite_driver.py``), so a statement costs no hand-off;
 - the company is checked only when the page is empty: a user row names its company, and a
   company is deleted together with its users, so a non-empty page proves it exists.
 """
