@@ -48,6 +48,8 @@ WAITING_BUSY_TIMEOUT_MS = 15000
 """The busy timeout of every statement on a connection's thread: how long a writer waits for
 the write lock (and a read for a rare lock) before ``database is locked``."""
 _MOVE_TO_THREAD = {sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+"""Primary result codes; an error may carry an extended one (``SQLITE_BUSY_RECOVERY`` is
+``SQLITE_BUSY | 1 << 8``), whose low byte is its primary code."""
 
 
 def _run(connection: sqlite3.Connection, sql: str, parameters: Any, many: bool) -> _Outcome:
@@ -108,7 +110,7 @@ class OneHopCursor:
             try:
                 outcome = _run_inline(connection.sqlite3_connection(), sql, parameters)
             except sqlite3.OperationalError as error:
-                if error.sqlite_errorcode not in _MOVE_TO_THREAD:
+                if ((error.sqlite_errorcode or 0) & 0xFF) not in _MOVE_TO_THREAD:
                     raise
         if outcome is None:
             runner = _run_waiting if connection.inline else _run

@@ -117,8 +117,11 @@ async def test_a_select_past_the_budget_finishes_on_the_thread(
     assert len(hops) == 1
 
 
+@pytest.mark.parametrize(
+    "code", [sqlite3.SQLITE_BUSY, sqlite3.SQLITE_BUSY_RECOVERY, sqlite3.SQLITE_LOCKED]
+)
 async def test_a_read_refused_for_a_lock_runs_again_on_the_thread_with_the_wait(
-    db: Database, hops: list[Any], monkeypatch: pytest.MonkeyPatch
+    db: Database, hops: list[Any], monkeypatch: pytest.MonkeyPatch, code: int
 ) -> None:
     """SQLite answers SQLITE_BUSY at once to an inline read (busy timeout 0) when another
     connection holds a lock readers must wait for (WAL recovery, exclusive locking mode);
@@ -131,7 +134,7 @@ async def test_a_read_refused_for_a_lock_runs_again_on_the_thread_with_the_wait(
     def refused(connection: sqlite3.Connection, sql: str, parameters: Any) -> Any:
         assert connection.execute("PRAGMA busy_timeout").fetchone() == (0,)
         error = sqlite3.OperationalError("database is locked")
-        error.sqlite_errorcode = sqlite3.SQLITE_BUSY
+        error.sqlite_errorcode = code
         raise error
 
     waits: list[int] = []
