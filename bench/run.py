@@ -23,7 +23,7 @@ import harness
 import loadgen
 import report
 import scenarios
-from scenarios import Fixture, LoadedFixture, Scenario
+from scenarios import Fixture, LoadedFixture, Request, Scenario
 
 REPO = Path(__file__).resolve().parent.parent
 MAX_DURATION_S = 120.0
@@ -285,7 +285,7 @@ def run_scenarios(
 
 
 def grant_between_ceilings(
-    gen: loadgen.Generator, request: Any, settings: loadgen.LoadSettings, workers: int
+    gen: loadgen.Generator, request: Request, settings: loadgen.LoadSettings, workers: int
 ) -> tuple[loadgen.LoadResult, dict[str, Any]]:
     """The password grant's runs, each between two measurements of the argon2id ceiling taken
     while the server idles (``ceiling.of_adjacent``): run i against the mean of ceilings i
