@@ -8,7 +8,6 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-import httpx
 from fastapi import FastAPI
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -60,6 +59,7 @@ from gatehouse.runtime import Runtime
 from gatehouse.services.purge import purge_periodically
 from gatehouse.services.usage import UsageFlusher
 from gatehouse.settings import Settings
+from gatehouse.sso.http_client import SsoHttp
 from gatehouse.sso.wiring import build_flow
 from gatehouse.storage.queries.token_store import SqlTokenStore
 
@@ -136,7 +136,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> FastAPI:
 
 
 def _lifespan(
-    runtime: Runtime, readiness: Readiness, flusher: UsageFlusher, sso_http: httpx.AsyncClient
+    runtime: Runtime, readiness: Readiness, flusher: UsageFlusher, sso_http: SsoHttp
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """Per-process start and stop: the runtime's listener and flushers, readiness, the purge."""
 

@@ -10,7 +10,7 @@ import threading
 import pytest
 from pydantic import ValidationError
 
-from gatehouse.crypto import PasswordHasher, hash_threads
+from gatehouse.crypto import HashThreads, PasswordHasher, hash_threads
 from gatehouse.settings import Settings
 
 
@@ -31,7 +31,7 @@ def test_the_hasher_follows_the_settings() -> None:
         password_hash_memory_kib=128, password_hash_time_cost=3, password_hash_allow_weak=True
     )
     hasher = PasswordHasher.from_settings(settings)
-    assert hasher._argon2.memory_cost == 128 and hasher._argon2.time_cost == 3
+    assert hasher.cost.memory_kib == 128 and hasher.cost.time_cost == 3
 
 
 def test_production_defaults_are_owasp(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -93,4 +93,34 @@ def test_a_worker_hashes_on_its_share_of_the_cores(
         password_hash_time_cost=1,
         password_hash_allow_weak=True,
     )
-    assert PasswordHasher.from_settings(settings)._threads._max_workers == threads
+    assert PasswordHasher.from_settings(settings)._threads.count == threads
+
+
+async def test_a_hashing_thread_hands_back_errors_and_skips_cancelled_work() -> None:
+    threads = HashThreads(1)
+    with pytest.raises(ValueError, match="bad"):
+        await threads.run(_raise, ValueError("bad"))
+    gate = threading.Event()
+    ran: list[str] = []
+    blocked = asyncio.ensure_future(threads.run(gate.wait, 5))
+    await asyncio.sleep(0.05)  # the thread is now inside gate.wait
+    skipped = asyncio.ensure_future(threads.run(ran.append, "skipped"))
+    await asyncio.sleep(0)
+    skipped.cancel()
+    gate.set()
+    assert await blocked is True
+    assert await threads.run(ran.append, "ran") is None
+    assert ran == ["ran"]  # the cancelled job was dropped, not run
+
+
+def test_one_hasher_serves_successive_event_loops() -> None:
+    """The CLI and the tests run one hasher under several ``asyncio.run`` calls: each result
+    goes back to the loop that asked for it."""
+    hasher = PasswordHasher(memory_kib=64, time_cost=1, threads=1)
+    stored = asyncio.run(hasher.hash("pw"))
+    assert asyncio.run(hasher.verify(stored, "pw"))
+    assert not asyncio.run(hasher.verify(stored, "other"))
+
+
+def _raise(exc: Exception) -> None:
+    raise exc

@@ -69,7 +69,10 @@ class InProcessCounters:
 
     def __init__(self) -> None:
         self._buckets: dict[str, tuple[BucketState, float]] = {}
-        self._windows: dict[str, list[tuple[float, str]]] = {}
+        # Per key, the attempts counted: member → time, in the order they were counted. A dict
+        # makes a right password's withdrawal O(1): one user signing in on many connections at
+        # once (an integration's user) holds as many attempts as it has logins in flight.
+        self._windows: dict[str, dict[str, float]] = {}
 
     def sizes(self) -> tuple[int, int]:
         """(buckets, failure windows) held: for tests and bounds."""
@@ -94,20 +97,23 @@ class InProcessCounters:
     async def reserve(
         self, key: str, member: str, limit: int, window: float, now: float
     ) -> tuple[float, Reservation | None]:
-        entries = [(at, m) for at, m in self._windows.get(key, []) if at > now - window]
-        wait = window_wait([at for at, _ in entries], now, limit, window)
-        if wait > 0:
-            self._windows[key] = entries
-            return wait, None
-        if key not in self._windows and len(self._windows) >= self.MAX_WINDOWS:
-            self._sweep_windows(now, window)
-        entries.append((now, member))
-        self._windows[key] = entries
+        entries = self._windows.get(key)
+        if entries is None:
+            if len(self._windows) >= self.MAX_WINDOWS:
+                self._sweep_windows(now, window)
+            entries = self._windows[key] = {}
+        else:
+            _drop_expired(entries, now - window)
+        if len(entries) >= limit:  # else fewer than ``limit`` can be live: no need to look
+            wait = window_wait(list(entries.values()), now, limit, window)
+            if wait > 0:
+                return wait, None
+        entries[member] = now
         return 0.0, Reservation(key, member, now, in_redis=False)
 
     def _sweep_windows(self, now: float, window: float) -> None:
         for key, entries in list(self._windows.items()):
-            if not entries or entries[-1][0] <= now - window:
+            if not entries or next(reversed(entries.values())) <= now - window:
                 del self._windows[key]
         excess = len(self._windows) - self.MAX_WINDOWS + 1
         for key in list(self._windows)[: max(0, excess)]:
@@ -117,14 +123,25 @@ class InProcessCounters:
         entries = self._windows.get(reservation.key)
         if entries is None:
             return
-        remaining = [(at, m) for at, m in entries if m != reservation.member]
-        if remaining:
-            self._windows[reservation.key] = remaining
-        else:
+        entries.pop(reservation.member, None)
+        if not entries:
             del self._windows[reservation.key]
 
     async def close(self) -> None:
         return None
+
+
+def _drop_expired(entries: dict[str, float], cutoff: float) -> None:
+    """Forget the attempts counted at or before ``cutoff``, oldest first. Attempts are kept in
+    the order counted, so the expired ones lead; on a clock that stepped back, one may stay
+    behind a newer attempt until that expires too, and ``window_wait`` skips it meanwhile."""
+    expired = []
+    for member, at in entries.items():
+        if at > cutoff:
+            break
+        expired.append(member)
+    for member in expired:
+        del entries[member]
 
 
 # KEYS[1] bucket hash; ARGV: now (ms), per minute, burst. Returns 0 or the wait in ms.

@@ -15,14 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
-
 from gatehouse.domain.openid_connects import IntegrationEvent, OpenIdConnect
 from gatehouse.domain.sso import SsoFlowError, legacy_username
 from gatehouse.domain.users import UserIdentity, UserType
 from gatehouse.oauth.grants.base import GrantContext
 from gatehouse.oauth.sso import issue_elevated_token
 from gatehouse.settings import Settings
+from gatehouse.sso.http_client import SsoHttp
 from gatehouse.sso.idp import IdpTokens
 from gatehouse.sso.integration import Payload, call_event
 from gatehouse.storage.db import Database
@@ -36,7 +35,7 @@ class IdentityResolver:
     db: Database
     ctx: GrantContext
     settings: Settings
-    http: httpx.AsyncClient
+    http: SsoHttp
 
     async def user_for(
         self, marketplace_id: str, config: OpenIdConnect, claims: dict[str, Any], tokens: IdpTokens

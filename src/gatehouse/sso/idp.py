@@ -15,13 +15,16 @@ from __future__ import annotations
 import hmac
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import jwt
 
 from gatehouse.domain.openid_connects import OpenIdConnect
 from gatehouse.domain.sso import TOKEN_VALIDATION_FAILED, SsoFlowError
+from gatehouse.sso.http_client import SsoHttp
+
+if TYPE_CHECKING:
+    import httpx
 
 ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA")
 """Asymmetric only: never ``none`` nor an HMAC keyed with something public."""
@@ -56,7 +59,7 @@ def token_failure(reason: str) -> SsoFlowError:
 
 @dataclass
 class IdpClient:
-    http: httpx.AsyncClient
+    http: SsoHttp
     _cache: dict[tuple[str, str, str], _Issuer] = field(default_factory=dict)
 
     async def exchange_code(
@@ -67,16 +70,19 @@ class IdpClient:
         params = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
         if verifier is not None:
             params["code_verifier"] = verifier
+        import httpx  # loaded with the first sign-in (sso/http_client.py)
+
+        http = self.http.client()
         try:
             if config.url_encoded:
                 form = params | {
                     "client_id": config.connect_client_id,
                     "client_secret": config.connect_client_secret,
                 }
-                response = await self.http.post(config.token_endpoint, data=form)
+                response = await http.post(config.token_endpoint, data=form)
             else:
                 auth = (config.connect_client_id, config.connect_client_secret)
-                response = await self.http.post(config.token_endpoint, json=params, auth=auth)
+                response = await http.post(config.token_endpoint, json=params, auth=auth)
         except httpx.HTTPError as exc:
             raise token_failure(f"token endpoint unreachable: {type(exc).__name__}") from exc
         return _tokens_from(response)
@@ -146,8 +152,10 @@ class IdpClient:
         return keys
 
     async def _get_json(self, url: str) -> dict[str, Any]:
+        import httpx  # loaded with the first sign-in (sso/http_client.py)
+
         try:
-            response = await self.http.get(url)
+            response = await self.http.client().get(url)
         except httpx.HTTPError as exc:
             raise token_failure(f"{url} unreachable: {type(exc).__name__}") from exc
         if response.status_code != 200 or len(response.content) > MAX_RESPONSE_BYTES:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from gatehouse.domain.openid_connects import IntegrationEvent, OpenIdConnect
 from gatehouse.domain.sso import SsoFlowError, oc_hash
 from gatehouse.domain.users import User
+from gatehouse.sso.http_client import SsoHttp
+
+if TYPE_CHECKING:
+    import httpx
 
 MAX_REPLY_BYTES = 100_000
 MAX_SHOWN = 300
@@ -82,7 +84,7 @@ def _failure(code: str, message: str, reason: str) -> SsoFlowError:
 
 
 async def call_event(
-    http: httpx.AsyncClient,
+    http: SsoHttp,
     event: IntegrationEvent,
     path: str,
     body: dict[str, Any],
@@ -94,8 +96,10 @@ async def call_event(
     if event.custom_auth_header_name and event.custom_auth_header_value:
         headers[event.custom_auth_header_name] = event.custom_auth_header_value
     url = f"{event.custom_implementation_url.rstrip('/')}/{path}"
+    import httpx  # loaded with the first sign-in (sso/http_client.py)
+
     try:
-        response = await http.post(url, content=raw, headers=headers, timeout=seconds)
+        response = await http.client().post(url, content=raw, headers=headers, timeout=seconds)
     except httpx.TimeoutException as exc:
         raise _failure(
             "OpenIdConnect.IntegrationTimeout",

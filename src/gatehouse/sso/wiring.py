@@ -3,24 +3,19 @@ settings, no redirects followed, closed at shutdown) and the IdP metadata cache.
 
 from __future__ import annotations
 
-import httpx
-
 from gatehouse.oauth.grants.base import GrantContext
 from gatehouse.runtime import Runtime
 from gatehouse.services.openid_connects import OpenIdConnects
 from gatehouse.sso.flow import SsoFlow
+from gatehouse.sso.http_client import SsoHttp
 from gatehouse.sso.identities import IdentityResolver
 from gatehouse.sso.idp import IdpClient
 from gatehouse.storage.queries.token_store import SqlTokenStore
 
 
-def build_flow(runtime: Runtime) -> tuple[SsoFlow, httpx.AsyncClient]:
+def build_flow(runtime: Runtime) -> tuple[SsoFlow, SsoHttp]:
     settings = runtime.settings
-    http = httpx.AsyncClient(
-        timeout=httpx.Timeout(settings.sso_idp_timeout_seconds),
-        follow_redirects=False,
-        headers={"User-Agent": "Gatehouse-SSO"},
-    )
+    http = SsoHttp(settings.sso_idp_timeout_seconds)
     ctx = GrantContext(runtime.codec, runtime.clock, settings.effective_base_url)
     flow = SsoFlow(
         db=runtime.db,

@@ -13,10 +13,10 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import sys
 import time
 from typing import Any
 
-import asyncpg
 from sqlalchemy import event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -28,24 +28,39 @@ PROBE_TIMEOUT_SECONDS = 3.0
 
 _CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
     OSError,  # refused, reset, unreachable; TimeoutError too
-    asyncpg.PostgresConnectionError,  # connection does not exist, failure, rejection
-    asyncpg.InterfaceError,  # "connection is closed", "another operation is in progress"
-    asyncpg.CannotConnectNowError,  # starting up / shutting down
-    asyncpg.AdminShutdownError,
-    asyncpg.CrashShutdownError,
-    asyncpg.TooManyConnectionsError,
     sa_exc.TimeoutError,  # pool exhausted while connections hang
 )
+_ASYNCPG_ERRORS = (
+    "PostgresConnectionError",  # connection does not exist, failure, rejection
+    "InterfaceError",  # "connection is closed", "another operation is in progress"
+    "CannotConnectNowError",  # starting up / shutting down
+    "AdminShutdownError",
+    "CrashShutdownError",
+    "TooManyConnectionsError",
+)
+
+
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    """With asyncpg's connection errors once asyncpg is loaded. Only a PostgreSQL engine loads
+    it, and only its errors can be asyncpg's: an SQLite worker never imports it (2.8 MB of
+    RSS, issue 12)."""
+    asyncpg = sys.modules.get("asyncpg")
+    if asyncpg is None:
+        return _CONNECTION_ERRORS
+    return _CONNECTION_ERRORS + tuple(getattr(asyncpg, name) for name in _ASYNCPG_ERRORS)
+
+
 _SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error")
 
 
 def is_unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` (or what it wraps) says the database cannot be reached or used now."""
+    connection_errors = _connection_errors()
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, _CONNECTION_ERRORS):
+        if isinstance(current, connection_errors):
             return True
         if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
             return True

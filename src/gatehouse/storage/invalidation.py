@@ -19,12 +19,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Collection, Iterable
+from typing import TYPE_CHECKING
 
-import asyncpg
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
+
+if TYPE_CHECKING:
+    import asyncpg
 
 from gatehouse.storage.cache_keys import (
     EVERYTHING,
@@ -214,6 +217,8 @@ class PgListener:
             )
 
     async def _connect(self) -> None:
+        import asyncpg  # here, not at the top: an SQLite server never loads it (issue 12: RSS)
+
         conn = await asyncpg.connect(self._dsn, timeout=self.CONNECT_TIMEOUT_SECONDS)
         conn.add_termination_listener(self._terminated)
         await conn.add_listener(CHANNEL, self._notified)

@@ -39,6 +39,47 @@ async def test_reservations_and_withdrawal() -> None:
     assert again is not None
 
 
+async def test_attempts_in_flight_are_withdrawn_in_any_order() -> None:
+    """One user signing in on many connections at once: each attempt is counted while its
+    password is checked and withdrawn when it proves right, whatever order they finish in."""
+    counters = InProcessCounters()
+    held = []
+    for i in range(5):
+        wait, reservation = await counters.reserve("k", f"m{i}", 5, 3600, float(i))
+        assert wait == 0.0
+        assert reservation is not None
+        held.append(reservation)
+    assert (await counters.reserve("k", "m5", 5, 3600, 5.0))[1] is None  # five in the window
+    for reservation in (held[3], held[0], held[4]):
+        await counters.withdraw(reservation)
+    for i in range(6, 9):  # room for exactly three more
+        assert (await counters.reserve("k", f"m{i}", 5, 3600, float(i)))[1] is not None
+    wait, refused = await counters.reserve("k", "m9", 5, 3600, 9.0)
+    assert refused is None
+    assert wait == pytest.approx(3592.0)  # m1, the oldest left, leaves the window at 3601
+    for reservation in held[1:3]:
+        await counters.withdraw(reservation)
+    await counters.withdraw(held[1])  # twice is harmless
+    assert (await counters.reserve("k", "m10", 5, 3600, 10.0))[1] is not None
+
+
+async def test_expired_attempts_leave_the_window() -> None:
+    counters = InProcessCounters()
+    for i in range(3):
+        await counters.reserve("k", f"m{i}", 3, 100, float(i))
+    wait, refused = await counters.reserve("k", "late", 3, 100, 50.0)
+    assert refused is None
+    assert wait == pytest.approx(50.0)
+    assert (await counters.reserve("k", "m3", 3, 100, 100.5))[1] is not None  # m0 expired
+    # A clock that stepped back: an attempt counted "later" than a newer one still counts
+    # only while it is in the window.
+    stepped = InProcessCounters()
+    await stepped.reserve("k", "a", 2, 100, 500.0)
+    await stepped.reserve("k", "b", 2, 100, 400.0)
+    assert (await stepped.reserve("k", "c", 2, 100, 450.0))[1] is None
+    assert (await stepped.reserve("k", "d", 2, 100, 550.0))[1] is not None  # b expired
+
+
 async def test_tables_stay_bounded() -> None:
     counters = InProcessCounters()
     counters.MAX_WINDOWS = 10
