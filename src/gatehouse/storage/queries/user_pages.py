@@ -36,7 +36,6 @@ from gatehouse.storage.models import (
     UserGroupAssignmentRow,
     UserRow,
 )
-from gatehouse.storage.queries.users import to_domain
 
 GROUP_SEPARATOR = ","
 """Between the aggregated group IDs of a user: IDs are ``[A-Za-z0-9_-]`` (``domain.ids``)."""
@@ -146,12 +145,57 @@ async def list_page(
     rows, total = await fetch_page(session, PAGE, query, params=owner)
     if not rows:
         return [], total
-    groups = {row.id: _group_ids(row.group_ids) for row in rows}
-    assignments, profiles = await _reach(session, owner, rows, groups)
+    users = [user_of(row) for row in rows]
+    assignments, profiles = await _reach(session, owner, users)
     return [
-        (to_domain(row), available_roles(assignments, profiles, _holder(row, groups[row.id])))
-        for row in rows
+        (user, available_roles(assignments, profiles, _holder(user, group_ids)))
+        for user, group_ids in users
     ], total
+
+
+_USER_TYPES = {user_type.value: user_type for user_type in UserType}
+
+
+def user_of(row: Any) -> tuple[User, frozenset[str]]:
+    """A row of ``PAGE`` as the domain user and its group IDs, unpacked by position (the order
+    of ``PAGE``'s columns; a trailing window total is ignored). Reading a Core row's fields by
+    name costs about half a microsecond each: ``users.to_domain`` took 8.6 µs a user, this
+    0.8 µs (issue 12)."""
+    (
+        internal_id,
+        user_id,
+        username,
+        user_type,
+        company_id,
+        first_name,
+        last_name,
+        email,
+        phone,
+        active,
+        xp,
+        created_at,
+        password_last_set,
+        failed_login_attempts,
+        group_ids,
+        *_total,
+    ) = row
+    user = User(
+        id=user_id,
+        username=username,
+        user_type=_USER_TYPES[user_type],
+        company_id=company_id or None,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        active=active,
+        xp=xp,
+        internal_id=internal_id,
+        date_created=created_at,
+        password_last_set=password_last_set,
+        failed_login_attempts=failed_login_attempts,
+    )
+    return user, _group_ids(group_ids)
 
 
 def _group_ids(aggregated: str | None) -> frozenset[str]:
@@ -161,15 +205,14 @@ def _group_ids(aggregated: str | None) -> frozenset[str]:
 async def _reach(
     session: AsyncSession,
     owner: dict[str, str],
-    rows: list[Any],
-    groups: dict[int, frozenset[str]],
+    users: list[tuple[User, frozenset[str]]],
 ) -> tuple[list[ProfileAssignment], dict[str, RoleSet]]:
     """The assignments that may reach the page's users and their profiles' roles; the domain
     decides which reach whom (``available_roles``)."""
     params = {
         **owner,
-        "user_ids": sorted({row.external_id for row in rows} | {""}),
-        "group_ids": sorted({gid for ids in groups.values() for gid in ids} | {""}),
+        "user_ids": sorted({user.id for user, _ in users} | {""}),
+        "group_ids": sorted({gid for _, ids in users for gid in ids} | {""}),
     }
     found = (await session.execute(_REACH[UserType(owner["user_type"])], params)).all()
     assignments = [
@@ -190,10 +233,7 @@ def _roles(row: Any) -> RoleSet:
     return RoleSet(frozenset(row.roles or ()), frozenset(row.custom_roles or ()))
 
 
-def _holder(row: Any, group_ids: frozenset[str]) -> ProfileHolder:
+def _holder(user: User, group_ids: frozenset[str]) -> ProfileHolder:
     return ProfileHolder(
-        user_type=UserType(row.user_type),
-        user_id=row.external_id,
-        company_id=row.company_id or None,
-        group_ids=group_ids,
+        user_type=user.user_type, user_id=user.id, company_id=user.company_id, group_ids=group_ids
     )
