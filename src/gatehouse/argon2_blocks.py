@@ -81,9 +81,6 @@ def held_block_bytes() -> int:
     return len(_blocks.kept) if _blocks.kept is not None else 0
 
 
-@ffi.callback(  # type: ignore[untyped-decorator]  # cffi has no type hints
-    "int(uint8_t **, size_t)", error=lib.ARGON2_MEMORY_ALLOCATION_ERROR
-)
 def _allocate(memory: Any, size: int) -> int:
     """libargon2's ``allocate_cbk``: point ``memory[0]`` at ``size`` bytes (module docstring)."""
     try:
@@ -106,7 +103,6 @@ def _block_for(size: int) -> Any:
     return view
 
 
-@ffi.callback("void(uint8_t *, size_t)")  # type: ignore[untyped-decorator]
 def _free(memory: Any, size: int) -> None:
     for i, (block, view) in enumerate(_blocks.lent):
         if view == memory:
@@ -121,6 +117,23 @@ def _release_kept() -> None:
         ffi.release(_blocks.kept_view)
         _blocks.kept.close()
         _blocks.kept, _blocks.kept_view = None, None
+
+
+def _callbacks() -> tuple[Any, Any]:
+    """The C callbacks libargon2 calls, or NULLs where this platform refuses the executable
+    memory ``ffi.callback`` needs (some hardened kernels): libargon2 then mallocs as it does
+    under argon2-cffi, and only the memory guarantees of this module are lost."""
+    try:
+        allocate = ffi.callback(
+            "int(uint8_t **, size_t)", _allocate, error=lib.ARGON2_MEMORY_ALLOCATION_ERROR
+        )
+        free = ffi.callback("void(uint8_t *, size_t)", _free)
+    except (MemoryError, OSError, RuntimeError):  # pragma: no cover - platform dependent
+        return ffi.NULL, ffi.NULL
+    return allocate, free
+
+
+_ALLOCATE, _FREE = _callbacks()
 
 
 def _derive(password: bytes, salt: bytes, cost: Cost, kind: Type, version: int, size: int) -> bytes:
@@ -145,8 +158,8 @@ def _derive(password: bytes, salt: bytes, cost: Cost, kind: Type, version: int, 
             "lanes": cost.parallelism,
             "threads": cost.parallelism,
             "version": version,
-            "allocate_cbk": _allocate,
-            "free_cbk": _free,
+            "allocate_cbk": _ALLOCATE,
+            "free_cbk": _FREE,
             "flags": lib.ARGON2_DEFAULT_FLAGS,
         },
     )
@@ -159,7 +172,7 @@ def _derive(password: bytes, salt: bytes, cost: Cost, kind: Type, version: int, 
 def hash_password(password: str, cost: Cost) -> str:
     """A new argon2id hash of ``password`` at ``cost``, in the reference encoding."""
     salt = os.urandom(SALT_BYTES)
-    raw = _derive(password.encode(), salt, cost, Type.ID, ARGON2_VERSION, HASH_BYTES)
+    raw = _derive(_utf8(password), salt, cost, Type.ID, ARGON2_VERSION, HASH_BYTES)
     return (
         f"$argon2id$v={ARGON2_VERSION}$m={cost.memory_kib},t={cost.time_cost},"
         f"p={cost.parallelism}${_b64(salt)}${_b64(raw)}"
@@ -186,7 +199,7 @@ def verify_password(encoded: str, password: str) -> bool:
         return False
     try:
         raw = _derive(
-            password.encode(),
+            _utf8(password),
             salt_bytes,
             cost,
             _TYPES[kind],
@@ -204,3 +217,9 @@ def _b64(raw: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+
+
+def _utf8(password: str) -> bytes:
+    """UTF-8, a lone surrogate (JSON lets ``"\\ud800"`` through) kept as its own bytes rather
+    than failing the hash: the same bytes at hashing and at every verification."""
+    return password.encode("utf-8", "surrogatepass")

@@ -43,7 +43,7 @@ def test_other_variants_and_versions_verify(kind: Type, version: int) -> None:
     assert not verify_password(encoded, "pw2")
 
 
-@pytest.mark.parametrize("password", ["", "é ü 漢字", "x" * 4096])
+@pytest.mark.parametrize("password", ["", "é ü 漢字", "x" * 4096, "lone \ud800 surrogate"])
 def test_any_password_round_trips(password: str) -> None:
     encoded = hash_password(password, SMALL)
     assert verify_password(encoded, password)
