@@ -43,6 +43,12 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 SQLITE_BUSY_TIMEOUT_MS = sqlite_driver.WAITING_BUSY_TIMEOUT_MS
 SQLITE_READ_POOL_SIZE = 32
+SQLITE_READ_CACHE_KIB = 512
+"""Page cache of each read connection (SQLite's default is 2,000 KiB). Under a load of big
+list pages a worker's read pool grows to one connection per request in flight (about 30 at
+wrk -c32), each caching the same table up to its limit: 60 MB of a worker's RSS at the
+default, 30 MB less at this size, for the same CPU per request (issue 12, bench/README.md).
+Pages past it are read again from the OS page cache. The write connection keeps the default."""
 """Kept-open read connections per process on a SQLite file. The default (5) made every
 request beyond the fifth concurrent one open and close an overflow connection: a new
 aiosqlite thread, a file open and four PRAGMAs (bench/README.md "Profiles"). An idle SQLite
@@ -104,6 +110,7 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     else:
+        event.listen(engine.sync_engine, "connect", _small_page_cache)
         event.listen(engine.sync_engine, "connect", _run_selects_inline)
     _skip_idle_transaction_ends(engine)
     return engine
@@ -120,6 +127,12 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
         f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
     ):
         cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _small_page_cache(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_READ_CACHE_KIB}")
     cursor.close()
 
 

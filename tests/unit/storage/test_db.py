@@ -6,8 +6,9 @@ import json
 import math
 
 import pytest
+from sqlalchemy import text
 
-from gatehouse.storage.db import Database, loads_json
+from gatehouse.storage.db import SQLITE_READ_CACHE_KIB, Database, loads_json
 
 TEXTS = [
     "[]",
@@ -54,3 +55,18 @@ def test_the_engines_decode_json_columns_with_it(tmp_path: object) -> None:
     db = Database(f"sqlite+aiosqlite:///{tmp_path}/j.db")
     for engine in (db.read_engine, db.write_engine):
         assert engine.dialect._json_deserializer is loads_json
+
+
+async def test_read_connections_cache_fewer_pages(tmp_path: object) -> None:
+    """A worker's read pool grows to one connection per request in flight, each with its own
+    page cache: capped, a load of big list pages no longer costs 60 MB a worker (issue 12)."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/c.db")
+    try:
+        async with db.read_engine.connect() as conn:
+            assert (
+                await conn.execute(text("PRAGMA cache_size"))
+            ).scalar() == -SQLITE_READ_CACHE_KIB
+        async with db.write_engine.connect() as conn:
+            assert (await conn.execute(text("PRAGMA cache_size"))).scalar() == -2000  # default
+    finally:
+        await db.dispose()
