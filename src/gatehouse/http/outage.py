@@ -11,7 +11,6 @@ gets the usual bare ``ServerError``, but through this path too.
 from __future__ import annotations
 
 import logging
-import sys
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -19,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gatehouse.http.errors import error_body
 from gatehouse.runtime import Runtime
-from gatehouse.storage.availability import is_unavailable
+from gatehouse.storage.availability import is_unavailable, loaded_asyncpg_errors
 
 log = logging.getLogger("gatehouse.http")
 
@@ -48,7 +47,5 @@ def install_outage_handlers(app: FastAPI) -> None:
     """Call after the runtime's engines exist: a PostgreSQL engine has loaded asyncpg by then,
     and asyncpg's own errors get the handler too. An SQLite server never imports asyncpg
     (2.8 MB of RSS a worker, issue 12), so none of its errors can reach a request."""
-    asyncpg = sys.modules.get("asyncpg")
-    extra = tuple(getattr(asyncpg, name) for name in _ASYNCPG_ERRORS) if asyncpg else ()
-    for exc_class in _DATABASE_ERRORS + extra:
+    for exc_class in _DATABASE_ERRORS + loaded_asyncpg_errors(*_ASYNCPG_ERRORS):
         app.add_exception_handler(exc_class, _database_error)

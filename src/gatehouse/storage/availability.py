@@ -40,14 +40,12 @@ _ASYNCPG_ERRORS = (
 )
 
 
-def _connection_errors() -> tuple[type[BaseException], ...]:
-    """With asyncpg's connection errors once asyncpg is loaded. Only a PostgreSQL engine loads
-    it, and only its errors can be asyncpg's: an SQLite worker never imports it (2.8 MB of
-    RSS, issue 12)."""
+def loaded_asyncpg_errors(*names: str) -> tuple[type[Exception], ...]:
+    """asyncpg's exception classes ``names``, once asyncpg is loaded, else none. Only a
+    PostgreSQL engine loads it, and only its errors can be asyncpg's: an SQLite worker never
+    imports it (2.8 MB of RSS, issue 12)."""
     asyncpg = sys.modules.get("asyncpg")
-    if asyncpg is None:
-        return _CONNECTION_ERRORS
-    return _CONNECTION_ERRORS + tuple(getattr(asyncpg, name) for name in _ASYNCPG_ERRORS)
+    return tuple(getattr(asyncpg, name) for name in names) if asyncpg is not None else ()
 
 
 _SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "disk i/o error")
@@ -55,7 +53,7 @@ _SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file", "di
 
 def is_unavailable(exc: BaseException) -> bool:
     """Whether ``exc`` (or what it wraps) says the database cannot be reached or used now."""
-    connection_errors = _connection_errors()
+    connection_errors = _CONNECTION_ERRORS + loaded_asyncpg_errors(*_ASYNCPG_ERRORS)
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:

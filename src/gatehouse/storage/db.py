@@ -119,20 +119,23 @@ def create_engine(url: str, *, immediate: bool = False, **kwargs: Any) -> AsyncE
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Take transaction control away from pysqlite's legacy mode so BEGIN is ours.
     dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    for pragma in (
+    _run_pragmas(
+        dbapi_connection,
         "journal_mode=WAL",
         "synchronous=FULL",
         "foreign_keys=ON",
         f"busy_timeout={SQLITE_BUSY_TIMEOUT_MS}",
-    ):
-        cursor.execute(f"PRAGMA {pragma}")
-    cursor.close()
+    )
 
 
 def _small_page_cache(dbapi_connection: Any, _record: Any) -> None:
+    _run_pragmas(dbapi_connection, f"cache_size=-{SQLITE_READ_CACHE_KIB}")
+
+
+def _run_pragmas(dbapi_connection: Any, *pragmas: str) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA cache_size=-{SQLITE_READ_CACHE_KIB}")
+    for pragma in pragmas:
+        cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
 
 
