@@ -166,7 +166,9 @@ def loaded_comparison(records: list[dict[str, Any]]) -> dict[str, Any]:
     """What the seeded data costs: loaded/empty ratios, and the list latencies.
 
     A ratio above 1 for latency (below 1 for requests/s) is the price of the data and of
-    the buyer path (company join, group and user-level profiles) together.
+    the buyer path (company join, group and user-level profiles) together. The grants' ratio
+    of their shares of the adjacent argon2id ceilings takes out the hash rate's drift between
+    the two scenarios' runs, minutes apart.
     """
     by_name = {r["name"]: r for r in records}
     ratios = {
@@ -176,6 +178,7 @@ def loaded_comparison(records: list[dict[str, Any]]) -> dict[str, Any]:
             ),
             "p50": _ratio(by_name[loaded]["p50_ms"], by_name[empty]["p50_ms"]),
             "p99": _ratio(by_name[loaded]["p99_ms"], by_name[empty]["p99_ms"]),
+            "of_adjacent_ceilings": _ratio(_share(by_name[loaded]), _share(by_name[empty])),
         }
         for loaded, empty in LOADED_PAIRS
         if loaded in by_name and empty in by_name
@@ -186,6 +189,12 @@ def loaded_comparison(records: list[dict[str, Any]]) -> dict[str, Any]:
         if name in by_name
     }
     return {"ratios": ratios, "lists": lists}
+
+
+def _share(record: dict[str, Any]) -> float:
+    """The median share of the adjacent argon2id ceilings, 0 when not measured (no ratio)."""
+    adjacent = record.get("of_adjacent_ceilings") or {}
+    return float(adjacent.get("median_share") or 0.0)
 
 
 def _times(value: float | None) -> str:
@@ -200,7 +209,8 @@ def print_loaded_comparison(summary: dict[str, Any]) -> None:
     for pair, r in summary["ratios"].items():
         print(
             f"  {pair}: requests/s {_times(r['requests_per_s'])}   "
-            f"p50 {_times(r['p50'])}   p99 {_times(r['p99'])}"
+            f"p50 {_times(r['p50'])}   p99 {_times(r['p99'])}   "
+            f"of the adjacent ceilings {_times(r['of_adjacent_ceilings'])}"
         )
     for name, r in summary["lists"].items():
         print(
