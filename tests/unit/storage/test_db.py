@@ -1,12 +1,16 @@
-"""``loads_json`` (the JSON columns' deserializer) answers exactly as ``json.loads``."""
+"""``storage.db``: ``loads_json`` (the JSON columns' deserializer) answers exactly as
+``json.loads``; the read connections' page cache; how a read session ends."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
+from typing import Any
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gatehouse.storage.db import SQLITE_READ_CACHE_KIB, Database, loads_json
 
@@ -68,5 +72,51 @@ async def test_read_connections_cache_fewer_pages(tmp_path: object) -> None:
             ).scalar() == -SQLITE_READ_CACHE_KIB
         async with db.write_engine.connect() as conn:
             assert (await conn.execute(text("PRAGMA cache_size"))).scalar() == -2000  # default
+    finally:
+        await db.dispose()
+
+
+async def test_a_sqlite_read_session_closes_in_place_without_a_commit(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No ``commit()`` and no task of its own for the close (``Database.read``, issue 12): both
+    were SQLAlchemy overhead on every read, and the connection still goes back to the pool."""
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/r.db")
+    loop = asyncio.get_running_loop()
+    create_task = loop.create_task
+    tasks: list[object] = []
+    commits: list[object] = []
+
+    def counted_task(*args: Any, **kwargs: Any) -> Any:
+        tasks.append(args)
+        return create_task(*args, **kwargs)
+
+    async def counted_commit(session: AsyncSession) -> None:
+        commits.append(session)
+
+    monkeypatch.setattr(loop, "create_task", counted_task)
+    monkeypatch.setattr(AsyncSession, "commit", counted_commit)
+    try:
+        for _ in range(3):
+            async with db.read() as session:
+                assert (await session.execute(text("SELECT 1"))).scalar() == 1
+        assert tasks == [] and commits == []
+        assert db.read_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+    finally:
+        await db.dispose()
+
+
+async def test_a_read_session_still_ends_when_its_block_raises(tmp_path: object) -> None:
+    db = Database(f"sqlite+aiosqlite:///{tmp_path}/e.db")
+
+    async def failing_read() -> None:
+        async with db.read() as session:
+            await session.execute(text("SELECT 1"))
+            raise RuntimeError("boom")
+
+    try:
+        with pytest.raises(RuntimeError):
+            await failing_read()
+        assert db.read_engine.pool.checkedout() == 0  # type: ignore[attr-defined]
     finally:
         await db.dispose()
