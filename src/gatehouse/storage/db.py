@@ -51,10 +51,10 @@ SQLITE_READ_CACHE_KIB = 64
 """Page cache of each read connection (SQLite's default is 2,000 KiB). Under a load of big
 list pages a worker's read pool grows to one connection per request in flight (about 20 at
 wrk -c32), each caching the same table up to its limit: 60 MB of a worker's RSS at the
-default. The small lists read as many pages from the file at 64 KiB as at 512 (217–295 reads
-in a run of 1,000 requests, set-up included), and the big pages of a loaded marketplace cost the same CPU at 64 as at 512 KiB; pages
-past it are read again from the OS page cache (issue 12, bench/README.md). The write
-connection keeps the default."""
+default. The small lists read as many pages from the file at 64 KiB as at 512 (217–295
+reads in a run of 1,000 requests, set-up included), and the big pages of a loaded
+marketplace cost the same CPU at 64 as at 512 KiB; pages past it are read again from the
+OS page cache (issue 12, bench/README.md). The write connection keeps the default."""
 
 
 _scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
