@@ -156,9 +156,10 @@ def main(argv: list[str] | None = None) -> int:
             for peer in (c for c in chosen if name in c.scenarios):
                 _, theirs[peer.name] = peers.scenario_request(peer, bases[peer.name], name)
                 peers.check_once(f"{peer.name} {name}", theirs[peer.name])
+            node = " (node: 1 process)" if any(c.kind == "node" for c in chosen) else ""
             print(
                 f"{name}: Gatehouse ({args.workers} workers, {db.kind}) against "
-                f"{', '.join(theirs)} (node: 1 worker), {args.rounds} interleaved rounds",
+                f"{', '.join(theirs)}{node}, {args.rounds} interleaved rounds",
                 flush=True,
             )
             found = interleaved(
